@@ -1,0 +1,311 @@
+/**
+ * API errors as Kubernetes reports them: field errors (apimachinery
+ * `validation/field`) and `metav1.Status` failures (`api/errors`), with the
+ * same reasons, codes and message formats, so kubectl prints what it prints
+ * against a real cluster.
+ */
+import { goQuote, goValue } from './gofmt.js';
+
+/** The cause types of field errors; `type` is what goes into Status causes. */
+export type FieldErrorType =
+  | 'FieldValueNotFound'
+  | 'FieldValueRequired'
+  | 'FieldValueDuplicate'
+  | 'FieldValueInvalid'
+  | 'FieldValueNotSupported'
+  | 'FieldValueForbidden'
+  | 'FieldValueTooLong'
+  | 'FieldValueTooMany'
+  | 'InternalError'
+  | 'FieldValueTypeInvalid';
+
+const typeText: Record<FieldErrorType, string> = {
+  FieldValueNotFound: 'Not found',
+  FieldValueRequired: 'Required value',
+  FieldValueDuplicate: 'Duplicate value',
+  FieldValueInvalid: 'Invalid value',
+  FieldValueNotSupported: 'Unsupported value',
+  FieldValueForbidden: 'Forbidden',
+  FieldValueTooLong: 'Too long',
+  FieldValueTooMany: 'Too many',
+  InternalError: 'Internal error',
+  FieldValueTypeInvalid: 'Invalid value',
+};
+
+/** Marks a field error whose bad value is not printed. */
+export const omitValue: unique symbol = Symbol('omitValue');
+
+/** A field path such as `spec.ports[0].nodePort` or `metadata.labels[app]`. */
+export class FieldPath {
+  private constructor(private readonly text: string) {}
+  static root(name: string, ...more: string[]): FieldPath {
+    return new FieldPath([name, ...more].join('.'));
+  }
+  child(name: string, ...more: string[]): FieldPath {
+    const tail = [name, ...more].join('.');
+    return new FieldPath(this.text ? `${this.text}.${tail}` : tail);
+  }
+  index(i: number): FieldPath {
+    return new FieldPath(`${this.text}[${i}]`);
+  }
+  key(k: string): FieldPath {
+    return new FieldPath(`${this.text}[${k}]`);
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+export class FieldError {
+  constructor(
+    readonly type: FieldErrorType,
+    readonly field: string,
+    readonly badValue: unknown,
+    readonly detail: string = '',
+  ) {}
+
+  /** The message without the field, as in Status causes (`ErrorBody()` upstream). */
+  body(): string {
+    let s: string;
+    if (
+      this.type === 'FieldValueRequired' ||
+      this.type === 'FieldValueForbidden' ||
+      this.type === 'FieldValueTooLong' ||
+      this.type === 'InternalError' ||
+      this.badValue === omitValue
+    ) {
+      s = typeText[this.type];
+    } else {
+      const v = this.badValue;
+      s = `${typeText[this.type]}: ${typeof v === 'string' ? goQuote(v) : goValue(v)}`;
+    }
+    if (this.detail) s += `: ${this.detail}`;
+    return s;
+  }
+
+  toString(): string {
+    return `${this.field}: ${this.body()}`;
+  }
+}
+
+type P = FieldPath | string;
+const f = (p: P) => p.toString();
+
+export const fieldErrors = {
+  required: (p: P, detail = '') => new FieldError('FieldValueRequired', f(p), '', detail),
+  invalid: (p: P, value: unknown, detail = '') => new FieldError('FieldValueInvalid', f(p), value, detail),
+  forbidden: (p: P, detail = '') => new FieldError('FieldValueForbidden', f(p), '', detail),
+  duplicate: (p: P, value: unknown) => new FieldError('FieldValueDuplicate', f(p), value),
+  notFound: (p: P, value: unknown) => new FieldError('FieldValueNotFound', f(p), value),
+  tooLong: (p: P, value: unknown, max: number) =>
+    new FieldError('FieldValueTooLong', f(p), value, `may not be more than ${max} bytes`),
+  tooMany: (p: P, actual: number, max: number) =>
+    new FieldError('FieldValueTooMany', f(p), actual, `must have at most ${max} items`),
+  internal: (p: P, err: Error) => new FieldError('InternalError', f(p), '', err.message),
+  /** `Unsupported value: "X": supported values: "A", "B"` */
+  notSupported: (p: P, value: unknown, supported: readonly string[]) =>
+    new FieldError(
+      'FieldValueNotSupported',
+      f(p),
+      value,
+      supported.length ? `supported values: ${supported.map(goQuote).join(', ')}` : '',
+    ),
+};
+
+/** Joins field errors as apimachinery's aggregate does: one message, or `[a, b]`, duplicates removed. */
+export function aggregateMessage(errs: readonly FieldError[]): string {
+  const msgs = [...new Set(errs.map((e) => e.toString()))];
+  return msgs.length === 1 ? msgs[0]! : `[${msgs.join(', ')}]`;
+}
+
+export type StatusReason =
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Gone'
+  | 'Invalid'
+  | 'ServerTimeout'
+  | 'Timeout'
+  | 'TooManyRequests'
+  | 'BadRequest'
+  | 'MethodNotAllowed'
+  | 'NotAcceptable'
+  | 'RequestEntityTooLarge'
+  | 'UnsupportedMediaType'
+  | 'InternalError'
+  | 'Expired'
+  | 'ServiceUnavailable';
+
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  uid?: string;
+  causes?: StatusCause[];
+  retryAfterSeconds?: number;
+}
+
+/** The wire form of a `metav1.Status`. */
+export interface Status {
+  kind: 'Status';
+  apiVersion: 'v1';
+  metadata: Record<string, never> | { resourceVersion?: string };
+  status: 'Success' | 'Failure';
+  message?: string;
+  reason?: StatusReason;
+  details?: StatusDetails;
+  code: number;
+}
+
+/** An error that the API answers as a `Status` object. */
+export class StatusError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: StatusReason,
+    message: string,
+    readonly details?: StatusDetails,
+  ) {
+    super(message);
+    this.name = 'StatusError';
+  }
+
+  toStatus(): Status {
+    const s: Status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      code: this.code,
+    };
+    if (this.details) s.details = this.details;
+    return s;
+  }
+}
+
+/** Identifies a resource in messages: `services`, `endpointslices.discovery.k8s.io`. */
+export interface GroupResource {
+  group: string;
+  resource: string;
+}
+/** Identifies a kind in messages: `Service`, `EndpointSlice.discovery.k8s.io`. */
+export interface GroupKind {
+  group: string;
+  kind: string;
+}
+
+const grString = (gr: GroupResource) => (gr.group ? `${gr.resource}.${gr.group}` : gr.resource);
+const gkString = (gk: GroupKind) => (gk.group ? `${gk.kind}.${gk.group}` : gk.kind);
+
+export const statusErrors = {
+  notFound: (gr: GroupResource, name: string) =>
+    new StatusError(404, 'NotFound', `${grString(gr)} ${goQuote(name)} not found`, {
+      name,
+      group: gr.group || undefined,
+      kind: gr.resource,
+    }),
+
+  alreadyExists: (gr: GroupResource, name: string) =>
+    new StatusError(409, 'AlreadyExists', `${grString(gr)} ${goQuote(name)} already exists`, {
+      name,
+      group: gr.group || undefined,
+      kind: gr.resource,
+    }),
+
+  /** A stale resourceVersion or failed precondition. */
+  conflict: (gr: GroupResource, name: string, why: string) =>
+    new StatusError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${grString(gr)} ${goQuote(name)}: ${why}`,
+      {
+        name,
+        group: gr.group || undefined,
+        kind: gr.resource,
+      },
+    ),
+
+  /** 422 Invalid with one cause per field error. */
+  invalid: (gk: GroupKind, name: string, errs: readonly FieldError[]) =>
+    new StatusError(
+      422,
+      'Invalid',
+      errs.length
+        ? `${gkString(gk)} ${goQuote(name)} is invalid: ${aggregateMessage(errs)}`
+        : `${gkString(gk)} ${goQuote(name)} is invalid`,
+      {
+        name,
+        group: gk.group || undefined,
+        kind: gk.kind,
+        causes: errs.map((e) => ({ reason: e.type, message: e.body(), field: e.field })),
+      },
+    ),
+
+  badRequest: (message: string) => new StatusError(400, 'BadRequest', message),
+
+  /** A watch or continue token older than the retained history. */
+  expired: (message: string) => new StatusError(410, 'Expired', message),
+
+  gone: (message: string) => new StatusError(410, 'Gone', message),
+
+  methodNotSupported: (gr: GroupResource, action: string) =>
+    new StatusError(
+      405,
+      'MethodNotAllowed',
+      `${action} is not supported on resources of kind ${goQuote(grString(gr))}`,
+      {
+        group: gr.group || undefined,
+        kind: gr.resource,
+      },
+    ),
+
+  notAcceptable: (message: string) => new StatusError(406, 'NotAcceptable', message),
+
+  unsupportedMediaType: () =>
+    new StatusError(
+      415,
+      'UnsupportedMediaType',
+      'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf',
+    ),
+
+  tooLarge: (limit: number) =>
+    new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
+
+  unauthorized: () => new StatusError(401, 'Unauthorized', 'Unauthorized'),
+
+  forbidden: (gr: GroupResource, name: string, why: string) =>
+    new StatusError(403, 'Forbidden', `${grString(gr)} ${goQuote(name)} is forbidden: ${why}`, {
+      name,
+      group: gr.group || undefined,
+      kind: gr.resource,
+    }),
+
+  internal: (err: unknown) =>
+    new StatusError(
+      500,
+      'InternalError',
+      `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        causes: [{ message: err instanceof Error ? err.message : String(err) }],
+      },
+    ),
+
+  serviceUnavailable: (message: string) => new StatusError(503, 'ServiceUnavailable', message),
+
+  timeout: (message: string, retryAfterSeconds = 1) =>
+    new StatusError(504, 'Timeout', message, { retryAfterSeconds }),
+};
+
+/** True when a store or registry error is a StatusError with this reason. */
+export function isReason(err: unknown, reason: StatusReason): boolean {
+  return err instanceof StatusError && err.reason === reason;
+}
