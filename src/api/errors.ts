@@ -178,17 +178,17 @@ export class StatusError extends Error {
   }
 
   toStatus(): Status {
-    const s: Status = {
+    // Key order as upstream serialises it: details before code.
+    return {
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,
+      ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };
-    if (this.details) s.details = this.details;
-    return s;
   }
 }
 
