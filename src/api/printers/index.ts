@@ -1,0 +1,38 @@
+/**
+ * Server-side printing: how each kind renders as meta.k8s.io/v1 Table rows,
+ * matching upstream's pkg/printers/internalversion so `kubectl get` reads the
+ * same as against a real cluster. Pure: the clock is passed in.
+ */
+import { defaultConvertor } from './default.js';
+import { endpointSliceConvertor, endpointsConvertor } from './endpoints.js';
+import { eventConvertor, eventsV1Convertor } from './event.js';
+import { namespaceConvertor, nodeConvertor } from './node.js';
+import { podConvertor } from './pod.js';
+import { serviceConvertor } from './service.js';
+import type { TableConvertor } from './types.js';
+import { deploymentConvertor, replicaSetConvertor, statefulSetConvertor } from './workloads.js';
+
+export type { ColumnDefinition } from './columns.js';
+export { defaultConvertor, formatRFC3339 } from './default.js';
+export { humanDuration, shortHumanDuration, translateTimestampSince } from './duration.js';
+export type { TableConvertor, TableRowCondition } from './types.js';
+
+/** Keyed `group/Kind`; the core group is ''. */
+const CONVERTORS = new Map<string, TableConvertor>([
+  ['/Service', serviceConvertor],
+  ['/Endpoints', endpointsConvertor],
+  ['discovery.k8s.io/EndpointSlice', endpointSliceConvertor],
+  ['/Namespace', namespaceConvertor],
+  ['/Event', eventConvertor],
+  ['events.k8s.io/Event', eventsV1Convertor],
+  ['/Pod', podConvertor],
+  ['/Node', nodeConvertor],
+  ['apps/Deployment', deploymentConvertor],
+  ['apps/ReplicaSet', replicaSetConvertor],
+  ['apps/StatefulSet', statefulSetConvertor],
+]);
+
+/** The printer of a kind, or the apiserver's default (Name, Created At) for kinds without one. */
+export function tableConvertorFor(group: string, kind: string): TableConvertor {
+  return CONVERTORS.get(`${group}/${kind}`) ?? defaultConvertor;
+}

@@ -1,0 +1,101 @@
+/** Deployment, ReplicaSet and StatefulSet rows: upstream printDeployment / printReplicaSet / printStatefulSet. */
+import type { Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { Container } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../registry/strategy.js';
+import { AGE_COLUMN, column, DOC, NAME_COLUMN } from './columns.js';
+import { translateTimestampSince } from './duration.js';
+import { formatLabelSelector, labelSelectorString } from './labels.js';
+import type { TableConvertor } from './types.js';
+
+/** layoutContainerCells: container names and images, each comma-joined. */
+function containerCells(containers: Container[] | undefined): [string, string] {
+  const list = containers ?? [];
+  return [list.map((c) => c.name).join(','), list.map((c) => c.image ?? '').join(',')];
+}
+
+const CONTAINERS_COLUMN = column('Containers', 'string', DOC.containers, { priority: 1 });
+const IMAGES_COLUMN = column('Images', 'string', DOC.images, { priority: 1 });
+
+export const deploymentConvertor: TableConvertor = {
+  columns: [
+    NAME_COLUMN,
+    column('Ready', 'string', DOC.readyPods),
+    column('Up-to-date', 'string', DOC.deploymentUpdatedReplicas),
+    column('Available', 'string', DOC.deploymentAvailableReplicas),
+    AGE_COLUMN,
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
+    column('Selector', 'string', DOC.deploymentSelector, { priority: 1 }),
+  ],
+  rows(obj: KubeObject, now: Date): unknown[][] {
+    const d = obj as Deployment;
+    const status = d.status ?? {};
+    const [names, images] = containerCells(d.spec?.template?.spec?.containers);
+    // Unlike ReplicaSet, upstream prints the raw selector string here: '' when empty.
+    const selector = labelSelectorString(d.spec?.selector) ?? '<invalid>';
+    return [
+      [
+        d.metadata?.name ?? '',
+        `${status.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`,
+        status.updatedReplicas ?? 0,
+        status.availableReplicas ?? 0,
+        translateTimestampSince(d.metadata?.creationTimestamp, now),
+        names,
+        images,
+        selector,
+      ],
+    ];
+  },
+};
+
+export const replicaSetConvertor: TableConvertor = {
+  columns: [
+    NAME_COLUMN,
+    column('Desired', 'integer', DOC.replicaSetReplicas),
+    column('Current', 'integer', DOC.replicaSetStatusReplicas),
+    column('Ready', 'integer', DOC.replicaSetReadyReplicas),
+    AGE_COLUMN,
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
+    column('Selector', 'string', DOC.replicaSetSelector, { priority: 1 }),
+  ],
+  rows(obj: KubeObject, now: Date): unknown[][] {
+    const rs = obj as ReplicaSet;
+    const [names, images] = containerCells(rs.spec?.template?.spec?.containers);
+    return [
+      [
+        rs.metadata?.name ?? '',
+        rs.spec?.replicas ?? 0,
+        rs.status?.replicas ?? 0,
+        rs.status?.readyReplicas ?? 0,
+        translateTimestampSince(rs.metadata?.creationTimestamp, now),
+        names,
+        images,
+        formatLabelSelector(rs.spec?.selector),
+      ],
+    ];
+  },
+};
+
+export const statefulSetConvertor: TableConvertor = {
+  columns: [
+    NAME_COLUMN,
+    column('Ready', 'string', DOC.readyPods),
+    AGE_COLUMN,
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
+  ],
+  rows(obj: KubeObject, now: Date): unknown[][] {
+    const ss = obj as StatefulSet;
+    const [names, images] = containerCells(ss.spec?.template?.spec?.containers);
+    return [
+      [
+        ss.metadata?.name ?? '',
+        `${ss.status?.readyReplicas ?? 0}/${ss.spec?.replicas ?? 0}`,
+        translateTimestampSince(ss.metadata?.creationTimestamp, now),
+        names,
+        images,
+      ],
+    ];
+  },
+};
