@@ -8,6 +8,9 @@
  * Values are opaque strings (the API server stores JSON). The API's
  * `resourceVersion` is a key's `modRevision`; a list's is the store revision
  * the list was read at.
+ *
+ * Keys are ordered by their UTF-8 bytes, as etcd orders them (Unicode code
+ * point order; JavaScript's `<` differs for characters above U+FFFF).
  */
 
 export interface KeyValue {
@@ -57,7 +60,11 @@ export interface WatchHandlers {
    * from inside the watch() call itself.
    */
   onEvents(events: WatchEvent[]): void;
-  /** The watch ended abnormally (e.g. the store closed); no more events follow. */
+  /**
+   * The watch ended abnormally: Compacted (the start revision, or history a
+   * replay still needed, was compacted away) or Closed (the store closed).
+   * No more events follow. Called asynchronously.
+   */
   onError?(err: StoreError): void;
 }
 
@@ -90,7 +97,10 @@ export class StoreError extends Error {
 }
 
 export interface Store {
-  /** The current revision: the revision of the last committed write (0 when empty). */
+  /**
+   * The current revision: the revision of the last committed write (0 for a
+   * new memory or SQLite store; a new etcd is at 1).
+   */
   revision(): Promise<number>;
   /** The revision below which history is gone (0 when nothing was compacted). */
   compactRevision(): Promise<number>;
@@ -115,14 +125,25 @@ export interface Store {
   delete(key: string, expectedModRevision?: number): Promise<{ prev: KeyValue; revision: number }>;
 
   /**
-   * Delivers every event under `prefix` with revision > `afterRevision`.
+   * Delivers every event under `prefix` with revision > `afterRevision`
+   * (which may be in the future: the watch then waits for it).
    * When `afterRevision` < compactRevision(), reports StoreError Compacted
-   * through onError (asynchronously) and delivers nothing.
+   * through onError (asynchronously) and delivers nothing. Handlers must not
+   * throw.
    */
   watch(prefix: string, afterRevision: number, handlers: WatchHandlers): Watcher;
 
-  /** Drops history below `revision` (current values are always kept). */
+  /**
+   * Drops history below `revision` (current values are always kept): lists
+   * at a lower revision, and watches after one, then fail with Compacted.
+   * Fails with FutureRevision past the current revision; compacting at or
+   * below compactRevision() does nothing.
+   */
   compact(revision: number): Promise<void>;
 
+  /**
+   * Ends every watch (onError Closed); later calls fail with Closed. A write
+   * still in flight either commits or fails with Closed. Idempotent.
+   */
   close(): Promise<void>;
 }
