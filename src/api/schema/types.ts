@@ -37,6 +37,8 @@ export interface MapSchema extends Documented {
   values: Schema;
   /** `+mapType=atomic`. Default granular. */
   mapType?: 'atomic' | 'granular';
+  /** The Go type when it is a named one (`v1.ResourceList`), for decode errors. */
+  goType?: string;
 }
 
 export interface ArraySchema extends Documented {
@@ -58,6 +60,8 @@ export interface ScalarSchema extends Documented {
   /** OpenAPI format: int32, int64, double, byte, date-time, ... */
   format?: string;
   enum?: string[];
+  /** The Go type when it is a named one (`v1.ServiceType`, `types.UID`), for decode errors. */
+  goType?: string;
 }
 
 /** A value that is either an integer or a string (`intstr.IntOrString`). */
