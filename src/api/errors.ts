@@ -119,6 +119,8 @@ export function aggregateMessage(errs: readonly FieldError[]): string {
 }
 
 export type StatusReason =
+  /** Upstream's StatusReasonUnknown: a plain error; omitted on the wire. */
+  | ''
   | 'Unauthorized'
   | 'Forbidden'
   | 'NotFound'
@@ -185,7 +187,7 @@ export class StatusError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      ...(this.reason ? { reason: this.reason } : {}),
       ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };

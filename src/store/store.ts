@@ -66,6 +66,13 @@ export interface WatchHandlers {
    * No more events follow. Called asynchronously.
    */
   onError?(err: StoreError): void;
+  /**
+   * Optional progress notifications (etcd's progress notify): every event
+   * under the prefix with revision <= `revision` has been delivered; the
+   * writes after the last event were elsewhere in the key space. Lets a cache
+   * of one prefix know it is as fresh as the whole store.
+   */
+  onProgress?(revision: number): void;
 }
 
 export type StoreErrorCode =

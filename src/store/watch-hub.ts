@@ -54,6 +54,8 @@ class Subscription implements Watcher {
   held: WatchEvent[] | undefined;
   flushScheduled = false;
   closed = false;
+  /** The last revision to report through onProgress (0: nothing to report). */
+  progress = 0;
 
   constructor(
     private readonly hub: WatchHub,
@@ -106,6 +108,8 @@ export class WatchHub {
 
   /** Hands the events of freshly committed revisions (in revision order) to the watchers. */
   publish(events: readonly WatchEvent[]): void {
+    if (events.length === 0) return;
+    const through = eventRevision(events[events.length - 1]!);
     for (const sub of this.#subs) {
       let matched = false;
       for (const e of events) {
@@ -117,6 +121,12 @@ export class WatchHub {
           sub.last = eventRevision(e);
           matched = true;
         }
+      }
+      // Progress: everything under the prefix up to `through` has now been handed over.
+      if (!sub.held && sub.handlers.onProgress && through > sub.last) {
+        sub.last = through;
+        sub.progress = through;
+        matched = true;
       }
       if (matched) this.#schedule(sub);
     }
@@ -137,10 +147,17 @@ export class WatchHub {
     sub.flushScheduled = true;
     queueMicrotask(() => {
       sub.flushScheduled = false;
-      if (sub.closed || sub.queue.length === 0) return;
-      const batch = sub.queue;
-      sub.queue = [];
-      sub.handlers.onEvents(batch);
+      if (sub.closed) return;
+      if (sub.queue.length > 0) {
+        const batch = sub.queue;
+        sub.queue = [];
+        sub.handlers.onEvents(batch);
+      }
+      if (sub.progress > 0 && !sub.closed) {
+        const rev = sub.progress;
+        sub.progress = 0;
+        sub.handlers.onProgress?.(rev);
+      }
     });
   }
 
@@ -184,6 +201,12 @@ export class WatchHub {
         sub.last = eventRevision(e);
       }
     }
-    if (sub.queue.length > 0) this.#schedule(sub);
+    // History through `target` has been replayed, and held events after it queued.
+    if (sub.handlers.onProgress) {
+      const current = this.source.currentRevision();
+      if (current > sub.last) sub.last = current;
+      sub.progress = sub.last;
+    }
+    if (sub.queue.length > 0 || sub.progress > 0) this.#schedule(sub);
   }
 }

@@ -66,6 +66,12 @@ export interface Strategy<T extends KubeObject = KubeObject> {
     validateUpdate(obj: T, old: T): FieldError[];
   };
 
+  /** The strategy of a namespace's `/finalize` subresource: only spec.finalizers may change. */
+  finalize?: {
+    prepareForUpdate(obj: T, old: T): void;
+    validateUpdate(obj: T, old: T): FieldError[];
+  };
+
   /** Whether metadata.generation tracks changes of everything but metadata and status. */
   tracksGeneration?: boolean;
 }

@@ -148,6 +148,7 @@ function convert(s: OpenAPISchema, nodes: ReadonlyMap<string, Schema>): Schema {
     const sc: ScalarSchema = { type: s.type, description };
     if (s.format) sc.format = s.format;
     if (s.enum) sc.enum = s.enum;
+    if (s.default !== undefined) sc.default = s.default;
     if (s[GO_TYPE_KEY]) sc.goType = s[GO_TYPE_KEY];
     return sc;
   }

@@ -62,6 +62,8 @@ export interface ScalarSchema extends Documented {
   enum?: string[];
   /** The Go type when it is a named one (`v1.ServiceType`, `types.UID`), for decode errors. */
   goType?: string;
+  /** The value the API server defaults this field to (server-side apply needs list-map key defaults). */
+  default?: unknown;
 }
 
 /** A value that is either an integer or a string (`intstr.IntOrString`). */

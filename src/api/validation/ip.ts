@@ -219,6 +219,17 @@ export function validateCIDR(value: string, path: FieldPath): FieldError[] {
 }
 
 /**
+ * Host mode runs pods and services on loopback addresses (127.244.0.0/16,
+ * 127.96.0.0/12), so their endpoints are loopback too. The API server turns
+ * this on for host mode, like a feature gate; lab mode keeps upstream's rule.
+ * See docs/host-mode-loopback.md.
+ */
+let loopbackAllowed = false;
+export function allowLoopbackEndpoints(allowed: boolean): void {
+  loopbackAllowed = allowed;
+}
+
+/**
  * ValidateNonSpecialIP (a.k.a. ValidateEndpointIP): for endpoint addresses and
  * external IPs, rejects unspecified, loopback and link-local addresses.
  */
@@ -227,7 +238,7 @@ export function validateNonSpecialIP(value: string, path: FieldPath): FieldError
   if (!ip) return [fieldErrors.invalid(path, value, 'must be a valid IP address')];
   const errs: FieldError[] = [];
   if (isUnspecified(ip)) errs.push(fieldErrors.invalid(path, value, `may not be unspecified (${value})`));
-  if (isLoopback(ip))
+  if (isLoopback(ip) && !loopbackAllowed)
     errs.push(fieldErrors.invalid(path, value, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
   if (isLinkLocalUnicast(ip))
     errs.push(

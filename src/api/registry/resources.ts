@@ -1,0 +1,128 @@
+/**
+ * The resources this API server serves, with upstream's names, scopes,
+ * storage keys, selectable fields and subresources.
+ */
+import { metadataFieldGetters, type ResourceInfo } from '../resource.js';
+import type { FieldGetters } from '../selectors.js';
+import { endpointsStrategy } from './endpoints.js';
+import { endpointSliceStrategy } from './endpointslice.js';
+import { eventStrategy } from './event.js';
+import { namespaceStrategy } from './namespace.js';
+import type { Strategy } from './strategy.js';
+
+type Getter = (o: Record<string, unknown>) => string | undefined;
+const at =
+  (...path: string[]): Getter =>
+  (o) => {
+    let v: unknown = o;
+    for (const p of path) v = (v as Record<string, unknown> | undefined)?.[p];
+    return v === undefined || v === null ? undefined : String(v);
+  };
+
+const fields = (namespaced: boolean, extra: Record<string, Getter> = {}): FieldGetters =>
+  ({ ...metadataFieldGetters(namespaced), ...extra }) as FieldGetters;
+
+export function coreResources(serviceStrategy: Strategy): ResourceInfo[] {
+  return [
+    {
+      group: '',
+      version: 'v1',
+      resource: 'namespaces',
+      singular: 'namespace',
+      kind: 'Namespace',
+      listKind: 'NamespaceList',
+      namespaced: false,
+      shortNames: ['ns'],
+      categories: [],
+      storagePrefix: '/registry/namespaces',
+      strategy: namespaceStrategy as Strategy,
+      fieldGetters: fields(false, { 'status.phase': at('status', 'phase') }),
+      subresources: ['finalize', 'status'],
+      allowCreateOnUpdate: false,
+      returnDeletedObject: true,
+    },
+    {
+      group: '',
+      version: 'v1',
+      resource: 'services',
+      singular: 'service',
+      kind: 'Service',
+      listKind: 'ServiceList',
+      namespaced: true,
+      shortNames: ['svc'],
+      categories: ['all'],
+      storagePrefix: '/registry/services/specs',
+      strategy: serviceStrategy,
+      fieldGetters: fields(true, {
+        'spec.clusterIP': at('spec', 'clusterIP'),
+        'spec.type': at('spec', 'type'),
+      }),
+      subresources: ['status'],
+      allowCreateOnUpdate: false,
+      returnDeletedObject: true,
+    },
+    {
+      group: '',
+      version: 'v1',
+      resource: 'endpoints',
+      singular: 'endpoints',
+      kind: 'Endpoints',
+      listKind: 'EndpointsList',
+      namespaced: true,
+      shortNames: ['ep'],
+      categories: [],
+      storagePrefix: '/registry/services/endpoints',
+      strategy: endpointsStrategy as Strategy,
+      fieldGetters: fields(true),
+      subresources: [],
+      allowCreateOnUpdate: true,
+      returnDeletedObject: false,
+    },
+    {
+      group: '',
+      version: 'v1',
+      resource: 'events',
+      singular: 'event',
+      kind: 'Event',
+      listKind: 'EventList',
+      namespaced: true,
+      shortNames: ['ev'],
+      categories: [],
+      storagePrefix: '/registry/events',
+      strategy: eventStrategy as Strategy,
+      fieldGetters: fields(true, {
+        'involvedObject.kind': at('involvedObject', 'kind'),
+        'involvedObject.namespace': at('involvedObject', 'namespace'),
+        'involvedObject.name': at('involvedObject', 'name'),
+        'involvedObject.uid': at('involvedObject', 'uid'),
+        'involvedObject.apiVersion': at('involvedObject', 'apiVersion'),
+        'involvedObject.resourceVersion': at('involvedObject', 'resourceVersion'),
+        'involvedObject.fieldPath': at('involvedObject', 'fieldPath'),
+        reason: at('reason'),
+        reportingComponent: at('reportingComponent'),
+        source: at('source', 'component'),
+        type: at('type'),
+      }),
+      subresources: [],
+      allowCreateOnUpdate: true,
+      returnDeletedObject: false,
+    },
+    {
+      group: 'discovery.k8s.io',
+      version: 'v1',
+      resource: 'endpointslices',
+      singular: 'endpointslice',
+      kind: 'EndpointSlice',
+      listKind: 'EndpointSliceList',
+      namespaced: true,
+      shortNames: [],
+      categories: [],
+      storagePrefix: '/registry/endpointslices',
+      strategy: endpointSliceStrategy as Strategy,
+      fieldGetters: fields(true),
+      subresources: [],
+      allowCreateOnUpdate: false,
+      returnDeletedObject: false,
+    },
+  ];
+}

@@ -1,0 +1,327 @@
+/**
+ * The HTTPS front of the API server: authentication (admin bearer token or a
+ * client certificate signed by our CA; health and version are public),
+ * bounded request bodies, and routing of every path kubectl uses to health,
+ * version, discovery, OpenAPI or a resource verb.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from '../../lib/log.js';
+import { StatusError, statusErrors } from '../errors.js';
+import type { Registry } from '../storage/registry.js';
+import type { DiscoveryDocs } from './discovery.js';
+import { wantsAggregatedDiscovery } from './negotiate.js';
+import { sendError, sendJSON, sendText } from './respond.js';
+import { handleResource, type Verb } from './rest.js';
+
+/** Upstream's default limit for request bodies (3 MiB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface OpenApiDocs {
+  index: string;
+  documents: Map<string, { json: string; hash: string }>;
+}
+
+export interface HttpDeps {
+  tls: { cert: string; key: string; ca: string };
+  token: string;
+  /** `${group}/${resource}` → registry ('' group for core). */
+  registries: Map<string, Registry>;
+  discovery: DiscoveryDocs;
+  openapi: () => OpenApiDocs;
+  version: Record<string, string>;
+  /** Named health checks; readyz also fails while shutting down. */
+  checks: { livez: Record<string, () => boolean>; readyz: Record<string, () => boolean> };
+  log: Logger;
+}
+
+const PUBLIC = /^\/(healthz|livez|readyz)(\/.*)?$|^\/version\/?$/;
+
+export function createApiHttpServer(deps: HttpDeps): Server {
+  const token = Buffer.from(deps.token);
+  const authenticated = (req: IncomingMessage): boolean => {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) {
+      const given = Buffer.from(auth.slice(7).trim());
+      return given.length === token.length && timingSafeEqual(given, token);
+    }
+    return (req.socket as TLSSocket).authorized === true;
+  };
+
+  const server = createServer(
+    {
+      cert: deps.tls.cert,
+      key: deps.tls.key,
+      ca: deps.tls.ca,
+      requestCert: true,
+      rejectUnauthorized: false,
+      noDelay: true,
+      keepAliveTimeout: 65_000,
+      // Watches are long: no per-request timeout.
+      requestTimeout: 0,
+    },
+    (req, res) => {
+      route(deps, req, res, authenticated).catch((err) => {
+        if (!(err instanceof StatusError))
+          deps.log.error(err, 'Unhandled error', { method: req.method, url: req.url });
+        sendError(res, err);
+      });
+    },
+  );
+  return server;
+}
+
+function readBody(req: IncomingMessage): () => Promise<Buffer> {
+  let promise: Promise<Buffer> | undefined;
+  return () => {
+    promise ??= new Promise((resolve, reject) => {
+      const declared = Number(req.headers['content-length'] ?? '0');
+      if (declared > MAX_BODY_BYTES) {
+        req.resume();
+        reject(statusErrors.tooLarge(MAX_BODY_BYTES));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY_BYTES) {
+          reject(statusErrors.tooLarge(MAX_BODY_BYTES));
+          req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks)));
+      req.on('error', reject);
+    });
+    return promise;
+  };
+}
+
+async function route(
+  deps: HttpDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  authenticated: (req: IncomingMessage) => boolean,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://localhost');
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+  if (!PUBLIC.test(path) && !authenticated(req)) {
+    throw statusErrors.unauthorized();
+  }
+  const method = req.method ?? 'GET';
+
+  const health = /^\/(healthz|livez|readyz)(?:\/(.+))?$/.exec(path);
+  if (health)
+    return serveHealth(deps, res, health[1] as 'healthz' | 'livez' | 'readyz', health[2], url.searchParams);
+  if (path === '/version') return sendJSON(res, 200, JSON.stringify(deps.version, null, 2));
+
+  if (path === '/api' || path === '/apis') {
+    const dv = wantsAggregatedDiscovery(req.headers.accept);
+    if (dv) {
+      const doc = deps.discovery.aggregated.get(`${dv}:${path}`)!;
+      if (req.headers['if-none-match'] === doc.etag) {
+        res.writeHead(304, { ETag: doc.etag });
+        res.end();
+        return;
+      }
+      res.setHeader('ETag', doc.etag);
+      res.setHeader('Vary', 'Accept');
+      return sendJSON(
+        res,
+        200,
+        doc.json,
+        `application/json;g=apidiscovery.k8s.io;v=${dv};as=APIGroupDiscoveryList`,
+      );
+    }
+  }
+  const legacy = deps.discovery.legacy.get(path);
+  if (legacy !== undefined) return sendJSON(res, 200, legacy);
+
+  if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return serveOpenApi(deps, req, res, path);
+  if (path === '/openapi/v2') {
+    // We publish v3 only; kubectl falls back to v3 (and treats a 404 here as "none").
+    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  const target = parseResourcePath(path, deps.registries);
+  if (!target) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  const { registry, namespace, name, subresource } = target;
+  const q = url.searchParams;
+  let verb: Verb;
+  switch (method) {
+    case 'GET':
+      verb = name
+        ? q.get('watch') === 'true' || q.get('watch') === '1'
+          ? 'watch'
+          : 'get'
+        : q.get('watch') === 'true' || q.get('watch') === '1'
+          ? 'watch'
+          : 'list';
+      break;
+    case 'POST':
+      verb = 'create';
+      break;
+    case 'PUT':
+      verb = 'update';
+      break;
+    case 'PATCH':
+      verb = 'patch';
+      break;
+    case 'DELETE':
+      verb = name ? 'delete' : 'deletecollection';
+      break;
+    default:
+      throw new StatusError(
+        405,
+        'MethodNotAllowed',
+        `the server does not allow this method on the requested resource`,
+      );
+  }
+  if (!name && (verb === 'update' || verb === 'patch')) {
+    throw new StatusError(
+      405,
+      'MethodNotAllowed',
+      'the server does not allow this method on the requested resource',
+    );
+  }
+  if (name && verb === 'create' && !subresource) {
+    throw new StatusError(
+      405,
+      'MethodNotAllowed',
+      'the server does not allow this method on the requested resource',
+    );
+  }
+  if (subresource && (verb === 'delete' || verb === 'create' || verb === 'watch')) {
+    throw new StatusError(
+      405,
+      'MethodNotAllowed',
+      'the server does not allow this method on the requested resource',
+    );
+  }
+  if (subresource === 'finalize' && verb !== 'update') {
+    throw new StatusError(
+      405,
+      'MethodNotAllowed',
+      'the server does not allow this method on the requested resource',
+    );
+  }
+  await handleResource({
+    verb,
+    registry,
+    namespace,
+    name,
+    subresource,
+    query: q,
+    body: readBody(req),
+    req,
+    res,
+  });
+}
+
+interface ResourceTarget {
+  registry: Registry;
+  namespace: string;
+  name: string;
+  subresource: '' | 'status' | 'finalize';
+}
+
+/** /api/v1/..., /apis/<group>/<version>/... → registry, namespace, name, subresource. */
+export function parseResourcePath(
+  path: string,
+  registries: Map<string, Registry>,
+): ResourceTarget | undefined {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 3) {
+    group = '';
+    version = parts[1]!;
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    group = parts[1]!;
+    version = parts[2]!;
+    rest = parts.slice(3);
+  } else return undefined;
+  const lookup = (resource: string) => {
+    const r = registries.get(`${group}/${resource}`);
+    return r && r.info.version === version ? r : undefined;
+  };
+  const sub = (s: string | undefined, r: Registry): '' | 'status' | 'finalize' | undefined => {
+    if (s === undefined) return '';
+    return (r.info.subresources as string[]).includes(s) && (s === 'status' || s === 'finalize')
+      ? s
+      : undefined;
+  };
+  // /namespaces/<ns>/<resource>[/<name>[/<sub>]] for namespaced resources.
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const nsRegistry = lookup('namespaces');
+    // /namespaces/<name>/status|finalize is the namespace's own subresource.
+    if (rest.length === 3 && nsRegistry) {
+      const s = sub(rest[2], nsRegistry);
+      if (s) return { registry: nsRegistry, namespace: '', name: rest[1]!, subresource: s };
+    }
+    const r = lookup(rest[2]!);
+    if (!r?.info.namespaced || rest.length > 5) return undefined;
+    const s = sub(rest[4], r);
+    if (s === undefined) return undefined;
+    return { registry: r, namespace: rest[1]!, name: rest[3] ?? '', subresource: s };
+  }
+  const r = lookup(rest[0]!);
+  if (!r || rest.length > 3) return undefined;
+  if (r.info.namespaced) {
+    // A namespaced resource at the root lists/watches across namespaces.
+    return rest.length === 1 ? { registry: r, namespace: '', name: '', subresource: '' } : undefined;
+  }
+  const s = sub(rest[2], r);
+  if (s === undefined) return undefined;
+  return { registry: r, namespace: '', name: rest[1] ?? '', subresource: s };
+}
+
+function serveHealth(
+  deps: HttpDeps,
+  res: ServerResponse,
+  kind: 'healthz' | 'livez' | 'readyz',
+  only: string | undefined,
+  q: URLSearchParams,
+): void {
+  const checks = kind === 'readyz' ? deps.checks.readyz : deps.checks.livez;
+  const exclude = new Set(q.getAll('exclude'));
+  const names = Object.keys(checks).filter((n) => !exclude.has(n));
+  if (only) {
+    const check = checks[only];
+    if (!check) return sendText(res, 404, `404 page not found\n`);
+    return check()
+      ? sendText(res, 200, 'ok')
+      : sendText(res, 500, `internal server error: ${only} check failed\n`);
+  }
+  const results = names.map((n) => [n, checks[n]!()] as const);
+  const ok = results.every(([, pass]) => pass);
+  if (q.has('verbose') || !ok) {
+    const lines = results.map(([n, pass]) => (pass ? `[+]${n} ok` : `[-]${n} failed: reason withheld`));
+    lines.push(ok ? `${kind} check passed` : `${kind} check failed`);
+    return sendText(res, ok ? 200 : 500, `${lines.join('\n')}\n`);
+  }
+  sendText(res, 200, 'ok');
+}
+
+function serveOpenApi(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, path: string): void {
+  const docs = deps.openapi();
+  if (path === '/openapi/v3') return sendJSON(res, 200, docs.index);
+  const doc = docs.documents.get(path.slice('/openapi/v3/'.length));
+  if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  const etag = `"${doc.hash}"`;
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, { ETag: etag });
+    res.end();
+    return;
+  }
+  res.setHeader('ETag', etag);
+  // With ?hash= the URL names the content: it may be cached for a long time, as upstream allows.
+  res.setHeader('Cache-Control', req.url?.includes('hash=') ? 'public, immutable' : 'no-cache, private');
+  sendJSON(res, 200, doc.json);
+}

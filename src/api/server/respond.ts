@@ -1,0 +1,37 @@
+/** Writing API responses: JSON bodies, Status errors, warnings. */
+import type { ServerResponse } from 'node:http';
+import { StatusError, statusErrors } from '../errors.js';
+
+export const JSON_TYPE = 'application/json';
+
+export function sendJSON(res: ServerResponse, code: number, body: string, contentType = JSON_TYPE): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function sendText(res: ServerResponse, code: number, body: string): void {
+  res.writeHead(code, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+export function sendError(res: ServerResponse, err: unknown): void {
+  const se = err instanceof StatusError ? err : statusErrors.internal(err);
+  sendJSON(res, se.code, JSON.stringify(se.toStatus()));
+}
+
+/** Adds `Warning: 299 - "..."` headers, as the API server reports field validation warnings. */
+export function addWarnings(res: ServerResponse, warnings: readonly string[]): void {
+  if (warnings.length === 0 || res.headersSent) return;
+  const existing = res.getHeader('Warning');
+  const prior = Array.isArray(existing) ? existing : existing ? [String(existing)] : [];
+  const quote = (w: string) => `299 - ${JSON.stringify(w.replace(/[\r\n]+/g, ' '))}`;
+  res.setHeader('Warning', [...prior, ...warnings.map(quote)]);
+}

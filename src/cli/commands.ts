@@ -1,0 +1,268 @@
+/** The `up`, `down` and `status` commands. */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { get } from 'node:https';
+import { join } from 'node:path';
+import { ApiServer } from '../api/apiserver.js';
+import { FlagError, parsePortRange, parseServiceCIDRs } from '../api/config.js';
+import { createLogger, type LogFormat } from '../lib/log.js';
+import { svcnetVersion } from '../version.js';
+import {
+  AlreadyRunningError,
+  isAlive,
+  lockDataDir,
+  readRunState,
+  releaseDataDir,
+  runningPid,
+  writeRunState,
+} from './runstate.js';
+
+export interface UpOptions {
+  dataDir: string;
+  port: number;
+  bindAddress: string;
+  serviceClusterIpRange: string;
+  serviceNodePortRange: string;
+  storage: string;
+  loggingFormat: string;
+  v: number;
+  detach?: boolean;
+  /** Set in the detached child. */
+  child?: boolean;
+  only?: 'apiserver';
+}
+
+const logFile = (dataDir: string) => join(dataDir, 'svcnet.log');
+
+function hint(dataDir: string, url: string): string {
+  return [
+    `svcnet is up: API server ${url} (data dir ${dataDir})`,
+    '',
+    `  export KUBECONFIG=${join(dataDir, 'kubeconfig')}`,
+    '',
+    'Then try:',
+    '  kubectl create service clusterip web --tcp=80:8080',
+    '  kubectl get svc -o wide',
+    '',
+  ].join('\n');
+}
+
+function validateFlags(opts: UpOptions): void {
+  parseServiceCIDRs(opts.serviceClusterIpRange);
+  parsePortRange(opts.serviceNodePortRange);
+}
+
+export async function up(opts: UpOptions): Promise<number> {
+  try {
+    validateFlags(opts);
+  } catch (err) {
+    if (err instanceof FlagError) {
+      console.error(`error: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  if (opts.detach) return detach(opts);
+  return serve(opts);
+}
+
+/** Runs in this process until SIGINT/SIGTERM. */
+async function serve(opts: UpOptions): Promise<number> {
+  try {
+    lockDataDir(opts.dataDir);
+  } catch (err) {
+    if (err instanceof AlreadyRunningError) {
+      console.error(`error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  const log = createLogger({ format: opts.loggingFormat as LogFormat, verbosity: opts.v });
+  let server: ApiServer;
+  try {
+    server = await ApiServer.start({
+      dataDir: opts.dataDir,
+      bindAddress: opts.bindAddress,
+      securePort: opts.port,
+      serviceClusterIPRange: opts.serviceClusterIpRange,
+      serviceNodePortRange: opts.serviceNodePortRange,
+      storage: opts.storage as 'sqlite' | 'memory',
+      log,
+    });
+  } catch (err) {
+    releaseDataDir(opts.dataDir);
+    log.error(err, 'Failed to start');
+    const code = (err as NodeJS.ErrnoException).code;
+    console.error(
+      code === 'EADDRINUSE'
+        ? `error: port ${opts.port} on ${opts.bindAddress} is in use; pick another with --port`
+        : `error: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return 1;
+  }
+  writeRunState(opts.dataDir, {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    apiServer: server.url,
+    kubeconfig: server.kubeconfigPath,
+    serviceClusterIPRange: opts.serviceClusterIpRange,
+    serviceNodePortRange: opts.serviceNodePortRange,
+    storage: opts.storage,
+    version: svcnetVersion(),
+    logFile: opts.child ? logFile(opts.dataDir) : undefined,
+  });
+  if (!opts.child) process.stdout.write(hint(opts.dataDir, server.url));
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        log.warn('Second signal: exiting now', { signal });
+        process.exit(1);
+      }
+      stopping = true;
+      log.info('Shutting down', { signal });
+      server
+        .stop()
+        .catch((err) => log.error(err, 'Error while stopping'))
+        .finally(() => {
+          releaseDataDir(opts.dataDir);
+          resolve(0);
+        });
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+/** Starts a detached `svcnet __serve` and returns once its API answers. */
+async function detach(opts: UpOptions): Promise<number> {
+  const owner = runningPid(opts.dataDir);
+  if (owner !== undefined) {
+    console.error(`error: ${new AlreadyRunningError(opts.dataDir, owner).message}`);
+    return 1;
+  }
+  const out = openSync(logFile(opts.dataDir), 'a');
+  const bin = process.argv[1]!;
+  const args = [
+    bin,
+    '__serve',
+    `--data-dir=${opts.dataDir}`,
+    `--port=${opts.port}`,
+    `--bind-address=${opts.bindAddress}`,
+    `--service-cluster-ip-range=${opts.serviceClusterIpRange}`,
+    `--service-node-port-range=${opts.serviceNodePortRange}`,
+    `--storage=${opts.storage}`,
+    `--logging-format=${opts.loggingFormat}`,
+    `--v=${opts.v}`,
+  ];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  let exited: number | null = null;
+  child.on('exit', (code) => {
+    exited = code ?? 1;
+  });
+  child.unref();
+
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      console.error(
+        `error: svcnet exited during start (code ${exited}); last log lines:\n${tail(logFile(opts.dataDir))}`,
+      );
+      return 1;
+    }
+    const state = readRunState(opts.dataDir);
+    if (state && state.pid === child.pid && (await readyz(state.apiServer, opts.dataDir))) {
+      process.stdout.write(hint(opts.dataDir, state.apiServer));
+      process.stdout.write(
+        `Logs: ${logFile(opts.dataDir)}. Stop with: svcnet down${dataDirFlag(opts.dataDir)}\n`,
+      );
+      return 0;
+    }
+    await sleep(100);
+  }
+  console.error(`error: svcnet did not become ready within 60s; see ${logFile(opts.dataDir)}`);
+  return 1;
+}
+
+function dataDirFlag(dataDir: string): string {
+  return dataDir === join(process.env.HOME ?? '', '.svcnet') ? '' : ` --data-dir=${dataDir}`;
+}
+
+function tail(path: string, lines = 15): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** True when the API server at `url` answers /readyz with 200 (verifying it with our CA). */
+function readyz(url: string, dataDir: string): Promise<boolean> {
+  const caPath = join(dataDir, 'pki', 'ca.crt');
+  if (!existsSync(caPath)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const req = get(`${url}/readyz`, { ca: readFileSync(caPath), timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export async function down(dataDir: string, timeoutSeconds: number): Promise<number> {
+  const pid = runningPid(dataDir);
+  if (pid === undefined) {
+    console.log(`svcnet is not running (data dir ${dataDir})`);
+    return 0;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    console.error(`svcnet (pid ${pid}) did not stop within ${timeoutSeconds}s; killed it`);
+    releaseDataDir(dataDir);
+    return 1;
+  }
+  console.log(`svcnet stopped (pid ${pid})`);
+  return 0;
+}
+
+export async function status(dataDir: string, output: 'text' | 'json'): Promise<number> {
+  const pid = runningPid(dataDir);
+  const state = readRunState(dataDir);
+  const running = pid !== undefined && state?.pid === pid;
+  const ready = running ? await readyz(state!.apiServer, dataDir) : false;
+  if (output === 'json') {
+    console.log(JSON.stringify({ running, ready, dataDir, ...(running ? state : {}) }, null, 2));
+    return running ? 0 : 3;
+  }
+  if (!running) {
+    console.log(`svcnet is not running (data dir ${dataDir})`);
+    return 3;
+  }
+  const s = state!;
+  const upFor = Math.round((Date.now() - Date.parse(s.startedAt)) / 1000);
+  console.log(
+    [
+      `svcnet ${s.version} is running (pid ${s.pid}, up ${upFor}s)`,
+      `  data dir:       ${dataDir}`,
+      `  apiserver:      ${s.apiServer} (${ready ? 'ready' : 'not ready'})`,
+      `  kubeconfig:     ${s.kubeconfig}`,
+      `  service range:  ${s.serviceClusterIPRange}`,
+      `  node ports:     ${s.serviceNodePortRange}`,
+      `  storage:        ${s.storage}${s.storage === 'sqlite' ? ` (${join(dataDir, 'state.db')})` : ''}`,
+      ...(s.logFile ? [`  logs:           ${s.logFile}`] : []),
+    ].join('\n'),
+  );
+  return 0;
+}

@@ -1,0 +1,111 @@
+/**
+ * The `svcnet` command: `up` runs the control plane (in the foreground, or
+ * `--detach`ed with logs in DATA_DIR/svcnet.log), `down` stops it, `status`
+ * says what runs, `apiserver` runs the API server alone. Flags are named like
+ * the upstream components' (`--service-cluster-ip-range`, ...).
+ */
+
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { svcnetVersion } from '../version.js';
+import { down, status, up } from './commands.js';
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535)
+    throw new InvalidArgumentError('must be a port number between 0 and 65535');
+  return n;
+}
+
+function verbosity(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+const dataDirOption = () =>
+  new Option('--data-dir <dir>', 'where svcnet keeps its state, credentials and kubeconfig')
+    .default(resolve(homedir(), '.svcnet'))
+    .argParser((v) => resolve(v));
+
+export function program(): Command {
+  const prog = new Command('svcnet')
+    .description(
+      'Kubernetes Service networking, for real: an API server kubectl drives, and what makes Services work',
+    )
+    .version(svcnetVersion(), '--version')
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const serverFlags = (c: Command) =>
+    c
+      .addOption(dataDirOption())
+      .option('--port <port>', 'the API server port on the bind address (--secure-port)', port, 6443)
+      .option('--bind-address <ip>', 'the address the API server listens on', '127.0.0.1')
+      .option(
+        '--service-cluster-ip-range <cidrs>',
+        'service IP range, or a dual-stack pair (comma-separated); host mode uses loopback so service IPs bind without privileges',
+        '127.96.0.0/12',
+      )
+      .option('--service-node-port-range <range>', 'the port range for NodePort services', '30000-32767')
+      .addOption(
+        new Option('--storage <backend>', 'where objects are kept')
+          .choices(['sqlite', 'memory'])
+          .default('sqlite'),
+      )
+      .addOption(
+        new Option('--logging-format <format>', 'log format').choices(['text', 'json']).default('text'),
+      )
+      .option('-v, --v <level>', 'log verbosity', verbosity, 0);
+
+  serverFlags(
+    prog
+      .command('up')
+      .description('start the control plane')
+      .option('--detach', 'run in the background; return once the API answers'),
+  ).action(async (opts) => {
+    process.exitCode = await up(opts);
+  });
+
+  serverFlags(prog.command('apiserver').description('run the API server alone, in the foreground')).action(
+    async (opts) => {
+      process.exitCode = await up({ ...opts, detach: false, only: 'apiserver' });
+    },
+  );
+
+  prog
+    .command('down')
+    .description('stop the control plane started by `svcnet up`')
+    .addOption(dataDirOption())
+    .option('--timeout <seconds>', 'how long to wait for a clean stop before killing', verbosity, 30)
+    .action(async (opts) => {
+      process.exitCode = await down(opts.dataDir, opts.timeout);
+    });
+
+  prog
+    .command('status')
+    .description('show what runs')
+    .addOption(dataDirOption())
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts) => {
+      process.exitCode = await status(opts.dataDir, opts.output as 'text' | 'json');
+    });
+
+  // Internal: the detached child of `up --detach`.
+  serverFlags(prog.command('__serve', { hidden: true })).action(async (opts) => {
+    process.exitCode = await up({ ...opts, detach: false, child: true });
+  });
+  return prog;
+}
+
+// Commands resolve when they are done (`up` after a clean shutdown): exit then, whatever handles remain.
+program()
+  .parseAsync(process.argv)
+  .then(
+    () => process.exit(process.exitCode ?? 0),
+    (err: unknown) => {
+      console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );

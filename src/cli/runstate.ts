@@ -1,0 +1,107 @@
+/**
+ * What a running `svcnet up` leaves in its data dir so that `status`, `down`
+ * and a second `up` can find it: DATA_DIR/svcnet.pid (the lock, created
+ * exclusively) and DATA_DIR/run.json (where it serves).
+ */
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface RunState {
+  pid: number;
+  startedAt: string;
+  apiServer: string;
+  kubeconfig: string;
+  serviceClusterIPRange: string;
+  serviceNodePortRange: string;
+  storage: string;
+  version: string;
+  logFile?: string;
+}
+
+export const pidFile = (dataDir: string) => join(dataDir, 'svcnet.pid');
+export const runFile = (dataDir: string) => join(dataDir, 'run.json');
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid of a live svcnet owning this data dir, if any. */
+export function runningPid(dataDir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile(dataDir), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+  // A recycled pid that isn't ours doesn't count.
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!cmd.includes('svcnet')) return undefined;
+  } catch {
+    // No /proc: trust the pid.
+  }
+  return pid;
+}
+
+/**
+ * Takes the data dir for this process; throws with the owner's pid when a
+ * live svcnet holds it. A stale pid file (dead owner) is replaced.
+ */
+export function lockDataDir(dataDir: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(pidFile(dataDir), 'wx', 0o644);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = runningPid(dataDir);
+      if (owner !== undefined && owner !== process.pid) {
+        throw new AlreadyRunningError(dataDir, owner);
+      }
+      rmSync(pidFile(dataDir), { force: true });
+    }
+  }
+  throw new Error(`could not lock ${dataDir}`);
+}
+
+export function releaseDataDir(dataDir: string): void {
+  try {
+    if (Number(readFileSync(pidFile(dataDir), 'utf8').trim()) === process.pid)
+      rmSync(pidFile(dataDir), { force: true });
+  } catch {
+    // Already gone.
+  }
+  rmSync(runFile(dataDir), { force: true });
+}
+
+export function writeRunState(dataDir: string, s: RunState): void {
+  writeFileSync(runFile(dataDir), `${JSON.stringify(s, null, 2)}\n`);
+}
+
+export function readRunState(dataDir: string): RunState | undefined {
+  try {
+    return JSON.parse(readFileSync(runFile(dataDir), 'utf8')) as RunState;
+  } catch {
+    return undefined;
+  }
+}
+
+export class AlreadyRunningError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `svcnet is already running on ${dataDir} (pid ${pid}); use 'svcnet status' to see it or 'svcnet down' to stop it`,
+    );
+    this.name = 'AlreadyRunningError';
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Drives the real binaries the way a user does: `bin/svcnet up --detach` in
+ * a temporary data dir on a free port, and the real `kubectl` with a
+ * temporary HOME (so its discovery cache starts empty). Everything started is
+ * stopped and removed in `stop()`.
+ */
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, from dist/test/e2e or test/e2e. */
+export const repoRoot = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      if (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'svcnet') return dir;
+    } catch {}
+    dir = resolve(dir, '..');
+  }
+  throw new Error('repository root not found');
+})();
+
+export const svcnetBin = join(repoRoot, 'bin', 'svcnet');
+
+export function hasKubectl(): boolean {
+  return spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+}
+
+/** The reason e2e tests skip on this machine, or undefined when they can run. */
+export function skipReason(): string | undefined {
+  if (!hasKubectl()) return 'kubectl is not on PATH (install kubectl v1.32 to run the end-to-end tests)';
+  return undefined;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolvePort(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const result = (r: SpawnSyncReturns<string>): Result => ({
+  code: r.status ?? -1,
+  stdout: r.stdout ?? '',
+  stderr: r.stderr ?? '',
+});
+
+export class Cluster {
+  readonly home: string;
+  readonly kubeconfig: string;
+
+  constructor(
+    readonly dataDir: string,
+    readonly port: number,
+  ) {
+    this.home = join(dataDir, 'home');
+    this.kubeconfig = join(dataDir, 'kubeconfig');
+  }
+
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return { ...process.env, HOME: this.home, KUBECONFIG: this.kubeconfig, ...extra };
+  }
+
+  /** Runs kubectl synchronously; `input` goes to its stdin. */
+  kubectl(
+    args: string[],
+    opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  ): Result {
+    return result(
+      spawnSync('kubectl', args, {
+        env: this.env(opts.env),
+        input: opts.input,
+        encoding: 'utf8',
+        timeout: opts.timeoutMs ?? 60_000,
+      }),
+    );
+  }
+
+  /** Runs kubectl and fails with its output unless it exits 0. */
+  ok(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): string {
+    const r = this.kubectl(args, opts);
+    if (r.code !== 0)
+      throw new Error(`kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Starts a long-running kubectl (e.g. `get -w`); collect its output, then kill it. */
+  kubectlAsync(args: string[]): { output: () => string; stderr: () => string; kill: () => Promise<void> } {
+    const p = spawn('kubectl', args, { env: this.env() });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => {
+      out += d;
+    });
+    p.stderr.on('data', (d) => {
+      err += d;
+    });
+    return {
+      output: () => out,
+      stderr: () => err,
+      kill: () =>
+        new Promise((r) => {
+          if (p.exitCode !== null) return r();
+          p.once('exit', () => r());
+          p.kill('SIGTERM');
+        }),
+    };
+  }
+
+  svcnet(args: string[]): Result {
+    return result(
+      spawnSync(process.execPath, [svcnetBin, ...args], {
+        encoding: 'utf8',
+        env: this.env(),
+        timeout: 90_000,
+      }),
+    );
+  }
+
+  writeFile(name: string, content: string): string {
+    const p = join(this.dataDir, name);
+    writeFileSync(p, content);
+    return p;
+  }
+
+  stop(): void {
+    this.svcnet(['down', `--data-dir=${this.dataDir}`]);
+  }
+}
+
+/** Starts `svcnet up --detach` in a fresh temp dir; call `stopCluster` in an `after` hook. */
+export async function startCluster(extraFlags: string[] = []): Promise<Cluster> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'svcnet-e2e-'));
+  const port = await freePort();
+  const c = new Cluster(dataDir, port);
+  const r = c.svcnet(['up', '--detach', `--data-dir=${dataDir}`, `--port=${port}`, ...extraFlags]);
+  if (r.code !== 0) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`svcnet up failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+  return c;
+}
+
+export function stopCluster(c: Cluster | undefined): void {
+  if (!c) return;
+  c.stop();
+  rmSync(c.dataDir, { recursive: true, force: true });
+}
+
+/** Polls until fn returns a truthy value (or throws after timeoutMs). */
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
