@@ -70,7 +70,10 @@ describe('schema graph', () => {
       type: 'integer',
       description: port.properties.port!.description,
       format: 'int32',
+      default: 0,
     });
+    // Server-side apply keys ports by (port, protocol): protocol's default completes a key.
+    assert.equal((port.properties.protocol as { default?: unknown }).default, 'TCP');
     const limits = (definition('io.k8s.api.core.v1.ResourceRequirements') as ObjectSchema).properties
       .limits as MapSchema;
     assert.deepEqual([limits.values.type, limits.goType], ['quantity', 'v1.ResourceList']);
