@@ -3,6 +3,8 @@
  * plus the few helpers that treat them as Go's `encoding/json` values.
  */
 
+import { jsonEqual } from '../../lib/json.js';
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue;
@@ -17,20 +19,7 @@ export function deepClone<T extends JsonValue | undefined>(v: T): T {
 }
 
 /** Structural equality: object key order is irrelevant, list order is not. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => deepEqual(x, b[i]));
-  }
-  if (isObject(a)) {
-    if (!isObject(b)) return false;
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
-}
+export const deepEqual = jsonEqual;
 
 /** Go's `reflect.TypeOf` name for a value decoded into `interface{}`. */
 export function goTypeName(v: unknown): string {

@@ -5,8 +5,8 @@
  * and consistent reads, lists and watches served by the watch cache.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import { jsonEqual } from '../../lib/json.js';
 import { type KeyValue, type Store, StoreError } from '../../store/store.js';
 import { StatusError, statusErrors } from '../errors.js';
 import type { FinishFunc, KubeObject, Strategy, WriteContext } from '../registry/strategy.js';
@@ -104,6 +104,9 @@ export const timestamp = (d = new Date()): string => `${d.toISOString().slice(0,
 
 const clone = <T>(o: T): T => structuredClone(o) as T;
 
+/** Conflicts mean another writer made progress, so retrying converges; this only bounds a pathological case. */
+const MAX_RETRIES = 1000;
+
 /** ObjectMeta with its system fields writable: the registry is what sets them. */
 type Meta = { -readonly [K in keyof ObjectMeta]: ObjectMeta[K] };
 function metaOf(obj: KubeObject): Meta {
@@ -120,8 +123,10 @@ export class Registry {
     private readonly store: Store,
     /** Admission checks before writes (e.g. namespace lifecycle). */
     private readonly admission?: Admission,
+    /** Events the watch cache keeps for watches from the recent past. */
+    cacheHistory = 10_000,
   ) {
-    this.cache = new Cacher(store, `${info.storagePrefix}/`);
+    this.cache = new Cacher(store, `${info.storagePrefix}/`, cacheHistory);
     this.strategy = info.strategy;
   }
 
@@ -363,7 +368,7 @@ export class Registry {
       } catch (err) {
         if (err instanceof StoreError && (err.code === 'Conflict' || err.code === 'KeyNotFound')) {
           const precondition = next.metadata?.resourceVersion;
-          if (precondition || attempt >= 20) throw this.conflict(name);
+          if (precondition || attempt >= MAX_RETRIES) throw this.conflict(name);
           current = err.current ? decodeStored(err.current) : undefined;
           continue;
         }
@@ -438,7 +443,7 @@ export class Registry {
 
       delete meta.resourceVersion;
       const { resourceVersion: _rv, ...oldRest } = oldMeta;
-      if (isDeepStrictEqual({ ...obj, metadata: meta }, { ...old, metadata: oldRest })) {
+      if (jsonEqual({ ...obj, metadata: meta }, { ...old, metadata: oldRest })) {
         ok = true; // A no-op update writes nothing and keeps the resourceVersion.
         return old;
       }
@@ -659,7 +664,7 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
     const { metadata: _m, status: _s, ...rest } = o as KubeObject & { status?: unknown };
     return rest;
   };
-  return !isDeepStrictEqual(strip(a), strip(b));
+  return !jsonEqual(strip(a), strip(b));
 }
 
 function parseRevision(rv: string | undefined): number {

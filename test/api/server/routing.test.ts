@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { coreResources } from '../../../src/api/registry/resources.js';
+import type { Strategy } from '../../../src/api/registry/strategy.js';
+import { buildDiscovery } from '../../../src/api/server/discovery.js';
+import { parseResourcePath } from '../../../src/api/server/http.js';
+import { Registry } from '../../../src/api/storage/registry.js';
+import { MemoryStore } from '../../../src/store/memory.js';
+
+const fakeServiceStrategy: Strategy = { validate: () => [], validateUpdate: () => [] };
+const resources = coreResources(fakeServiceStrategy);
+const store = new MemoryStore();
+const registries = new Map(resources.map((r) => [`${r.group}/${r.resource}`, new Registry(r, store)]));
+
+function route(path: string) {
+  const t = parseResourcePath(path, registries);
+  return t && `${t.registry.info.resource} ns=${t.namespace} name=${t.name} sub=${t.subresource}`;
+}
+
+describe('resource paths', () => {
+  const rows: [string, string | undefined][] = [
+    ['/api/v1/services', 'services ns= name= sub='],
+    ['/api/v1/namespaces/default/services', 'services ns=default name= sub='],
+    ['/api/v1/namespaces/default/services/web', 'services ns=default name=web sub='],
+    ['/api/v1/namespaces/default/services/web/status', 'services ns=default name=web sub=status'],
+    ['/api/v1/namespaces', 'namespaces ns= name= sub='],
+    ['/api/v1/namespaces/team', 'namespaces ns= name=team sub='],
+    ['/api/v1/namespaces/team/finalize', 'namespaces ns= name=team sub=finalize'],
+    ['/api/v1/namespaces/team/status', 'namespaces ns= name=team sub=status'],
+    [
+      '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/k',
+      'endpointslices ns=default name=k sub=',
+    ],
+    ['/apis/discovery.k8s.io/v1/endpointslices', 'endpointslices ns= name= sub='],
+    ['/api/v1/namespaces/default/endpoints/web/status', undefined],
+    ['/api/v1/namespaces/default/services/web/proxy', undefined],
+    ['/api/v1/services/web', undefined],
+    ['/api/v2/services', undefined],
+    ['/apis/discovery.k8s.io/v1beta1/endpointslices', undefined],
+    ['/api/v1/pods', undefined],
+    ['/api/v1/namespaces/default/services/web/status/extra', undefined],
+  ];
+  for (const [path, want] of rows) {
+    it(path, () => assert.equal(route(path), want));
+  }
+});
+
+describe('discovery', () => {
+  const docs = buildDiscovery(resources, '127.0.0.1:6443');
+
+  it('lists the core resources with short names, verbs and subresources', () => {
+    const list = JSON.parse(docs.legacy.get('/api/v1')!) as {
+      resources: { name: string; shortNames?: string[]; categories?: string[]; verbs: string[] }[];
+    };
+    const svc = list.resources.find((r) => r.name === 'services')!;
+    assert.deepEqual(svc.shortNames, ['svc']);
+    assert.deepEqual(svc.categories, ['all']);
+    assert.ok(svc.verbs.includes('watch'));
+    assert.ok(list.resources.some((r) => r.name === 'services/status'));
+    assert.ok(list.resources.some((r) => r.name === 'namespaces/finalize'));
+    assert.deepEqual(list.resources.find((r) => r.name === 'endpoints')!.shortNames, ['ep']);
+  });
+
+  it('publishes discovery.k8s.io as a group', () => {
+    const groups = JSON.parse(docs.legacy.get('/apis')!) as {
+      groups: { name: string; preferredVersion: { version: string } }[];
+    };
+    assert.deepEqual(
+      groups.groups.map((g) => `${g.name}/${g.preferredVersion.version}`),
+      ['discovery.k8s.io/v1'],
+    );
+  });
+
+  it('serves the aggregated form with an ETag', () => {
+    const agg = docs.aggregated.get('v2:/apis')!;
+    const doc = JSON.parse(agg.json) as {
+      apiVersion: string;
+      items: {
+        metadata: { name: string };
+        versions: { resources: { resource: string; scope: string }[] }[];
+      }[];
+    };
+    assert.equal(doc.apiVersion, 'apidiscovery.k8s.io/v2');
+    assert.equal(doc.items[0]!.metadata.name, 'discovery.k8s.io');
+    assert.deepEqual(
+      doc.items[0]!.versions[0]!.resources.map((r) => `${r.resource}:${r.scope}`),
+      ['endpointslices:Namespaced'],
+    );
+    assert.match(agg.etag, /^"[0-9a-f]{32}"$/);
+  });
+});
