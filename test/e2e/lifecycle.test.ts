@@ -54,6 +54,22 @@ describe('svcnet up/status/down', { skip }, () => {
     assert.match(r.stderr, /svcnet is already running on .* \(pid \d+\)/);
   });
 
+  it('keeps everything across a restart', () => {
+    c.ok(['create', 'service', 'nodeport', 'keep', '--tcp=80:8080', '--node-port=30555']);
+    const before = c.ok(['get', 'svc', 'keep', '-o', 'jsonpath={.spec.clusterIP} {.metadata.uid}']);
+    assert.equal(c.svcnet(['down', `--data-dir=${c.dataDir}`]).code, 0);
+    const up = c.svcnet(['up', '--detach', `--data-dir=${c.dataDir}`, `--port=${c.port}`]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal(c.ok(['get', 'svc', 'keep', '-o', 'jsonpath={.spec.clusterIP} {.metadata.uid}']), before);
+    // The allocators were rebuilt from what was stored: the node port is still taken.
+    const clash = c.kubectl(['create', 'service', 'nodeport', 'clash', '--tcp=81:8080', '--node-port=30555']);
+    assert.notEqual(clash.code, 0);
+    assert.match(
+      clash.stderr,
+      /spec\.ports\[0\]\.nodePort: Invalid value: 30555: provided port is already allocated/,
+    );
+  });
+
   it('stops cleanly with down, and status then says so', () => {
     const d = c.svcnet(['down', `--data-dir=${c.dataDir}`]);
     assert.equal(d.code, 0, d.stderr);

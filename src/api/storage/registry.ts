@@ -362,12 +362,13 @@ export class Registry {
           throw err;
         }
       }
+      // A body without resourceVersion is an unconditional update: it applies to whatever is current.
+      const precondition = next.metadata?.resourceVersion;
       try {
         const object = await this.updateExisting(current, next, opts, ctx);
         return { object, created: false };
       } catch (err) {
         if (err instanceof StoreError && (err.code === 'Conflict' || err.code === 'KeyNotFound')) {
-          const precondition = next.metadata?.resourceVersion;
           if (precondition || attempt >= MAX_RETRIES) throw this.conflict(name);
           current = err.current ? decodeStored(err.current) : undefined;
           continue;
@@ -397,6 +398,8 @@ export class Registry {
     if (meta.resourceVersion && meta.resourceVersion !== String(current.revision)) {
       throw this.conflict(current.name);
     }
+    // Unconditional update: it is an update of the current version (upstream's store does the same).
+    meta.resourceVersion ||= String(current.revision);
     if (this.info.namespaced) {
       if (meta.namespace && meta.namespace !== ctx.namespace) {
         throw statusErrors.badRequest(
