@@ -68,7 +68,8 @@ export function createLogger(opts: LogOptions = {}): Logger {
   const write = opts.write ?? ((line: string) => process.stderr.write(line));
   const dest = {
     write(s: string) {
-      if (format === 'json') write(s);
+      // Error lines carry no `v`; pino then leaves an empty level chunk before the timestamp's comma.
+      if (format === 'json') write(s.startsWith('{,') ? `{${s.slice(2)}` : s);
       else write(`${klogLine(JSON.parse(s) as Record<string, unknown>)}\n`);
     },
   };
