@@ -17,7 +17,7 @@ import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { version } from '../version.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
-import { parseServiceCIDRs } from './config.js';
+import { advertiseAddress, checkAdvertiseFamily, defaultBindAddress, parseServiceCIDRs } from './config.js';
 import { StatusError } from './errors.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -31,7 +31,7 @@ import { serviceStrategy } from './registry/service/strategy.js';
 import type { KubeObject } from './registry/strategy.js';
 import { type ResourceInfo, standardVerbs } from './resource.js';
 import { buildDiscovery } from './server/discovery.js';
-import { createApiHttpServer, type OpenApiDocs } from './server/http.js';
+import { createApiHttpServer, drainApiHttpServer, type OpenApiDocs } from './server/http.js';
 import { Registry, timestamp } from './storage/registry.js';
 import { allowLoopbackEndpoints } from './validation/ip.js';
 
@@ -52,6 +52,8 @@ export interface ApiServerConfig {
   allowLoopbackEndpoints?: boolean;
   /** `--event-ttl` in ms (default 1h). */
   eventTTLMs?: number;
+  /** `--etcd-compaction-interval` in ms (default 5m; 0 disables compaction). */
+  compactionIntervalMs?: number;
   log?: Logger;
 }
 
@@ -74,16 +76,23 @@ export class ApiServer {
     const log = (cfg.log ?? silentLogger).named('apiserver');
     const config = {
       dataDir: cfg.dataDir,
-      bindAddress: cfg.bindAddress ?? '127.0.0.1',
+      bindAddress: cfg.bindAddress ?? defaultBindAddress(cfg.serviceClusterIPRange ?? HOST_SERVICE_CIDR),
       securePort: cfg.securePort ?? 6443,
       serviceClusterIPRange: cfg.serviceClusterIPRange ?? HOST_SERVICE_CIDR,
       serviceNodePortRange: cfg.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE,
       storage: cfg.storage ?? 'sqlite',
       eventTTLMs: cfg.eventTTLMs ?? 3600_000,
+      compactionIntervalMs: cfg.compactionIntervalMs ?? 300_000,
     };
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const cidrs = parseServiceCIDRs(config.serviceClusterIPRange);
-    allowLoopbackEndpoints(cfg.allowLoopbackEndpoints ?? cidrs[0]!.startsWith('127.'));
+    checkAdvertiseFamily(config.serviceClusterIPRange, config.bindAddress);
+    const advertise = advertiseAddress(config.bindAddress);
+    // Host mode: a loopback service range, or an API server on loopback (an IPv6-only host cluster).
+    allowLoopbackEndpoints(
+      cfg.allowLoopbackEndpoints ??
+        (cidrs[0]!.startsWith('127.') || ['127.0.0.1', '::1'].includes(advertise)),
+    );
     const alloc = new ServiceAllocator({ serviceCIDRs: cidrs, nodePortRange: config.serviceNodePortRange });
 
     const store: Store =
@@ -104,10 +113,12 @@ export class ApiServer {
 
     const pki = ensurePki(join(config.dataDir, 'pki'), {
       ips: [
-        '127.0.0.1',
-        '::1',
-        alloc.kubernetesServiceIP(),
-        ...(config.bindAddress !== '0.0.0.0' ? [config.bindAddress] : []),
+        ...new Set([
+          '127.0.0.1',
+          '::1',
+          alloc.kubernetesServiceIP(),
+          ...(config.bindAddress !== '0.0.0.0' ? [config.bindAddress] : []),
+        ]),
       ],
       dns: [
         'localhost',
@@ -172,6 +183,7 @@ export class ApiServer {
       reg('endpoints'),
       reg('endpointslices', 'discovery.k8s.io'),
       port,
+      advertise,
     );
     const kubeconfigPath = join(config.dataDir, 'kubeconfig');
     writeKubeconfig(kubeconfigPath, url, pki);
@@ -183,9 +195,23 @@ export class ApiServer {
     );
     nsController.start();
     const timers = [
-      compactor(store, log),
+      ...(config.compactionIntervalMs > 0 ? [compactor(store, config.compactionIntervalMs, log)] : []),
       setInterval(() => void expireEvents(reg('events'), config.eventTTLMs, log), 60_000),
       setInterval(() => void checkLeaks(alloc, reg('services'), log), 180_000),
+      // Upstream's kubernetesservice controller runs every 10 s (DefaultEndpointReconcilerInterval):
+      // a deleted default/kubernetes (`kubectl delete svc --all`) comes back.
+      setInterval(
+        () =>
+          void bootstrapKubernetesService(
+            alloc,
+            reg('services'),
+            reg('endpoints'),
+            reg('endpointslices', 'discovery.k8s.io'),
+            port,
+            advertise,
+          ).catch((err) => log.error(err, 'Reconciling default/kubernetes failed')),
+        10_000,
+      ),
     ];
     for (const t of timers) t.unref();
     ready = true;
@@ -199,13 +225,11 @@ export class ApiServer {
       shuttingDown = true;
       for (const t of timers) clearInterval(t);
       nsController.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      // Ends watch streams; other requests complete, then their connections close.
+      // Requests in flight complete (their connections close after the response)...
+      const { closed } = await drainApiHttpServer(server, 10_000);
+      // ...then watch streams end, without an ERROR event, and what is left closes.
       for (const r of registries.values()) r.stop();
-      const deadline = setTimeout(() => server.closeAllConnections(), 10_000);
-      await closed;
-      clearTimeout(deadline);
+      await closed();
       await store.close();
       log.info('Stopped');
     };
@@ -242,6 +266,7 @@ async function bootstrapKubernetesService(
   endpoints: Registry,
   slices: Registry,
   port: number,
+  address: string,
 ): Promise<void> {
   const svc = kubernetesService(alloc, port);
   services.info.strategy.defaults?.(svc);
@@ -259,7 +284,7 @@ async function bootstrapKubernetesService(
       namespace: 'default',
       labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
     },
-    subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+    subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
   };
   await endpoints.update('default', 'kubernetes', () => structuredClone(ep), { allowCreate: true });
   const slice: EndpointSlice = {
@@ -270,8 +295,8 @@ async function bootstrapKubernetesService(
       namespace: 'default',
       labels: { 'kubernetes.io/service-name': 'kubernetes' },
     },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+    addressType: address.includes(':') ? 'IPv6' : 'IPv4',
+    endpoints: [{ addresses: [address], conditions: { ready: true } }],
     ports: [{ name: 'https', port, protocol: 'TCP' }],
   };
   slices.info.strategy.defaults?.(slice);
@@ -323,20 +348,22 @@ async function checkLeaks(alloc: ServiceAllocator, services: Registry, log: Logg
   }
 }
 
-/** Keeps five minutes of history, as the API server's etcd compactor does. */
-function compactor(store: Store, log: Logger): NodeJS.Timeout {
-  const samples: number[] = [];
+/**
+ * The API server's etcd compactor (apiserver storage/etcd3/compact.go): every
+ * interval, compact to the revision seen at the previous tick, so history
+ * keeps between one and two intervals of writes.
+ */
+function compactor(store: Store, intervalMs: number, log: Logger): NodeJS.Timeout {
+  let previous = 0;
   return setInterval(async () => {
     try {
-      samples.push(await store.revision());
-      if (samples.length > 5) {
-        const target = samples.shift()!;
-        if (target > (await store.compactRevision())) await store.compact(target);
-      }
+      const target = previous;
+      previous = await store.revision();
+      if (target > (await store.compactRevision())) await store.compact(target);
     } catch (err) {
       log.error(err, 'Compaction failed');
     }
-  }, 60_000);
+  }, intervalMs);
 }
 
 /** Events live for --event-ttl (1h), as upstream's etcd leases make them. */

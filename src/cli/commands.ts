@@ -4,7 +4,14 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { get } from 'node:https';
 import { join } from 'node:path';
 import { ApiServer } from '../api/apiserver.js';
-import { FlagError, parsePortRange, parseServiceCIDRs } from '../api/config.js';
+import {
+  checkAdvertiseFamily,
+  defaultBindAddress,
+  FlagError,
+  parseDurationFlag,
+  parsePortRange,
+  parseServiceCIDRs,
+} from '../api/config.js';
 import { createLogger, type LogFormat } from '../lib/log.js';
 import { svcnetVersion } from '../version.js';
 import {
@@ -20,9 +27,11 @@ import {
 export interface UpOptions {
   dataDir: string;
   port: number;
-  bindAddress: string;
+  /** Default: loopback of the primary service range's family. */
+  bindAddress?: string;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
+  etcdCompactionInterval: string;
   storage: string;
   loggingFormat: string;
   v: number;
@@ -50,6 +59,9 @@ function hint(dataDir: string, url: string): string {
 function validateFlags(opts: UpOptions): void {
   parseServiceCIDRs(opts.serviceClusterIpRange);
   parsePortRange(opts.serviceNodePortRange);
+  parseDurationFlag('--etcd-compaction-interval', opts.etcdCompactionInterval);
+  opts.bindAddress ??= defaultBindAddress(opts.serviceClusterIpRange);
+  checkAdvertiseFamily(opts.serviceClusterIpRange, opts.bindAddress);
 }
 
 export async function up(opts: UpOptions): Promise<number> {
@@ -87,6 +99,7 @@ async function serve(opts: UpOptions): Promise<number> {
       securePort: opts.port,
       serviceClusterIPRange: opts.serviceClusterIpRange,
       serviceNodePortRange: opts.serviceNodePortRange,
+      compactionIntervalMs: parseDurationFlag('--etcd-compaction-interval', opts.etcdCompactionInterval),
       storage: opts.storage as 'sqlite' | 'memory',
       log,
     });
@@ -153,6 +166,7 @@ async function detach(opts: UpOptions): Promise<number> {
     `--bind-address=${opts.bindAddress}`,
     `--service-cluster-ip-range=${opts.serviceClusterIpRange}`,
     `--service-node-port-range=${opts.serviceNodePortRange}`,
+    `--etcd-compaction-interval=${opts.etcdCompactionInterval}`,
     `--storage=${opts.storage}`,
     `--logging-format=${opts.loggingFormat}`,
     `--v=${opts.v}`,

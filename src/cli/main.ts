@@ -42,13 +42,21 @@ export function program(): Command {
     c
       .addOption(dataDirOption())
       .option('--port <port>', 'the API server port on the bind address (--secure-port)', port, 6443)
-      .option('--bind-address <ip>', 'the address the API server listens on', '127.0.0.1')
+      .option(
+        '--bind-address <ip>',
+        'the address the API server listens on (default: 127.0.0.1, or ::1 when the primary service range is IPv6)',
+      )
       .option(
         '--service-cluster-ip-range <cidrs>',
         'service IP range, or a dual-stack pair (comma-separated); host mode uses loopback so service IPs bind without privileges',
         '127.96.0.0/12',
       )
       .option('--service-node-port-range <range>', 'the port range for NodePort services', '30000-32767')
+      .option(
+        '--etcd-compaction-interval <duration>',
+        'how often the store compacts history older than one interval (0 disables it)',
+        '5m0s',
+      )
       .addOption(
         new Option('--storage <backend>', 'where objects are kept')
           .choices(['sqlite', 'memory'])

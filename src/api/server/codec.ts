@@ -171,23 +171,48 @@ export function tableJSON(
 ): string {
   const conv = tableConvertorFor(info.group, info.kind);
   const now = new Date();
-  const rows = objects.flatMap((o) =>
-    conv.rows(o, now).map((cells) => {
-      const row: Record<string, unknown> = { cells };
-      const conditions = conv.conditions?.(o);
-      if (conditions) row.conditions = conditions;
-      if (includeObject === 'Object') row.object = o;
-      else if (includeObject !== 'None') row.object = partialMetadata(o, shape.version);
-      return row;
-    }),
-  );
-  return JSON.stringify({
+  // Built as text, the same bytes as JSON.stringify of the Table: each row's
+  // object part is JSON that the watch cache's frozen objects can reuse.
+  const rows: string[] = [];
+  for (const o of objects) {
+    const object =
+      includeObject === 'Object'
+        ? JSON.stringify(o)
+        : includeObject !== 'None'
+          ? partialMetadataJSON(o, shape.version)
+          : undefined;
+    const conditions = conv.conditions?.(o);
+    for (const cells of conv.rows(o, now)) {
+      let row = `{"cells":${JSON.stringify(cells)}`;
+      if (conditions) row += `,"conditions":${JSON.stringify(conditions)}`;
+      if (object !== undefined) row += `,"object":${object}`;
+      rows.push(`${row}}`);
+    }
+  }
+  const head = JSON.stringify({
     kind: 'Table',
     apiVersion: `meta.k8s.io/${shape.version}`,
     metadata: listMeta,
     columnDefinitions: withHeaders ? conv.columns : [],
-    rows,
   });
+  return `${head.slice(0, -1)},"rows":[${rows.join(',')}]}`;
+}
+
+/**
+ * JSON of metadata, remembered for frozen metadata: the watch cache's objects
+ * are deep-frozen and shared, so every Table list after the first reuses it.
+ */
+const metadataJSON = new WeakMap<object, string>();
+function partialMetadataJSON(o: KubeObject, version: string): string {
+  const head = `{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/${version}"`;
+  const meta = o.metadata;
+  if (meta === undefined) return `${head}}`;
+  let json = metadataJSON.get(meta);
+  if (json === undefined) {
+    json = JSON.stringify(meta);
+    if (meta !== null && Object.isFrozen(meta)) metadataJSON.set(meta, json);
+  }
+  return `${head},"metadata":${json}}`;
 }
 
 export function partialMetadata(o: KubeObject, version = 'v1'): Record<string, unknown> {

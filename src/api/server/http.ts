@@ -50,6 +50,7 @@ export function createApiHttpServer(deps: HttpDeps): Server {
     return (req.socket as TLSSocket).authorized === true;
   };
 
+  const drain: DrainState = { draining: false, inflight: new Map() };
   const server = createServer(
     {
       cert: deps.tls.cert,
@@ -63,6 +64,17 @@ export function createApiHttpServer(deps: HttpDeps): Server {
       requestTimeout: 0,
     },
     (req, res) => {
+      const watch = /[?&]watch=(true|1)(&|$)/.test(req.url ?? '');
+      drain.inflight.set(res, watch);
+      // While draining, a connection closes after its response (Go's Shutdown does the same).
+      if (drain.draining) res.shouldKeepAlive = false;
+      res.once('finish', () => {
+        if (drain.draining) req.socket.end();
+      });
+      res.once('close', () => {
+        drain.inflight.delete(res);
+        drain.changed?.();
+      });
       route(deps, req, res, authenticated).catch((err) => {
         if (!(err instanceof StatusError))
           deps.log.error(err, 'Unhandled error', { method: req.method, url: req.url });
@@ -70,7 +82,56 @@ export function createApiHttpServer(deps: HttpDeps): Server {
       });
     },
   );
+  drains.set(server, drain);
   return server;
+}
+
+/** Requests in flight on one server (response → is a watch), for a graceful stop. */
+interface DrainState {
+  draining: boolean;
+  inflight: Map<ServerResponse, boolean>;
+  changed?: () => void;
+}
+
+const drains = new WeakMap<Server, DrainState>();
+
+/**
+ * The first half of a graceful stop, as Go's http.Server.Shutdown: stop
+ * accepting connections, close idle ones, and let the requests in flight
+ * finish, their connections closing after the response. Resolves when only
+ * watches remain (or after timeoutMs); end those (stop the registries), then
+ * await the returned `closed`, which force-closes what is left after graceMs.
+ */
+export async function drainApiHttpServer(
+  server: Server,
+  timeoutMs: number,
+  graceMs = 5000,
+): Promise<{ closed: () => Promise<void> }> {
+  const drain = drains.get(server);
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  if (drain) {
+    drain.draining = true;
+    for (const res of drain.inflight.keys()) if (!res.headersSent) res.shouldKeepAlive = false;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      drain.changed = () => {
+        if ([...drain.inflight.values()].every((watch) => watch)) {
+          clearTimeout(t);
+          resolve();
+        }
+      };
+      drain.changed();
+    });
+  }
+  return {
+    closed: async () => {
+      const t = setTimeout(() => server.closeAllConnections(), graceMs);
+      server.closeIdleConnections();
+      await closed;
+      clearTimeout(t);
+    },
+  };
 }
 
 function readBody(req: IncomingMessage): () => Promise<Buffer> {
@@ -83,13 +144,16 @@ function readBody(req: IncomingMessage): () => Promise<Buffer> {
         reject(statusErrors.tooLarge(MAX_BODY_BYTES));
         return;
       }
-      const chunks: Buffer[] = [];
+      let chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (c: Buffer) => {
         size += c.length;
         if (size > MAX_BODY_BYTES) {
+          // Answer 413 at once, and read (discarding) what the client still sends so
+          // the answer reaches it; a body that goes on and on gets its connection cut.
           reject(statusErrors.tooLarge(MAX_BODY_BYTES));
-          req.destroy();
+          chunks = [];
+          if (size > 8 * MAX_BODY_BYTES) req.destroy();
           return;
         }
         chunks.push(c);
@@ -118,6 +182,18 @@ async function route(
   if (health)
     return serveHealth(deps, res, health[1] as 'healthz' | 'livez' | 'readyz', health[2], url.searchParams);
   if (path === '/version') return sendJSON(res, 200, JSON.stringify(deps.version, null, 2));
+  if (path === '/') {
+    // The root lists what is served, as upstream's index does (`kubectl get --raw /`).
+    const paths = [
+      ...deps.discovery.legacy.keys(),
+      '/healthz',
+      '/livez',
+      '/readyz',
+      '/version',
+      '/openapi/v3',
+    ];
+    return sendJSON(res, 200, JSON.stringify({ paths: [...new Set(paths)].sort() }, null, 2));
+  }
 
   if (path === '/api' || path === '/apis') {
     const dv = wantsAggregatedDiscovery(req.headers.accept);

@@ -9,8 +9,10 @@ export function sendJSON(res: ServerResponse, code: number, body: string, conten
     res.end();
     return;
   }
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
+  // Encoded once: Buffer.byteLength and then end(string) would each walk a large list body.
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': bytes.length });
+  res.end(bytes);
 }
 
 export function sendText(res: ServerResponse, code: number, body: string): void {

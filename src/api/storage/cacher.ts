@@ -66,6 +66,16 @@ export function decodeStored(kv: KeyValue, revision = kv.modRevision): CachedObj
   };
 }
 
+/**
+ * An object's content stamped with another revision: what a watcher whose
+ * selector the object leaves gets in its DELETED event (upstream's cache
+ * watcher sends the previous object at the event's resourceVersion).
+ */
+export function atRevision(o: CachedObject, revision: number): CachedObject {
+  const obj = { ...o.obj, metadata: { ...o.obj.metadata, resourceVersion: String(revision) } };
+  return { ...o, obj: deepFreeze(obj), json: JSON.stringify(obj), revision };
+}
+
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
     Object.freeze(o);
@@ -159,8 +169,8 @@ export class Cacher {
     return this.items.get(key);
   }
 
-  /** Objects under `prefix` in key order, from `startKey` (inclusive). */
-  list(prefix: string, filter?: CacheFilter, startKey?: string): CachedObject[] {
+  /** Objects under `prefix` in key order, from `startKey` (inclusive); at most `max` of them (0: all). */
+  list(prefix: string, filter?: CacheFilter, startKey?: string, max = 0): CachedObject[] {
     const keys = this.sortedKeys;
     let i = lowerBound(keys, startKey && startKey > prefix ? startKey : prefix);
     const out: CachedObject[] = [];
@@ -168,9 +178,27 @@ export class Cacher {
       const k = keys[i]!;
       if (!k.startsWith(prefix)) break;
       const o = this.items.get(k)!;
-      if (!filter || filter(o)) out.push(o);
+      if (!filter || filter(o)) {
+        out.push(o);
+        if (out.length === max) break;
+      }
     }
     return out;
+  }
+
+  /** How many objects are under `prefix` from `startKey` (inclusive) on, without visiting them. */
+  count(prefix: string, startKey?: string): number {
+    const keys = this.sortedKeys;
+    const from = lowerBound(keys, startKey && startKey > prefix ? startKey : prefix);
+    // The keys under the prefix are contiguous from `from`: find the first one past them.
+    let lo = from;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]!.startsWith(prefix)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - from;
   }
 
   /**
@@ -255,7 +283,9 @@ export class Cacher {
     else if (before) type = 'DELETED';
     if (!type) return;
     try {
-      w.handlers.onEvent(type === ev.type ? ev : { ...ev, type });
+      if (type === ev.type) w.handlers.onEvent(ev);
+      else if (type === 'ADDED') w.handlers.onEvent({ ...ev, type });
+      else w.handlers.onEvent({ ...ev, type, object: atRevision(ev.prev!, ev.revision) });
     } catch (err) {
       w.closed = true;
       this.watchers.delete(w);

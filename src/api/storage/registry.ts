@@ -13,6 +13,7 @@ import type { FinishFunc, KubeObject, Strategy, WriteContext } from '../registry
 import { groupKind, groupResource, type ResourceInfo } from '../resource.js';
 import { type FieldRequirement, type LabelRequirement, matchesFields, matchesLabels } from '../selectors.js';
 import {
+  atRevision,
   type CachedObject,
   type CacheEvent,
   type CacheFilter,
@@ -189,8 +190,10 @@ export class Registry {
     let startKey: string | undefined;
     if (opts.continue) {
       const token = decodeContinue(opts.continue, prefix);
-      atRevision = token.rv;
       startKey = token.start;
+      // A negative revision (handed out with a 410 for a compacted snapshot) continues at the latest.
+      if (token.rv > 0) atRevision = token.rv;
+      else await this.cache.sync();
     } else if (opts.resourceVersionMatch === 'Exact') {
       atRevision = parseRevision(opts.resourceVersion);
     } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
@@ -203,7 +206,8 @@ export class Registry {
       return this.listFromStore(prefix, atRevision, startKey, limit, filter);
     }
     const revision = this.cache.revision;
-    const all = this.cache.list(prefix, filter, startKey);
+    // A page visits limit + 1 objects, not the rest of the list (paging through n objects stays O(n)).
+    const all = this.cache.list(prefix, filter, startKey, limit ? limit + 1 : 0);
     if (!limit || all.length <= limit) return { items: all, revision };
     const items = all.slice(0, limit);
     const last = items[items.length - 1]!;
@@ -211,7 +215,7 @@ export class Registry {
       items,
       revision,
       continue: encodeContinue(revision, `${last.key}\x00`, prefix),
-      remainingItemCount: filter ? undefined : all.length - limit,
+      remainingItemCount: filter ? undefined : this.cache.count(prefix, startKey) - limit,
     };
   }
 
@@ -242,8 +246,16 @@ export class Registry {
       }
     } catch (err) {
       if (err instanceof StoreError && err.code === 'Compacted') {
-        throw statusErrors.expired(
-          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        // Upstream's answers (etcd3 store interpretListError): an Exact list is just too old; a
+        // continued one gets a token that goes on at the latest revision, if the client accepts that.
+        if (startKey === undefined)
+          throw statusErrors.expired('The resourceVersion for the provided list is too old.');
+        throw new StatusError(
+          410,
+          'Expired',
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+          undefined,
+          { continue: encodeContinue(-1, startKey, prefix) },
         );
       }
       if (err instanceof StoreError && err.code === 'FutureRevision') {
@@ -327,7 +339,7 @@ export class Registry {
    * Updates an object by computing the new state from the current one, as
    * upstream's GuaranteedUpdate: on a write conflict the function runs again
    * on the fresh object, unless the new object carries a resourceVersion
-   * (then the conflict is the client's: 409).
+   * other than the fresh one's (then the conflict is the client's: 409).
    */
   async update(
     namespace: string,
@@ -362,14 +374,14 @@ export class Registry {
           throw err;
         }
       }
-      // A body without resourceVersion is an unconditional update: it applies to whatever is current.
-      const precondition = next.metadata?.resourceVersion;
       try {
         const object = await this.updateExisting(current, next, opts, ctx);
         return { object, created: false };
       } catch (err) {
         if (err instanceof StoreError && (err.code === 'Conflict' || err.code === 'KeyNotFound')) {
-          if (precondition || attempt >= MAX_RETRIES) throw this.conflict(name);
+          // Retry on the fresh object: fn runs again, so a patch re-applies to it, and a
+          // client-given resourceVersion that no longer matches is a 409 in updateExisting.
+          if (attempt >= MAX_RETRIES) throw this.conflict(name);
           current = err.current ? decodeStored(err.current) : undefined;
           continue;
         }
@@ -498,7 +510,20 @@ export class Registry {
       }
       try {
         if (this.hasFinalizers(obj)) {
-          if (meta.deletionTimestamp) return { object: current.obj as KubeObject, deleted: false };
+          if (meta.deletionTimestamp) {
+            // Upstream's namespace REST: a namespace still being emptied can't be deleted again.
+            if (
+              this.info.kind === 'Namespace' &&
+              (obj as { spec?: { finalizers?: string[] } }).spec?.finalizers?.length
+            ) {
+              throw statusErrors.conflict(
+                groupResource(this.info),
+                name,
+                'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
+              );
+            }
+            return { object: current.obj as KubeObject, deleted: false };
+          }
           meta.deletionTimestamp = timestamp();
           meta.deletionGracePeriodSeconds = 0;
           this.markTerminating(obj);
@@ -621,7 +646,8 @@ export class Registry {
           if (ev.type === 'DELETED') {
             if (before) handlers.onEvent(ev);
           } else if (now) handlers.onEvent(before ? ev : { ...ev, type: 'ADDED' });
-          else if (before) handlers.onEvent({ ...ev, type: 'DELETED' });
+          else if (before)
+            handlers.onEvent({ ...ev, type: 'DELETED', object: atRevision(ev.prev!, ev.revision) });
         }
       },
       onError: (err) => {

@@ -1,0 +1,302 @@
+/**
+ * Authentication and request limits at the HTTPS front: what answers without
+ * credentials and what doesn't, the admin token, the client certificate of
+ * the kubeconfig (with the token stripped), certificates from elsewhere, the
+ * 3 MiB body limit (with and without Content-Length), and bodies the server
+ * can't read: each gets upstream's Status, and the server keeps serving.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import forge from 'node-forge';
+import { parse, stringify } from 'yaml';
+import { Api, type Response, service } from './api.js';
+import { type Cluster, skipReason, startCluster, stopCluster } from './harness.js';
+
+const skip = skipReason();
+const SVCS = '/api/v1/namespaces/default/services';
+
+const unauthorized = {
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message: 'Unauthorized',
+  reason: 'Unauthorized',
+  code: 401,
+};
+
+/** A self-signed client certificate for system:masters that our CA never signed. */
+function foreignCert(): { cert: string; key: string } {
+  const keys = forge.pki.rsa.generateKeyPair(1024);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(Date.now() - 3600_000);
+  cert.validity.notAfter = new Date(Date.now() + 3600_000);
+  const subject = [
+    { name: 'commonName', value: 'kubernetes-admin' },
+    { name: 'organizationName', value: 'system:masters' },
+  ];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
+}
+
+describe('authentication', { skip }, () => {
+  let c: Cluster;
+  let admin: Api;
+  let anonymous: Api;
+  before(async () => {
+    c = await startCluster();
+    admin = Api.of(c);
+    anonymous = Api.of(c, { token: null });
+  });
+  after(() => {
+    admin?.close();
+    anonymous?.close();
+    stopCluster(c);
+  });
+
+  it('answers 401 with a Status to API requests without credentials', async () => {
+    for (const [method, path] of [
+      ['GET', '/api'],
+      ['GET', '/apis'],
+      ['GET', '/api/v1'],
+      ['GET', '/api/v1/services'],
+      ['GET', `${SVCS}/kubernetes`],
+      ['GET', '/api/v1/services?watch=true'],
+      ['GET', '/openapi/v3'],
+      ['DELETE', `${SVCS}/kubernetes`],
+    ] as const) {
+      const r = await anonymous.request(method, path);
+      assert.equal(r.status, 401, `${method} ${path}`);
+      assert.match(String(r.headers['content-type']), /^application\/json/);
+      assert.deepEqual(JSON.parse(r.body), unauthorized, `${method} ${path}`);
+    }
+    const create = await anonymous.request('POST', SVCS, service('sneaky'));
+    assert.equal(create.status, 401);
+    assert.equal((await admin.request('GET', `${SVCS}/sneaky`)).status, 404, 'nothing was created');
+  });
+
+  it('serves /healthz, /livez, /readyz and /version to anyone', async () => {
+    for (const path of ['/healthz', '/livez', '/readyz', '/readyz?verbose', '/livez/ping']) {
+      const r = await anonymous.request('GET', path);
+      assert.equal(r.status, 200, path);
+    }
+    assert.equal((await anonymous.request('GET', '/readyz')).body, 'ok');
+    const v = await anonymous.request('GET', '/version');
+    assert.equal(v.status, 200);
+    assert.equal(typeof JSON.parse(v.body).gitVersion, 'string');
+  });
+
+  it('refuses a wrong or malformed bearer token', async () => {
+    const token = readFileSync(join(c.dataDir, 'pki', 'admin-token'), 'utf8').trim();
+    for (const t of [
+      'nope',
+      `${token}x`,
+      token.slice(0, -1),
+      token.toUpperCase() === token ? 'A' : token.toUpperCase(),
+    ]) {
+      const api = Api.of(c, { token: t });
+      try {
+        const r = await api.request('GET', '/api/v1/services');
+        assert.equal(r.status, 401, t);
+        assert.deepEqual(JSON.parse(r.body), unauthorized);
+      } finally {
+        api.close();
+      }
+    }
+    // Basic auth is not a credential here.
+    const r = await anonymous.request('GET', '/api/v1/services', undefined, {
+      Authorization: `Basic ${Buffer.from(`admin:${token}`).toString('base64')}`,
+    });
+    assert.equal(r.status, 401);
+  });
+
+  it('accepts the kubeconfig client certificate without the token (kubectl and raw HTTPS)', async () => {
+    const kc = parse(readFileSync(c.kubeconfig, 'utf8'));
+    const user = kc.users[0].user;
+    assert.ok(user.token && user['client-certificate-data'] && user['client-key-data']);
+    delete user.token;
+    const path = c.writeFile('kubeconfig-cert-only', stringify(kc));
+    const r = c.kubectl(['get', 'svc', 'kubernetes', '-o', 'name'], { env: { KUBECONFIG: path } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'service/kubernetes');
+    const created = c.kubectl(['create', 'service', 'clusterip', 'by-cert', '--tcp=80'], {
+      env: { KUBECONFIG: path },
+    });
+    assert.equal(created.code, 0, created.stderr);
+
+    const cert = Buffer.from(user['client-certificate-data'], 'base64').toString();
+    const key = Buffer.from(user['client-key-data'], 'base64').toString();
+    const api = Api.of(c, { token: null, cert, key });
+    try {
+      const got = await api.request('GET', `${SVCS}/by-cert`);
+      assert.equal(got.status, 200, got.body);
+    } finally {
+      api.close();
+    }
+
+    // A wrong token: kubectl says so, as against a real cluster. (With no credential at
+    // all, kubectl itself prompts for a username before sending anything.)
+    delete user['client-certificate-data'];
+    delete user['client-key-data'];
+    user.token = 'not-the-token';
+    const wrong = c.writeFile('kubeconfig-wrong', stringify(kc));
+    const denied = c.kubectl(['get', 'svc'], { env: { KUBECONFIG: wrong } });
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /error: You must be logged in to the server \(Unauthorized\)/);
+  });
+
+  it('refuses a client certificate our CA did not sign', async () => {
+    const api = Api.of(c, { token: null, ...foreignCert() });
+    try {
+      const r = await api.request('GET', '/api/v1/services');
+      assert.equal(r.status, 401);
+      assert.deepEqual(JSON.parse(r.body), unauthorized);
+    } finally {
+      api.close();
+    }
+  });
+});
+
+describe('request limits and unreadable bodies', { skip }, () => {
+  let c: Cluster;
+  let api: Api;
+  before(async () => {
+    c = await startCluster();
+    api = Api.of(c);
+  });
+  after(() => {
+    api?.close();
+    stopCluster(c);
+  });
+
+  const tooLarge = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'Request entity too large: limit is 3145728',
+    reason: 'RequestEntityTooLarge',
+    code: 413,
+  };
+
+  /** A Service whose annotation makes the body `size` bytes. */
+  const bigService = (name: string, size: number) => {
+    const base = JSON.stringify(service(name, {}, { annotations: { pad: '' } }));
+    return JSON.stringify(service(name, {}, { annotations: { pad: 'x'.repeat(size - base.length) } }));
+  };
+
+  async function stillServing(): Promise<void> {
+    const r = await api.request('GET', `${SVCS}/kubernetes`);
+    assert.equal(r.status, 200, r.body);
+  }
+
+  it('answers 413 to a body over 3 MiB (with Content-Length), and keeps serving', async () => {
+    const body = bigService('big', 3 * 1024 * 1024 + 1);
+    const r = await api.request('POST', SVCS, body);
+    assert.equal(r.status, 413, r.body.slice(0, 300));
+    assert.deepEqual(JSON.parse(r.body), tooLarge);
+    await stillServing();
+    assert.equal((await api.request('GET', `${SVCS}/big`)).status, 404);
+  });
+
+  it('answers 413 to a chunked body that grows past 3 MiB, and keeps serving', async () => {
+    const body = Buffer.from(bigService('big-chunked', 4 * 1024 * 1024));
+    const r = await new Promise<Response>((resolve, reject) => {
+      const req = request(
+        `${api.url}${SVCS}`,
+        api.rawOptions('POST', { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' }),
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => {
+            text += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        },
+      );
+      req.on('error', reject);
+      for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.subarray(i, i + 64 * 1024));
+      req.end();
+    });
+    assert.equal(r.status, 413, r.body.slice(0, 300));
+    assert.deepEqual(JSON.parse(r.body), tooLarge);
+    await stillServing();
+  });
+
+  it('takes a body just under the limit', async () => {
+    // Metadata may not exceed 256 KiB of annotations, so a big body is a 422, not a 413.
+    const r = await api.request('POST', SVCS, bigService('near-limit', 3 * 1024 * 1024 - 100));
+    assert.equal(r.status, 422, r.body.slice(0, 300));
+    assert.match(
+      JSON.parse(r.body).message,
+      /metadata.annotations: Too long: may not be more than 262144 bytes/,
+    );
+  });
+
+  it('answers 400 to malformed JSON and YAML', async () => {
+    const r = await api.request('POST', SVCS, '{"apiVersion":"v1","kind":"Service",');
+    assert.equal(r.status, 400);
+    const s = JSON.parse(r.body);
+    assert.equal(s.reason, 'BadRequest');
+    assert.match(
+      s.message,
+      /^the object provided is unrecognized \(must be of type Service\): couldn't get version\/kind; json parse error: /,
+    );
+    const y = await api.request('POST', SVCS, 'kind: Service\n  bad: [', {
+      'Content-Type': 'application/yaml',
+    });
+    assert.equal(y.status, 400, y.body);
+    assert.equal(JSON.parse(y.body).reason, 'BadRequest');
+    const p = await api.request('PATCH', `${SVCS}/kubernetes`, '{"metadata":', {
+      'Content-Type': 'application/merge-patch+json',
+    });
+    assert.equal(p.status, 400, p.body);
+    assert.equal(JSON.parse(p.body).reason, 'BadRequest');
+    await stillServing();
+  });
+
+  it('answers 415 to a content type it does not read', async () => {
+    for (const type of ['text/plain', 'application/xml', 'application/cbor']) {
+      const r = await api.request('POST', SVCS, JSON.stringify(service('typed')), { 'Content-Type': type });
+      assert.equal(r.status, 415, `${type}: ${r.body}`);
+      assert.deepEqual(JSON.parse(r.body), {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message:
+          'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf',
+        reason: 'UnsupportedMediaType',
+        code: 415,
+      });
+    }
+    const patch = await api.request('PATCH', `${SVCS}/kubernetes`, '{}', { 'Content-Type': 'text/plain' });
+    assert.equal(patch.status, 415, patch.body);
+    assert.equal(JSON.parse(patch.body).reason, 'UnsupportedMediaType');
+  });
+
+  it('answers 400 to protobuf garbage', async () => {
+    for (const body of [
+      Buffer.from('garbage, not protobuf'),
+      Buffer.from([0x6b, 0x38, 0x73, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+      Buffer.concat([
+        Buffer.from([0x6b, 0x38, 0x73, 0x00]),
+        Buffer.from('\x0a\x0c\x0a\x02v1\x12\x07Service\x12\xff\x01'),
+      ]),
+    ]) {
+      const r = await api.request('POST', SVCS, body, {
+        'Content-Type': 'application/vnd.kubernetes.protobuf',
+      });
+      assert.equal(r.status, 400, `${body.toString('hex')}: ${r.body}`);
+      assert.equal(JSON.parse(r.body).reason, 'BadRequest');
+    }
+    await stillServing();
+  });
+});
