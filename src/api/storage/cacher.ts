@@ -88,6 +88,8 @@ interface WatcherEntry {
   filter: CacheFilter;
   handlers: CacheWatchHandlers;
   closed: boolean;
+  /** Events up to this revision reached the watcher already (by replay). */
+  seen: number;
 }
 
 export class Cacher {
@@ -99,6 +101,9 @@ export class Cacher {
   private rev = 0;
   /** Events with revision > oldest are in history (oldest is the revision the window starts after). */
   private oldest = 0;
+  /** Events applied but not yet handed to the watchers (see apply). */
+  private pending: CacheEvent[] = [];
+  private fanOutScheduled = false;
   /** Every key in order, maintained incrementally so lists never sort. */
   private readonly sortedKeys: string[] = [];
   private failure?: Error;
@@ -208,10 +213,12 @@ export class Cacher {
    */
   watch(afterRevision: number, filter: CacheFilter, handlers: CacheWatchHandlers): Watcher | undefined {
     if (afterRevision < this.oldest) return undefined;
-    const w: WatcherEntry = { filter, handlers, closed: false };
-    // Replay what the window holds after the requested revision, then go live.
+    const w: WatcherEntry = { filter, handlers, closed: false, seen: afterRevision };
+    // Replay what the window holds after the requested revision (including
+    // events not yet fanned out), then go live from there.
     const start = lowerBoundRev(this.history, afterRevision + 1);
     for (let i = start; i < this.history.length; i++) this.deliver(w, this.history[i]!);
+    w.seen = Math.max(afterRevision, this.history[this.history.length - 1]?.revision ?? 0);
     if (this.failure) {
       handlers.onError(this.failure);
       return { close() {} };
@@ -245,8 +252,14 @@ export class Cacher {
         ev = { type: 'DELETED', revision: e.revision, object: decodeStored(e.prev, e.revision), prev };
       }
       this.history.push(ev);
+      this.pending.push(ev);
       this.rev = ev.revision;
-      for (const w of this.watchers) this.deliver(w, ev);
+    }
+    if (!this.fanOutScheduled && this.pending.length > 0) {
+      // Watchers are fed on the next turn, so the write that caused the event
+      // answers its client first: a reply never waits for N watch streams.
+      this.fanOutScheduled = true;
+      setImmediate(() => this.fanOut());
     }
     if (this.history.length > this.historySize) {
       const drop = this.history.length - this.historySize;
@@ -255,6 +268,13 @@ export class Cacher {
     }
     // Several events of one revision arrive together, so rev is final here.
     this.wake();
+  }
+
+  private fanOut(): void {
+    this.fanOutScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    for (const ev of batch) for (const w of this.watchers) if (ev.revision > w.seen) this.deliver(w, ev);
   }
 
   /** The store is at `revision` and nothing under our prefix is pending. */

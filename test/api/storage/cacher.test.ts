@@ -72,7 +72,29 @@ describe('watch cache', () => {
     );
     await store.update('/r/things/ns/c', obj('c', { spec: 1 }), 3);
     await c.sync();
+    // Reads see the change at once; watchers get it on the next turn.
+    assert.equal(c.get('/r/things/ns/c')?.revision, 4);
+    await new Promise((r) => setImmediate(r));
     assert.deepEqual(seen, ['ADDED c', 'MODIFIED c']);
+    w!.close();
+    c.stop();
+  });
+
+  it('never delivers an event twice to a watcher that joins before the fan-out', async () => {
+    const store = new MemoryStore();
+    const c = new Cacher(store, '/r/things/');
+    await c.start();
+    await store.create('/r/things/ns/a', obj('a'));
+    await c.sync();
+    // The event is applied but not fanned out yet: a watcher from revision 0 replays it...
+    const seen: string[] = [];
+    const w = c.watch(0, () => true, {
+      onEvent: (e) => seen.push(`${e.type} ${e.object.name}`),
+      onError: () => {},
+    });
+    await new Promise((r) => setImmediate(r));
+    // ...and the fan-out does not repeat it.
+    assert.deepEqual(seen, ['ADDED a']);
     w!.close();
     c.stop();
   });
