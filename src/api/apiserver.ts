@@ -177,14 +177,16 @@ export class ApiServer {
     const port = (server.address() as AddressInfo).port;
     const host = config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress;
     const url = `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-    await bootstrapKubernetesService(
-      alloc,
-      reg('services'),
-      reg('endpoints'),
-      reg('endpointslices', 'discovery.k8s.io'),
-      port,
-      advertise,
-    );
+    const reconcileKubernetesService = () =>
+      bootstrapKubernetesService(
+        alloc,
+        reg('services'),
+        reg('endpoints'),
+        reg('endpointslices', 'discovery.k8s.io'),
+        port,
+        advertise,
+      );
+    await reconcileKubernetesService();
     const kubeconfigPath = join(config.dataDir, 'kubeconfig');
     writeKubeconfig(kubeconfigPath, url, pki);
 
@@ -202,14 +204,9 @@ export class ApiServer {
       // a deleted default/kubernetes (`kubectl delete svc --all`) comes back.
       setInterval(
         () =>
-          void bootstrapKubernetesService(
-            alloc,
-            reg('services'),
-            reg('endpoints'),
-            reg('endpointslices', 'discovery.k8s.io'),
-            port,
-            advertise,
-          ).catch((err) => log.error(err, 'Reconciling default/kubernetes failed')),
+          void reconcileKubernetesService().catch((err) =>
+            log.error(err, 'Reconciling default/kubernetes failed'),
+          ),
         10_000,
       ),
     ];

@@ -190,18 +190,19 @@ async function list(r: ResourceRequest): Promise<void> {
   sendJSON(r.res, 200, body);
 }
 
+/** The request body as an object of the endpoint's kind, with field validation as asked. */
+async function decodeRequest(r: ResourceRequest) {
+  const format = bodyFormat(r.req.headers['content-type']);
+  return decodeObject(r.registry.info, await r.body(), format, fieldValidation(r.query));
+}
+
 async function create(r: ResourceRequest): Promise<void> {
   const info = r.registry.info;
   if (r.name || r.subresource) throw statusErrors.methodNotSupported(groupResource(info), 'create');
   const q = r.query;
   const dry = dryRun(q);
   const manager = fieldManager(q, r.req, false);
-  const { obj, warnings } = decodeObject(
-    info,
-    await r.body(),
-    bodyFormat(r.req.headers['content-type']),
-    fieldValidation(q),
-  );
+  const { obj, warnings } = await decodeRequest(r);
   info.strategy.defaults?.(obj);
   stampManagedFields(info, undefined, obj, manager, '');
   const created = await r.registry.create(obj, { dryRun: dry, namespace: r.namespace });
@@ -214,12 +215,7 @@ async function update(r: ResourceRequest): Promise<void> {
   const q = r.query;
   const dry = dryRun(q);
   const manager = fieldManager(q, r.req, false);
-  const { obj, warnings } = decodeObject(
-    info,
-    await r.body(),
-    bodyFormat(r.req.headers['content-type']),
-    fieldValidation(q),
-  );
+  const { obj, warnings } = await decodeRequest(r);
   if (obj.metadata?.name !== undefined && obj.metadata.name !== r.name) {
     throw statusErrors.badRequest(
       `the name of the object (${obj.metadata.name}) does not match the name on the URL (${r.name})`,

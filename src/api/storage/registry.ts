@@ -279,16 +279,7 @@ export class Registry {
   /** Creates an object (already decoded and defaulted). */
   async create(obj: KubeObject, ctx: WriteContext): Promise<KubeObject> {
     const meta = metaOf(obj);
-    if (this.info.namespaced) {
-      if (meta.namespace && meta.namespace !== ctx.namespace) {
-        throw statusErrors.badRequest(
-          'the namespace of the provided object does not match the namespace sent on the request',
-        );
-      }
-      meta.namespace = ctx.namespace;
-    } else {
-      delete meta.namespace;
-    }
+    this.placeInNamespace(meta, ctx.namespace);
     if (meta.resourceVersion) {
       throw statusErrors.internal(new Error('resourceVersion should not be set on objects to be created'));
     }
@@ -412,16 +403,7 @@ export class Registry {
     }
     // Unconditional update: it is an update of the current version (upstream's store does the same).
     meta.resourceVersion ||= String(current.revision);
-    if (this.info.namespaced) {
-      if (meta.namespace && meta.namespace !== ctx.namespace) {
-        throw statusErrors.badRequest(
-          'the namespace of the provided object does not match the namespace sent on the request',
-        );
-      }
-      meta.namespace = ctx.namespace;
-    } else {
-      delete meta.namespace;
-    }
+    this.placeInNamespace(meta, ctx.namespace);
     if (meta.name !== undefined && meta.name !== current.name) {
       throw statusErrors.badRequest(
         `the name of the object (${meta.name}) does not match the name on the URL (${current.name})`,
@@ -666,6 +648,20 @@ export class Registry {
 
   private async afterDelete(obj: KubeObject): Promise<void> {
     await this.strategy.afterDelete?.(obj);
+  }
+
+  /** The object's namespace is the request's (cluster-scoped kinds have none). */
+  private placeInNamespace(meta: Meta, namespace: string): void {
+    if (!this.info.namespaced) {
+      delete meta.namespace;
+      return;
+    }
+    if (meta.namespace && meta.namespace !== namespace) {
+      throw statusErrors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    }
+    meta.namespace = namespace;
   }
 
   /** Finalizers that hold an object: metadata.finalizers, and a namespace's spec.finalizers. */
