@@ -41,6 +41,8 @@ const modules: Record<string, string> = {
   'apps/v1': 'io.k8s.api.apps.v1',
   'discovery/v1': 'io.k8s.api.discovery.v1',
   'autoscaling/v1': 'io.k8s.api.autoscaling.v1',
+  'coordination/v1': 'io.k8s.api.coordination.v1',
+  'policy/v1': 'io.k8s.api.policy.v1',
   'meta/v1': 'io.k8s.apimachinery.pkg.apis.meta.v1',
   runtime: 'io.k8s.apimachinery.pkg.runtime',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',

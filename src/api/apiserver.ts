@@ -23,6 +23,7 @@ import { type EventRecorder, eventRecorder } from './events.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { buildOpenAPIV3 } from './openapi/v3.js';
 import { ensurePki } from './pki.js';
+import { appsResources } from './registry/apps.js';
 import { coreResources } from './registry/resources.js';
 import { ServiceAllocator } from './registry/service/alloc.js';
 import { kubernetesService } from './registry/service/kubernetes.js';
@@ -100,7 +101,7 @@ export class ApiServer {
         ? new MemoryStore()
         : await SqliteStore.open(join(config.dataDir, 'state.db'));
     const registries = new Map<string, Registry>();
-    const resources: ResourceInfo[] = coreResources(serviceStrategy(alloc));
+    const resources: ResourceInfo[] = [...coreResources(serviceStrategy(alloc)), ...appsResources()];
     const admission = namespaceLifecycle(() => registries.get('/namespaces')!);
     for (const info of resources)
       registries.set(`${info.group}/${info.resource}`, new Registry(info, store, admission));

@@ -45,6 +45,8 @@ const core = 'io.k8s.api.core.v1.';
 const apps = 'io.k8s.api.apps.v1.';
 const discovery = 'io.k8s.api.discovery.v1.';
 const autoscaling = 'io.k8s.api.autoscaling.v1.';
+const coordination = 'io.k8s.api.coordination.v1.';
+const policy = 'io.k8s.api.policy.v1.';
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 
 const atomic: FieldFacts = { listType: 'atomic' };
@@ -712,6 +714,8 @@ const servedGroupVersions: ReadonlyArray<readonly [string, string]> = [
   ['apps', 'v1'],
   ['autoscaling', 'v1'],
   ['discovery.k8s.io', 'v1'],
+  ['coordination.k8s.io', 'v1'],
+  ['policy', 'v1'],
 ];
 
 const kind = (group: string, version: string, k: string): GVK => ({ group, version, kind: k });
@@ -725,12 +729,18 @@ export const kindsByDefinition: ReadonlyMap<string, readonly GVK[]> = new Map<st
     ],
   ),
   [`${core}Binding`, [kind('', 'v1', 'Binding')]],
-  ...['Deployment', 'ReplicaSet', 'StatefulSet'].flatMap((k): [string, GVK[]][] => [
+  ...['Deployment', 'ReplicaSet', 'StatefulSet', 'ControllerRevision'].flatMap((k): [string, GVK[]][] => [
     [`${apps}${k}`, [kind('apps', 'v1', k)]],
     [`${apps}${k}List`, [kind('apps', 'v1', `${k}List`)]],
   ]),
   [`${discovery}EndpointSlice`, [kind('discovery.k8s.io', 'v1', 'EndpointSlice')]],
   [`${discovery}EndpointSliceList`, [kind('discovery.k8s.io', 'v1', 'EndpointSliceList')]],
+  [`${coordination}Lease`, [kind('coordination.k8s.io', 'v1', 'Lease')]],
+  [`${coordination}LeaseList`, [kind('coordination.k8s.io', 'v1', 'LeaseList')]],
+  [`${policy}Eviction`, [kind('policy', 'v1', 'Eviction')]],
+  [`${coordination}Lease`, [kind('coordination.k8s.io', 'v1', 'Lease')]],
+  [`${coordination}LeaseList`, [kind('coordination.k8s.io', 'v1', 'LeaseList')]],
+  [`${policy}Eviction`, [kind('policy', 'v1', 'Eviction')]],
   [`${autoscaling}Scale`, [kind('autoscaling', 'v1', 'Scale')]],
   [`${meta}Status`, [kind('', 'v1', 'Status')]],
   [`${meta}APIResourceList`, [kind('', 'v1', 'APIResourceList')]],

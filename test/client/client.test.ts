@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Service } from 'kubernetes-types/core/v1.js';
+import { ApiServer } from '../../src/api/apiserver.js';
+import { ApiError, createClient, isAlreadyExists, isNotFound } from '../../src/client/client.js';
+import { clientEventSink } from '../../src/client/events.js';
+import { SharedInformerFactory } from '../../src/client/informer.js';
+import { loadKubeconfig } from '../../src/client/kubeconfig.js';
+import { Events, Namespaces, Services } from '../../src/client/resources.js';
+import type { ApiClient } from '../../src/client/types.js';
+import { WorkQueue } from '../../src/client/workqueue.js';
+
+const svc = (name: string, labels: Record<string, string> = {}): Service => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, labels },
+  spec: { ports: [{ port: 80 }] },
+});
+
+async function until<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('API client', () => {
+  let dir: string;
+  let api: ApiServer;
+  let client: ApiClient;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'svcnet-client-'));
+    api = await ApiServer.start({ dataDir: dir, securePort: 0, storage: 'memory', bindAddress: '127.0.0.1' });
+    client = createClient({ kubeconfig: api.kubeconfigPath, userAgent: 'svcnet-test' });
+  });
+  after(async () => {
+    client?.close();
+    await api?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates, reads, patches, updates and deletes', async () => {
+    const created = await client.create(Services, 'default', svc('c1'));
+    assert.match(created.spec?.clusterIP ?? '', /^127\./);
+    const got = await client.get<Service>(Services, 'default', 'c1');
+    assert.equal(got.metadata?.uid, created.metadata?.uid);
+    const patched = await client.patch<Service>(Services, 'default', 'c1', 'merge', {
+      metadata: { labels: { a: 'b' } },
+    });
+    assert.equal(patched.metadata?.labels?.a, 'b');
+    patched.metadata!.labels!.c = 'd';
+    const updated = await client.update(Services, patched);
+    assert.equal(updated.metadata?.labels?.c, 'd');
+    await assert.rejects(client.create(Services, 'default', svc('c1')), isAlreadyExists);
+    await client.delete(Services, 'default', 'c1');
+    await assert.rejects(client.get(Services, 'default', 'c1'), (e) => {
+      assert.ok(e instanceof ApiError);
+      assert.equal(e.code, 404);
+      assert.match(e.message, /services "c1" not found/);
+      return isNotFound(e);
+    });
+  });
+
+  it('lists across pages and namespaces', async () => {
+    for (let i = 0; i < 7; i++) await client.create(Services, 'default', svc(`p${i}`, { page: 'yes' }));
+    const first = await client.list<Service>(Services, '', { labelSelector: 'page=yes', limit: 3 });
+    assert.equal(first.items.length, 3);
+    assert.ok(first.continue);
+    assert.equal(first.items[0]?.kind, 'Service');
+    const ns = await client.list(Namespaces, '');
+    assert.ok(ns.items.some((n) => n.metadata?.name === 'kube-system'));
+  });
+
+  it('informers list, then follow watch events in order; late handlers see the cache', async () => {
+    const factory = new SharedInformerFactory(client);
+    const inf = factory.informer<Service>(Services, { namespace: 'default', labelSelector: 'inf=1' });
+    assert.equal(factory.informer(Services, { namespace: 'default', labelSelector: 'inf=1' }), inf);
+    await client.create(Services, 'default', svc('i0', { inf: '1' }));
+    const seen: string[] = [];
+    inf.addHandlers({
+      add: (o) => seen.push(`add ${o.metadata?.name}`),
+      update: (_, o) => seen.push(`update ${o.metadata?.name}`),
+      delete: (o) => seen.push(`delete ${o.metadata?.name}`),
+    });
+    factory.start();
+    await inf.synced();
+    assert.deepEqual(seen, ['add i0']);
+    await client.create(Services, 'default', svc('i1', { inf: '1' }));
+    await client.patch(Services, 'default', 'i1', 'merge', { metadata: { annotations: { x: 'y' } } });
+    await client.delete(Services, 'default', 'i0');
+    await client.create(Services, 'default', svc('other'));
+    await until(() => seen.length >= 4);
+    assert.deepEqual(seen, ['add i0', 'add i1', 'update i1', 'delete i0']);
+    assert.equal(inf.get('default/i1')?.metadata?.annotations?.x, 'y');
+    assert.equal(inf.get('default/i0'), undefined);
+    assert.deepEqual(
+      inf.byLabels('default', { inf: '1' }).map((o) => o.metadata?.name),
+      ['i1'],
+    );
+    const late: string[] = [];
+    inf.addHandlers({ add: (o) => late.push(o.metadata!.name!) });
+    assert.deepEqual(late, ['i1']);
+    factory.stop();
+  });
+
+  it('work queue dedupes, serialises a key and retries failures with backoff', async () => {
+    const runs: string[] = [];
+    let failOnce = true;
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    const q = new WorkQueue(
+      'test',
+      async (key) => {
+        concurrent++;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        runs.push(key);
+        await new Promise((r) => setTimeout(r, 5));
+        concurrent--;
+        if (key === 'b' && failOnce) {
+          failOnce = false;
+          throw new Error('boom');
+        }
+      },
+      { concurrency: 1, baseDelayMs: 20 },
+    );
+    q.add('a');
+    q.add('a');
+    q.add('b');
+    await new Promise((r) => setTimeout(r, 1));
+    q.add('a'); // while a runs: once more afterwards
+    await q.idle();
+    assert.deepEqual(runs.sort(), ['a', 'a', 'b', 'b']);
+    assert.equal(maxConcurrent, 1);
+    q.stop();
+  });
+
+  it('records events and aggregates repeats', async () => {
+    const s = await client.create(Services, 'default', svc('ev1'));
+    const sink = clientEventSink(client, 'test-component', 'host1');
+    sink.event(s, 'Normal', 'Testing', 'hello');
+    sink.event(s, 'Normal', 'Testing', 'hello');
+    sink.event(s, 'Warning', 'Other', 'bye');
+    type Ev = { reason?: string; count?: number; source?: { host?: string } };
+    const items = await until(async () => {
+      const l = await client.list<Ev>(Events, 'default', { fieldSelector: 'involvedObject.name=ev1' });
+      return l.items.length === 2 && l.items.some((e) => e.count === 2) ? l.items : undefined;
+    });
+    assert.equal(items.length, 2);
+    const testing = items.find((e) => e.reason === 'Testing');
+    assert.equal(testing?.count, 2);
+    assert.equal(testing?.source?.host, 'host1');
+  });
+
+  it('reads kubeconfig files with file references and token files', () => {
+    const d = mkdtempSync(join(tmpdir(), 'svcnet-kc-'));
+    try {
+      writeFileSync(join(d, 'ca.crt'), 'CA');
+      writeFileSync(join(d, 'token'), 'tok\n');
+      writeFileSync(
+        join(d, 'config'),
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'current-context: x',
+          'contexts: [{name: x, context: {cluster: c, user: u, namespace: ns1}}]',
+          'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1/", certificate-authority: ca.crt}}]',
+          'users: [{name: u, user: {tokenFile: token}}]',
+        ].join('\n'),
+      );
+      const c = loadKubeconfig(join(d, 'config'));
+      assert.deepEqual(c, {
+        server: 'https://127.0.0.1:1',
+        ca: 'CA',
+        cert: undefined,
+        key: undefined,
+        token: 'tok',
+        insecure: false,
+        namespace: 'ns1',
+      });
+      assert.throws(() => loadKubeconfig(join(d, 'config'), 'nope'), /context "nope" not found/);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
