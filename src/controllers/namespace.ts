@@ -8,9 +8,9 @@
  * interface (list, deleteCollection, finalize update); the logic is the
  * upstream controller's, only the transport differs.
  */
-import type { Namespace } from 'kubernetes-types/core/v1.js';
+import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1.js';
 import { FINALIZER_KUBERNETES } from '../api/registry/namespace.js';
-import type { Registry } from '../api/storage/registry.js';
+import { type Registry, timestamp } from '../api/storage/registry.js';
 import type { Logger } from '../lib/log.js';
 
 export class NamespaceController {
@@ -81,10 +81,17 @@ export class NamespaceController {
     if (!ns?.metadata?.deletionTimestamp) return true;
     if (!ns.spec?.finalizers?.includes(FINALIZER_KUBERNETES)) return true;
     let remaining = 0;
+    const byResource = new Map<string, number>();
+    const byFinalizer = new Map<string, number>();
     for (const r of this.contents()) {
       await r.deleteCollection(name, {});
-      remaining += (await r.list(name, {})).items.length;
+      const { items } = await r.list(name, {});
+      remaining += items.length;
+      if (items.length) byResource.set(`${r.info.resource}.${r.info.group}`, items.length);
+      for (const i of items)
+        for (const f of i.obj.metadata?.finalizers ?? []) byFinalizer.set(f, (byFinalizer.get(f) ?? 0) + 1);
     }
+    await this.writeConditions(name, deletionConditions(byResource, byFinalizer));
     if (remaining > 0) {
       this.log.v(2).info('Namespace content remaining', { namespace: name, remaining });
       return false;
@@ -102,4 +109,97 @@ export class NamespaceController {
     this.log.info('Namespace finalized', { namespace: name });
     return true;
   }
+
+  /** Writes the deletion conditions through /status when they changed (keeping transition times). */
+  private async writeConditions(name: string, wanted: NamespaceCondition[]): Promise<void> {
+    const current = (this.namespaces.peek('', name)?.obj as Namespace | undefined)?.status?.conditions ?? [];
+    const same = (a: NamespaceCondition, b?: NamespaceCondition) =>
+      !!b && a.status === b.status && a.reason === b.reason && a.message === b.message;
+    if (
+      wanted.every((w) =>
+        same(
+          w,
+          current.find((c) => c.type === w.type),
+        ),
+      )
+    )
+      return;
+    const now = timestamp();
+    await this.namespaces.update(
+      '',
+      name,
+      (cur) => {
+        const n = cur as Namespace;
+        const old = n.status?.conditions ?? [];
+        const conditions = wanted.map((w) => {
+          const prev = old.find((c) => c.type === w.type);
+          return same(w, prev) ? prev! : { ...w, lastTransitionTime: now };
+        });
+        const others = old.filter((c) => !wanted.some((w) => w.type === c.type));
+        return { ...n, status: { ...n.status, conditions: [...others, ...conditions] } };
+      },
+      { subresource: 'status' },
+    );
+  }
+}
+
+/**
+ * Upstream's namespace deletion conditions (deletion/status_condition_utils.go):
+ * what remains by resource (`services.` for the core group) and by finalizer.
+ */
+export function deletionConditions(
+  remainingByResource: ReadonlyMap<string, number>,
+  remainingByFinalizer: ReadonlyMap<string, number>,
+): NamespaceCondition[] {
+  const list = (m: ReadonlyMap<string, number>, fmt: (k: string, n: number) => string) =>
+    [...m]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, n]) => fmt(k, n))
+      .join(', ');
+  return [
+    {
+      type: 'NamespaceDeletionDiscoveryFailure',
+      status: 'False',
+      reason: 'ResourcesDiscovered',
+      message: 'All resources successfully discovered',
+    },
+    {
+      type: 'NamespaceDeletionGroupVersionParsingFailure',
+      status: 'False',
+      reason: 'ParsedGroupVersions',
+      message: 'All legacy kube types successfully parsed',
+    },
+    {
+      type: 'NamespaceDeletionContentFailure',
+      status: 'False',
+      reason: 'ContentDeleted',
+      message: 'All content successfully deleted, may be waiting on finalization',
+    },
+    remainingByResource.size
+      ? {
+          type: 'NamespaceContentRemaining',
+          status: 'True',
+          reason: 'SomeResourcesRemain',
+          message: `Some resources are remaining: ${list(remainingByResource, (r, n) => `${r} has ${n} resource instances`)}`,
+        }
+      : {
+          type: 'NamespaceContentRemaining',
+          status: 'False',
+          reason: 'ContentRemoved',
+          message: 'All content successfully removed',
+        },
+    remainingByFinalizer.size
+      ? {
+          type: 'NamespaceFinalizersRemaining',
+          status: 'True',
+          reason: 'SomeFinalizersRemain',
+          message: `Some content in the namespace has finalizers remaining: ${list(remainingByFinalizer, (f, n) => `${f} in ${n} resource instances`)}`,
+        }
+      : {
+          type: 'NamespaceFinalizersRemaining',
+          status: 'False',
+          reason: 'ContentHasNoFinalizers',
+          message: 'All content-preserving finalizers finished',
+        },
+  ];
 }

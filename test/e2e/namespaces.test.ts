@@ -191,9 +191,7 @@ describe('namespaces', { skip }, () => {
     );
   });
 
-  it('reports what holds a Terminating namespace in its status conditions', {
-    todo: "the namespace controller does not write upstream's deletion conditions yet",
-  }, async () => {
+  it('reports what holds a Terminating namespace in its status conditions', async () => {
     c.ok(['create', 'namespace', 'stuck']);
     await api.json(
       'POST',
