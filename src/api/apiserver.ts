@@ -21,7 +21,7 @@ import { advertiseAddress, checkAdvertiseFamily, defaultBindAddress, parseServic
 import { StatusError } from './errors.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { buildOpenAPIV3 } from './openapi/v3.js';
+import { buildOpenAPIV3, type ServedResource } from './openapi/v3.js';
 import { ensurePki } from './pki.js';
 import { appsResources } from './registry/apps.js';
 import { coreResources } from './registry/resources.js';
@@ -31,7 +31,8 @@ import { findLeaks, repair } from './registry/service/repair.js';
 import { serviceStrategy } from './registry/service/strategy.js';
 import type { KubeObject } from './registry/strategy.js';
 import { type ResourceInfo, standardVerbs } from './resource.js';
-import { buildDiscovery } from './server/discovery.js';
+import { schemaForKind } from './schema/index.js';
+import { buildDiscovery, subresourceKind, subresourceVerbs } from './server/discovery.js';
 import { createApiHttpServer, drainApiHttpServer, type OpenApiDocs } from './server/http.js';
 import { Registry, timestamp } from './storage/registry.js';
 import { allowLoopbackEndpoints } from './validation/ip.js';
@@ -139,21 +140,7 @@ export class ApiServer {
       registries,
       discovery: buildDiscovery(resources, `${config.bindAddress}:${config.securePort}`),
       openapi: () => {
-        openapi ??= buildOpenAPIV3(
-          resources.map((r) => ({
-            group: r.group,
-            version: r.version,
-            resource: r.resource,
-            kind: r.kind,
-            namespaced: r.namespaced,
-            verbs: standardVerbs,
-            subresources: r.subresources.map((name) => ({
-              name,
-              kind: r.kind,
-              verbs: name === 'finalize' ? ['update'] : ['get', 'patch', 'update'],
-            })),
-          })),
-        );
+        openapi ??= buildOpenAPIV3(openapiResources(resources));
         return openapi;
       },
       version: version(),
@@ -237,6 +224,34 @@ export class ApiServer {
   stop(): Promise<void> {
     return this.stopFn();
   }
+}
+
+/**
+ * The resources and subresources OpenAPI describes: those whose kinds have
+ * schemas (a kind without one is served but left out rather than failing
+ * the whole document, which kubectl needs for apply and create).
+ */
+function openapiResources(resources: readonly ResourceInfo[]): ServedResource[] {
+  const known = (g: { group: string; version: string; kind: string }) => !!schemaForKind(g);
+  return resources
+    .filter((r) => known(r))
+    .map((r) => ({
+      group: r.group,
+      version: r.version,
+      resource: r.resource,
+      kind: r.kind,
+      namespaced: r.namespaced,
+      verbs: standardVerbs,
+      subresources: r.subresources
+        .filter((name) => known(subresourceKind(r, name)))
+        .map((name) => {
+          const k = subresourceKind(r, name);
+          const own = k.kind === r.kind && k.group === r.group;
+          return own
+            ? { name, kind: r.kind, verbs: subresourceVerbs[name] }
+            : { name, kind: k.kind, group: k.group, version: k.version, verbs: subresourceVerbs[name] };
+        }),
+    }));
 }
 
 async function ensure(registry: Registry, obj: KubeObject): Promise<void> {

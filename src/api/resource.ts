@@ -23,12 +23,19 @@ export interface ResourceInfo {
   strategy: Strategy;
   /** Fields usable in fieldSelector, beyond metadata.name / metadata.namespace. */
   fieldGetters: FieldGetters;
-  subresources: ('status' | 'finalize' | 'scale')[];
+  subresources: Subresource[];
   /** PUT of a missing object creates it (upstream AllowCreateOnUpdate). */
   allowCreateOnUpdate: boolean;
   /** DELETE answers the deleted object (true) or a Success Status (false). */
   returnDeletedObject: boolean;
 }
+
+/**
+ * Subresources: status and finalize update parts of the object; scale reads
+ * and writes an autoscaling/v1 Scale; binding (create), log (get) and
+ * eviction (create) are pods' own.
+ */
+export type Subresource = 'status' | 'finalize' | 'scale' | 'binding' | 'log' | 'eviction';
 
 export const apiVersionOf = (r: { group: string; version: string }): string =>
   r.group ? `${r.group}/${r.version}` : r.version;

@@ -23,6 +23,7 @@ import {
   runningPid,
   writeRunState,
 } from './runstate.js';
+import { Supervisor } from './supervisor.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -39,6 +40,8 @@ export interface UpOptions {
   /** Set in the detached child. */
   child?: boolean;
   only?: 'apiserver';
+  nodeName: string;
+  clusterCidr: string;
 }
 
 const logFile = (dataDir: string) => join(dataDir, 'svcnet.log');
@@ -50,8 +53,9 @@ function hint(dataDir: string, url: string): string {
     `  export KUBECONFIG=${join(dataDir, 'kubeconfig')}`,
     '',
     'Then try:',
-    '  kubectl create service clusterip web --tcp=80:8080',
-    '  kubectl get svc -o wide',
+    '  kubectl create deployment web --image=svcnet/netexec --replicas=3',
+    '  kubectl expose deployment web --port=80 --target-port=8080',
+    '  kubectl get pods,endpointslices -o wide',
     '',
   ].join('\n');
 }
@@ -114,7 +118,33 @@ async function serve(opts: UpOptions): Promise<number> {
     );
     return 1;
   }
+  const supervisor = new Supervisor(process.argv[1]!, log);
+  if (opts.only !== 'apiserver') {
+    const common = [
+      `--kubeconfig=${server.kubeconfigPath}`,
+      `--logging-format=${opts.loggingFormat}`,
+      `--v=${opts.v}`,
+    ];
+    supervisor.start({
+      name: 'controller-manager',
+      args: [...common, '--allocate-node-cidrs', `--cluster-cidr=${opts.clusterCidr}`],
+    });
+    supervisor.start({ name: 'scheduler', args: common });
+    supervisor.start({
+      name: 'agent',
+      args: [
+        ...common,
+        `--node-name=${opts.nodeName}`,
+        `--node-ip=${opts.bindAddress!.includes(':') ? '::1' : '127.0.0.1'}`,
+        '--port=0',
+        // One node runs every pod in host mode, and built-in images are cheap: more than kubelet's 110.
+        '--max-pods=1000',
+      ],
+    });
+  }
   writeRunState(opts.dataDir, {
+    nodeName: opts.only === 'apiserver' ? undefined : opts.nodeName,
+    components: supervisor.pids(),
     pid: process.pid,
     startedAt: new Date().toISOString(),
     apiServer: server.url,
@@ -136,8 +166,9 @@ async function serve(opts: UpOptions): Promise<number> {
       }
       stopping = true;
       log.info('Shutting down', { signal });
-      server
+      supervisor
         .stop()
+        .then(() => server.stop())
         .catch((err) => log.error(err, 'Error while stopping'))
         .finally(() => {
           releaseDataDir(opts.dataDir);
@@ -170,6 +201,8 @@ async function detach(opts: UpOptions): Promise<number> {
     `--storage=${opts.storage}`,
     `--logging-format=${opts.loggingFormat}`,
     `--v=${opts.v}`,
+    `--node-name=${opts.nodeName}`,
+    `--cluster-cidr=${opts.clusterCidr}`,
   ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
@@ -274,6 +307,9 @@ export async function status(dataDir: string, output: 'text' | 'json'): Promise<
       `  kubeconfig:     ${s.kubeconfig}`,
       `  service range:  ${s.serviceClusterIPRange}`,
       `  node ports:     ${s.serviceNodePortRange}`,
+      ...(s.nodeName
+        ? [`  node:           ${s.nodeName} (agent, controller-manager, scheduler supervised)`]
+        : []),
       `  storage:        ${s.storage}${s.storage === 'sqlite' ? ` (${join(dataDir, 'state.db')})` : ''}`,
       ...(s.logFile ? [`  logs:           ${s.logFile}`] : []),
     ].join('\n'),

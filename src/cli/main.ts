@@ -10,6 +10,13 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { svcnetVersion } from '../version.js';
 import { down, status, up } from './commands.js';
+import {
+  controllerNames,
+  defaultNodeName,
+  runAgent,
+  runControllerManager,
+  runScheduler,
+} from './components.js';
 
 function port(v: string): number {
   const n = Number(v);
@@ -21,6 +28,18 @@ function port(v: string): number {
 function verbosity(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+function duration(v: string): number {
+  const m = /^(\d+)(ms|s|m)$/.exec(v);
+  if (!m) throw new InvalidArgumentError('must be a duration such as 40s, 500ms or 5m');
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'];
+}
+
+function positive(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
 }
 
@@ -65,12 +84,14 @@ export function program(): Command {
       .addOption(
         new Option('--logging-format <format>', 'log format').choices(['text', 'json']).default('text'),
       )
-      .option('-v, --v <level>', 'log verbosity', verbosity, 0);
+      .option('-v, --v <level>', 'log verbosity', verbosity, 0)
+      .option('--node-name <name>', "the name of this machine's Node", defaultNodeName())
+      .option('--cluster-cidr <cidr>', 'the pod IP range; each node gets a /24 of it', '127.244.0.0/16');
 
   serverFlags(
     prog
       .command('up')
-      .description('start the control plane')
+      .description("start the control plane, controllers, scheduler and this node's agent")
       .option('--detach', 'run in the background; return once the API answers'),
   ).action(async (opts) => {
     process.exitCode = await up(opts);
@@ -81,6 +102,80 @@ export function program(): Command {
       process.exitCode = await up({ ...opts, detach: false, only: 'apiserver' });
     },
   );
+
+  prog
+    .command('controller-manager')
+    .description('run the controllers (endpointslice, endpoint, workloads, garbage collector, nodes)')
+    .requiredOption('--kubeconfig <path>', 'the kubeconfig of the API server to use', (v) => resolve(v))
+    .addOption(
+      new Option('--logging-format <format>', 'log format').choices(['text', 'json']).default('text'),
+    )
+    .option('-v, --v <level>', 'log verbosity', verbosity, 0)
+    .option(
+      '--controllers <names>',
+      `controllers to run, comma-separated, or * for all: ${controllerNames.join(', ')}`,
+      (v) => v.split(',').map((s) => s.trim()),
+      ['*'],
+    )
+    .option(
+      '--max-endpoints-per-slice <n>',
+      'the most endpoints an EndpointSlice holds (max 1000)',
+      positive,
+      100,
+    )
+    .option('--allocate-node-cidrs', 'give each Node a podCIDR from --cluster-cidr')
+    .option('--cluster-cidr <cidr>', 'the pod IP range', '127.244.0.0/16')
+    .option('--node-cidr-mask-size <bits>', "the prefix length of each node's podCIDR", positive, 24)
+    .option('--node-monitor-grace-period <duration>', 'how long a silent node stays Ready', duration, 50_000)
+    .action(async (opts) => {
+      const unknown = opts.controllers.filter(
+        (c) => c !== '*' && !(controllerNames as readonly string[]).includes(c),
+      );
+      if (unknown.length) throw new InvalidArgumentError(`unknown controllers: ${unknown.join(', ')}`);
+      if (opts.maxEndpointsPerSlice > 1000)
+        throw new InvalidArgumentError('--max-endpoints-per-slice must be at most 1000');
+      process.exitCode = await runControllerManager({
+        ...opts,
+        allocateNodeCidrs: !!opts.allocateNodeCidrs,
+        nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriod,
+      });
+    });
+
+  prog
+    .command('scheduler')
+    .description('run the scheduler: bind pending pods to nodes')
+    .requiredOption('--kubeconfig <path>', 'the kubeconfig of the API server to use', (v) => resolve(v))
+    .addOption(
+      new Option('--logging-format <format>', 'log format').choices(['text', 'json']).default('text'),
+    )
+    .option('-v, --v <level>', 'log verbosity', verbosity, 0)
+    .action(async (opts) => {
+      process.exitCode = await runScheduler(opts);
+    });
+
+  prog
+    .command('agent')
+    .description("run the node agent (kubelet's role) for this machine")
+    .requiredOption('--kubeconfig <path>', 'the kubeconfig of the API server to use', (v) => resolve(v))
+    .addOption(
+      new Option('--logging-format <format>', 'log format').choices(['text', 'json']).default('text'),
+    )
+    .option('-v, --v <level>', 'log verbosity', verbosity, 0)
+    .option('--node-name <name>', 'the Node to register', defaultNodeName())
+    .option('--node-ip <ip>', "the node's address (host mode: loopback)", '127.0.0.1')
+    .option('--pod-cidr <cidr>', "the pod range of this node (default: the Node's spec.podCIDR)")
+    .option('--port <port>', "the port of the log server (kubelet's --port); 0 picks one", port, 10250)
+    .option(
+      '--cluster-dns <ips>',
+      'DNS server addresses for pods, comma-separated',
+      (v) => v.split(',').filter(Boolean),
+      [] as string[],
+    )
+    .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
+    .option('--max-pods <n>', 'the most pods this node runs', positive, 110)
+    .action(async (opts) => {
+      process.exitCode = await runAgent(opts);
+    });
 
   prog
     .command('down')

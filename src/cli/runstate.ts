@@ -16,6 +16,10 @@ export interface RunState {
   storage: string;
   version: string;
   logFile?: string;
+  /** This machine's Node, when the agent runs. */
+  nodeName?: string;
+  /** Supervised components' pids at start (they may be restarted since). */
+  components?: Record<string, number | undefined>;
 }
 
 export const pidFile = (dataDir: string) => join(dataDir, 'svcnet.pid');

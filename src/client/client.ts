@@ -122,12 +122,24 @@ class HttpClient implements ApiClient {
     return h;
   }
 
-  private send(
+  private async send(
     method: string,
     path: string,
     body?: unknown,
     contentType = 'application/json',
   ): Promise<string> {
+    try {
+      return await this.sendOnce(method, path, body, contentType);
+    } catch (err) {
+      // A keep-alive socket the server closed as we reused it: the request never
+      // arrived, so sending it again is safe (Node's documented retry case).
+      if ((err as { reusedSocket?: boolean }).reusedSocket)
+        return this.sendOnce(method, path, body, contentType);
+      throw err;
+    }
+  }
+
+  private sendOnce(method: string, path: string, body: unknown, contentType: string): Promise<string> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers = this.headers(
       payload ? { 'Content-Type': contentType, 'Content-Length': String(payload.length) } : {},
@@ -145,7 +157,10 @@ class HttpClient implements ApiClient {
         });
       });
       req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`${method} ${path}: timed out`)));
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (req.reusedSocket && err.code === 'ECONNRESET') Object.assign(err, { reusedSocket: true });
+        reject(err);
+      });
       req.end(payload);
     });
   }

@@ -110,13 +110,10 @@ export class WorkQueue {
       const n = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, n);
       const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (n - 1));
-      this.log.warn('Sync failed; requeued', {
-        queue: this.name,
-        key,
-        attempt: n,
-        delayMs: delay,
-        err: String(err),
-      });
+      // First failures are mostly expected races (a cache behind our own write, a conflict): quiet until they repeat.
+      const kv = { queue: this.name, key, attempt: n, delayMs: delay, err: String(err) };
+      if (n >= 3) this.log.warn('Sync failed; requeued', kv);
+      else this.log.v(2).info('Sync failed; requeued', kv);
       this.addAfter(key, delay);
     } finally {
       this.active.delete(key);

@@ -10,7 +10,7 @@ import { clientEventSink } from '../../src/client/events.js';
 import { SharedInformerFactory } from '../../src/client/informer.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { Events, Namespaces, Services } from '../../src/client/resources.js';
-import type { ApiClient } from '../../src/client/types.js';
+import type { ApiClient, Obj } from '../../src/client/types.js';
 import { WorkQueue } from '../../src/client/workqueue.js';
 
 const svc = (name: string, labels: Record<string, string> = {}): Service => ({
@@ -146,7 +146,7 @@ describe('API client', () => {
     sink.event(s, 'Normal', 'Testing', 'hello');
     sink.event(s, 'Normal', 'Testing', 'hello');
     sink.event(s, 'Warning', 'Other', 'bye');
-    type Ev = { reason?: string; count?: number; source?: { host?: string } };
+    type Ev = Obj & { reason?: string; count?: number; source?: { host?: string } };
     const items = await until(async () => {
       const l = await client.list<Ev>(Events, 'default', { fieldSelector: 'involvedObject.name=ev1' });
       return l.items.length === 2 && l.items.some((e) => e.count === 2) ? l.items : undefined;

@@ -141,12 +141,22 @@ export class Cluster {
   }
 }
 
+let clusters = 0;
+/**
+ * A pod range of its own for each test cluster (127.200.0.0/16 – 127.253.0.0/16),
+ * so clusters of parallel test files never give two pods one address.
+ */
+function podRange(): string {
+  return `127.${200 + ((process.pid * 7 + clusters++ * 13) % 54)}.0.0/16`;
+}
+
 /** Starts `svcnet up --detach` in a fresh temp dir; call `stopCluster` in an `after` hook. */
 export async function startCluster(extraFlags: string[] = []): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'svcnet-e2e-'));
   const port = await freePort();
   const c = new Cluster(dataDir, port);
-  const r = c.svcnet(['up', '--detach', `--data-dir=${dataDir}`, `--port=${port}`, ...extraFlags]);
+  const cidr = extraFlags.some((f) => f.startsWith('--cluster-cidr')) ? [] : [`--cluster-cidr=${podRange()}`];
+  const r = c.svcnet(['up', '--detach', `--data-dir=${dataDir}`, `--port=${port}`, ...cidr, ...extraFlags]);
   if (r.code !== 0) {
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`svcnet up failed (${r.code}):\n${r.stdout}\n${r.stderr}`);

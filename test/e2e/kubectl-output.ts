@@ -102,3 +102,27 @@ export function describeText(lines: [string, string][]): string {
   const width = Math.max(...lines.map(([k]) => k.length)) + 2;
   return lines.map(([k, v]) => `${k.padEnd(width)}${v}\n`).join('');
 }
+
+/**
+ * Waits until the EndpointSlice controller has written a slice for a Service
+ * (a placeholder when no pod matches): from then on `describe svc` shows an
+ * empty `Endpoints:` line rather than `<none>`, as against a real cluster.
+ */
+export async function sliceWritten(c: Cluster, svc: string, ns = 'default'): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const out = c.ok([
+      'get',
+      'endpointslices',
+      '-n',
+      ns,
+      '-l',
+      `kubernetes.io/service-name=${svc}`,
+      '-o',
+      'name',
+    ]);
+    if (out.trim()) return;
+    await sleep(100);
+  }
+  throw new Error(`no EndpointSlice for service ${ns}/${svc}`);
+}

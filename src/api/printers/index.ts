@@ -10,7 +10,12 @@ import { namespaceConvertor, nodeConvertor } from './node.js';
 import { podConvertor } from './pod.js';
 import { serviceConvertor } from './service.js';
 import type { TableConvertor } from './types.js';
-import { deploymentConvertor, replicaSetConvertor, statefulSetConvertor } from './workloads.js';
+import {
+  controllerRevisionConvertor,
+  deploymentConvertor,
+  replicaSetConvertor,
+  statefulSetConvertor,
+} from './workloads.js';
 
 export type { ColumnDefinition } from './columns.js';
 export { defaultConvertor, formatRFC3339 } from './default.js';
@@ -30,6 +35,7 @@ const CONVERTORS = new Map<string, TableConvertor>([
   ['apps/Deployment', deploymentConvertor],
   ['apps/ReplicaSet', replicaSetConvertor],
   ['apps/StatefulSet', statefulSetConvertor],
+  ['apps/ControllerRevision', controllerRevisionConvertor],
 ]);
 
 /** The printer of a kind, or the apiserver's default (Name, Created At) for kinds without one. */

@@ -1,6 +1,7 @@
 /** Deployment, ReplicaSet and StatefulSet rows: upstream printDeployment / printReplicaSet / printStatefulSet. */
-import type { Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { ControllerRevision, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Container } from 'kubernetes-types/core/v1.js';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { AGE_COLUMN, column, DOC, NAME_COLUMN } from './columns.js';
 import { translateTimestampSince } from './duration.js';
@@ -95,6 +96,37 @@ export const statefulSetConvertor: TableConvertor = {
         translateTimestampSince(ss.metadata?.creationTimestamp, now),
         names,
         images,
+      ],
+    ];
+  },
+};
+
+/** The controlling owner as upstream's formatResourceName prints it: `statefulset.apps/web`. */
+function controllerName(refs: OwnerReference[] | undefined): string {
+  const ref = refs?.find((r) => r.controller);
+  if (!ref) return '<none>';
+  const slash = ref.apiVersion.indexOf('/');
+  const group = slash >= 0 ? ref.apiVersion.slice(0, slash) : '';
+  const kind = group ? `${ref.kind}.${group}` : ref.kind;
+  return kind ? `${kind.toLowerCase()}/${ref.name}` : ref.name;
+}
+
+/** printControllerRevision: NAME CONTROLLER REVISION AGE. */
+export const controllerRevisionConvertor: TableConvertor = {
+  columns: [
+    NAME_COLUMN,
+    column('Controller', 'string', 'Controller of the object'),
+    column('Revision', 'string', 'Revision indicates the revision of the state represented by Data.'),
+    AGE_COLUMN,
+  ],
+  rows(obj: KubeObject, now: Date): unknown[][] {
+    const cr = obj as ControllerRevision;
+    return [
+      [
+        cr.metadata?.name ?? '',
+        controllerName(cr.metadata?.ownerReferences),
+        cr.revision ?? 0,
+        translateTimestampSince(cr.metadata?.creationTimestamp, now),
       ],
     ];
   },

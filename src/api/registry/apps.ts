@@ -1,6 +1,66 @@
-/** apps/v1: deployments, replicasets, statefulsets, controllerrevisions. */
-import type { ResourceInfo } from '../resource.js';
+/** apps/v1: deployments, replicasets, statefulsets, controllerrevisions, as upstream serves them. */
+import { metadataFieldGetters, type ResourceInfo } from '../resource.js';
+import type { FieldGetters } from '../selectors.js';
+import { controllerRevisionStrategy } from './controllerrevision.js';
+import { deploymentStrategy } from './deployment.js';
+import { replicaSetStrategy } from './replicaset.js';
+import { statefulSetStrategy } from './statefulset.js';
+import type { Strategy } from './strategy.js';
+
+/** The workloads share everything but names, storage keys and strategies. */
+function workload(
+  resource: string,
+  kind: string,
+  shortName: string,
+  strategy: Strategy,
+  fieldGetters: FieldGetters = metadataFieldGetters(true),
+): ResourceInfo {
+  return {
+    group: 'apps',
+    version: 'v1',
+    resource,
+    singular: kind.toLowerCase(),
+    kind,
+    listKind: `${kind}List`,
+    namespaced: true,
+    shortNames: [shortName],
+    categories: ['all'],
+    storagePrefix: `/registry/${resource}`,
+    strategy,
+    fieldGetters,
+    subresources: ['status', 'scale'],
+    allowCreateOnUpdate: false,
+    returnDeletedObject: true,
+  };
+}
+
+/** ReplicaSets are also selectable by status.replicas (upstream's ToSelectableFields). */
+const replicaSetFields = {
+  ...metadataFieldGetters(true),
+  'status.replicas': (o: { status?: { replicas?: number } }) => String(o.status?.replicas ?? 0),
+} as FieldGetters;
 
 export function appsResources(): ResourceInfo[] {
-  return [];
+  return [
+    workload('deployments', 'Deployment', 'deploy', deploymentStrategy as Strategy),
+    workload('replicasets', 'ReplicaSet', 'rs', replicaSetStrategy as Strategy, replicaSetFields),
+    workload('statefulsets', 'StatefulSet', 'sts', statefulSetStrategy as Strategy),
+    {
+      group: 'apps',
+      version: 'v1',
+      resource: 'controllerrevisions',
+      singular: 'controllerrevision',
+      kind: 'ControllerRevision',
+      listKind: 'ControllerRevisionList',
+      namespaced: true,
+      shortNames: [],
+      categories: [],
+      storagePrefix: '/registry/controllerrevisions',
+      strategy: controllerRevisionStrategy as Strategy,
+      fieldGetters: metadataFieldGetters(true),
+      subresources: [],
+      allowCreateOnUpdate: false,
+      returnDeletedObject: false,
+    },
+  ];
 }

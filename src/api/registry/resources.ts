@@ -7,7 +7,10 @@ import type { FieldGetters } from '../selectors.js';
 import { endpointsStrategy } from './endpoints.js';
 import { endpointSliceStrategy } from './endpointslice.js';
 import { eventStrategy } from './event.js';
+import { leaseStrategy } from './lease.js';
 import { namespaceStrategy } from './namespace.js';
+import { nodeFieldGetters, nodeStrategy } from './node.js';
+import { podFieldGetters, podStrategy } from './pod.js';
 import type { Strategy } from './strategy.js';
 
 type Getter = (o: Record<string, unknown>) => string | undefined;
@@ -103,6 +106,57 @@ export function coreResources(serviceStrategy: Strategy): ResourceInfo[] {
         source: at('source', 'component'),
         type: at('type'),
       }),
+      subresources: [],
+      allowCreateOnUpdate: true,
+      returnDeletedObject: false,
+    },
+    {
+      group: '',
+      version: 'v1',
+      resource: 'pods',
+      singular: 'pod',
+      kind: 'Pod',
+      listKind: 'PodList',
+      namespaced: true,
+      shortNames: ['po'],
+      categories: ['all'],
+      storagePrefix: '/registry/pods',
+      strategy: podStrategy as Strategy,
+      fieldGetters: fields(true, podFieldGetters as Record<string, Getter>),
+      subresources: ['binding', 'log', 'status'],
+      allowCreateOnUpdate: false,
+      returnDeletedObject: true,
+    },
+    {
+      group: '',
+      version: 'v1',
+      resource: 'nodes',
+      singular: 'node',
+      kind: 'Node',
+      listKind: 'NodeList',
+      namespaced: false,
+      shortNames: ['no'],
+      categories: [],
+      storagePrefix: '/registry/minions',
+      strategy: nodeStrategy as Strategy,
+      fieldGetters: fields(false, nodeFieldGetters as Record<string, Getter>),
+      subresources: ['status'],
+      allowCreateOnUpdate: false,
+      returnDeletedObject: true,
+    },
+    {
+      group: 'coordination.k8s.io',
+      version: 'v1',
+      resource: 'leases',
+      singular: 'lease',
+      kind: 'Lease',
+      listKind: 'LeaseList',
+      namespaced: true,
+      shortNames: [],
+      categories: [],
+      storagePrefix: '/registry/leases',
+      strategy: leaseStrategy as Strategy,
+      fieldGetters: fields(true),
       subresources: [],
       allowCreateOnUpdate: true,
       returnDeletedObject: false,

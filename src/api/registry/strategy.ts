@@ -72,6 +72,13 @@ export interface Strategy<T extends KubeObject = KubeObject> {
     validateUpdate(obj: T, old: T): FieldError[];
   };
 
+  /**
+   * Graceful deletion (upstream RESTGracefulDeleteStrategy.CheckGracefulDelete):
+   * the grace period in seconds this delete gets (0 = now), given the
+   * request's gracePeriodSeconds. Kinds without it are deleted at once.
+   */
+  checkGracefulDelete?(obj: T, options: { gracePeriodSeconds?: number }): number;
+
   /** Whether metadata.generation tracks changes of everything but metadata and status. */
   tracksGeneration?: boolean;
 }

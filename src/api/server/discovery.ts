@@ -5,7 +5,7 @@
  * request each. Everything is computed once from the resource table.
  */
 import { createHash } from 'node:crypto';
-import { apiVersionOf, type ResourceInfo, standardVerbs } from '../resource.js';
+import { apiVersionOf, type ResourceInfo, type Subresource, standardVerbs } from '../resource.js';
 
 export interface DiscoveryDocs {
   /** Keyed by URL path: '/api', '/apis', '/api/v1', '/apis/discovery.k8s.io', '/apis/discovery.k8s.io/v1'. */
@@ -14,11 +14,38 @@ export interface DiscoveryDocs {
   aggregated: Map<string, { json: string; etag: string }>;
 }
 
-const subresourceVerbs: Record<string, string[]> = {
+/** Upstream's verbs and kinds of each subresource. */
+export const subresourceVerbs: Record<Subresource, string[]> = {
   status: ['get', 'patch', 'update'],
   finalize: ['update'],
   scale: ['get', 'patch', 'update'],
+  binding: ['create'],
+  log: ['get'],
+  eviction: ['create'],
 };
+
+/** The kind a subresource takes or returns: the parent's, or its own in another group. */
+export function subresourceKind(
+  r: ResourceInfo,
+  s: Subresource,
+): { group: string; version: string; kind: string } {
+  switch (s) {
+    case 'scale':
+      return { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+    case 'binding':
+      return { group: '', version: 'v1', kind: 'Binding' };
+    case 'eviction':
+      return { group: 'policy', version: 'v1', kind: 'Eviction' };
+    default:
+      return { group: r.group, version: r.version, kind: r.kind };
+  }
+}
+
+/** Resources served beside the stored ones: core/v1 `bindings` (create only). */
+const extraResources = (gv: string) =>
+  gv === 'v1'
+    ? [{ name: 'bindings', singularName: 'binding', namespaced: true, kind: 'Binding', verbs: ['create'] }]
+    : [];
 
 export function buildDiscovery(resources: readonly ResourceInfo[], serverAddress: string): DiscoveryDocs {
   const legacy = new Map<string, string>();
@@ -48,25 +75,33 @@ export function buildDiscovery(resources: readonly ResourceInfo[], serverAddress
       kind: 'APIResourceList',
       apiVersion: 'v1',
       groupVersion: gv,
-      resources: rs.flatMap((r) => [
-        {
-          name: r.resource,
-          singularName: r.singular,
-          namespaced: r.namespaced,
-          kind: r.kind,
-          verbs: standardVerbs,
-          ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
-          ...(r.categories.length ? { categories: r.categories } : {}),
-          storageVersionHash: storageVersionHash(r),
-        },
-        ...r.subresources.map((s) => ({
-          name: `${r.resource}/${s}`,
-          singularName: '',
-          namespaced: r.namespaced,
-          kind: s === 'scale' ? 'Scale' : r.kind,
-          verbs: subresourceVerbs[s],
-        })),
-      ]),
+      resources: [
+        ...extraResources(gv),
+        ...rs.flatMap((r) => [
+          {
+            name: r.resource,
+            singularName: r.singular,
+            namespaced: r.namespaced,
+            kind: r.kind,
+            verbs: standardVerbs,
+            ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
+            ...(r.categories.length ? { categories: r.categories } : {}),
+            storageVersionHash: storageVersionHash(r),
+          },
+          ...r.subresources.map((s) => {
+            const k = subresourceKind(r, s);
+            const other = k.group !== r.group || k.version !== r.version;
+            return {
+              name: `${r.resource}/${s}`,
+              singularName: '',
+              namespaced: r.namespaced,
+              ...(other ? { group: k.group, version: k.version } : {}),
+              kind: k.kind,
+              verbs: subresourceVerbs[s],
+            };
+          }),
+        ]),
+      ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     };
     legacy.set(gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`, JSON.stringify(list));
   }
@@ -79,30 +114,35 @@ export function buildDiscovery(resources: readonly ResourceInfo[], serverAddress
         versions: [...new Set(resources.filter((r) => r.group === g).map((r) => r.version))].map(
           (version) => ({
             version,
-            resources: resources
-              .filter((r) => r.group === g && r.version === version)
-              .map((r) => ({
-                resource: r.resource,
-                responseKind: { group: r.group, version: r.version, kind: r.kind },
-                scope: r.namespaced ? 'Namespaced' : 'Cluster',
-                singularResource: r.singular,
-                verbs: standardVerbs,
-                ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
-                ...(r.categories.length ? { categories: r.categories } : {}),
-                ...(r.subresources.length
-                  ? {
-                      subresources: r.subresources.map((s) => ({
-                        subresource: s,
-                        responseKind: {
-                          group: s === 'scale' ? 'autoscaling' : r.group,
-                          version: 'v1',
-                          kind: s === 'scale' ? 'Scale' : r.kind,
-                        },
-                        verbs: subresourceVerbs[s],
-                      })),
-                    }
-                  : {}),
+            resources: [
+              ...extraResources(g ? `${g}/${version}` : version).map((x) => ({
+                resource: x.name,
+                responseKind: { group: g, version, kind: x.kind },
+                scope: x.namespaced ? 'Namespaced' : 'Cluster',
+                singularResource: x.singularName,
+                verbs: x.verbs,
               })),
+              ...resources
+                .filter((r) => r.group === g && r.version === version)
+                .map((r) => ({
+                  resource: r.resource,
+                  responseKind: { group: r.group, version: r.version, kind: r.kind },
+                  scope: r.namespaced ? 'Namespaced' : 'Cluster',
+                  singularResource: r.singular,
+                  verbs: standardVerbs,
+                  ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
+                  ...(r.categories.length ? { categories: r.categories } : {}),
+                  ...(r.subresources.length
+                    ? {
+                        subresources: r.subresources.map((s) => ({
+                          subresource: s,
+                          responseKind: subresourceKind(r, s),
+                          verbs: subresourceVerbs[s],
+                        })),
+                      }
+                    : {}),
+                })),
+            ],
             freshness: 'Current',
           }),
         ),

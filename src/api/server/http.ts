@@ -10,11 +10,15 @@ import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../lib/log.js';
 import { StatusError, statusErrors } from '../errors.js';
+import type { Subresource } from '../resource.js';
 import type { Registry } from '../storage/registry.js';
+import { handleBinding } from './binding.js';
 import type { DiscoveryDocs } from './discovery.js';
 import { wantsAggregatedDiscovery } from './negotiate.js';
+import { handlePodLog } from './podlog.js';
 import { sendError, sendJSON, sendText } from './respond.js';
 import { handleResource, type Verb } from './rest.js';
+import { handleScale } from './scale.js';
 
 /** Upstream's default limit for request bodies (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -223,10 +227,31 @@ async function route(
     throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   }
 
+  const q = url.searchParams;
+  const bindings = /^\/api\/v1\/namespaces\/([^/]+)\/bindings$/.exec(path);
+  const pods = deps.registries.get('/pods');
+  if (bindings && pods) {
+    if (method !== 'POST') throw methodNotAllowed();
+    const namespace = decodeURIComponent(bindings[1]!);
+    return handleBinding({ pods, namespace, name: '', query: q, body: readBody(req), req, res });
+  }
   const target = parseResourcePath(path, deps.registries);
   if (!target) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   const { registry, namespace, name, subresource } = target;
-  const q = url.searchParams;
+  if (subresource === 'scale') {
+    if (!['GET', 'PUT', 'PATCH'].includes(method)) throw methodNotAllowed();
+    return handleScale({ method, registry, namespace, name, query: q, body: readBody(req), req, res });
+  }
+  if (subresource === 'binding') {
+    if (method !== 'POST') throw methodNotAllowed();
+    return handleBinding({ pods: registry, namespace, name, query: q, body: readBody(req), req, res });
+  }
+  if (subresource === 'log') {
+    const nodes = deps.registries.get('/nodes');
+    if (method !== 'GET' || !nodes) throw methodNotAllowed();
+    return handlePodLog({ pods: registry, nodes, namespace, name, query: q, req, res });
+  }
+  if (subresource === 'eviction') throw methodNotAllowed();
   let verb: Verb;
   switch (method) {
     case 'GET':
@@ -290,7 +315,7 @@ async function route(
     registry,
     namespace,
     name,
-    subresource,
+    subresource: subresource as '' | 'status' | 'finalize',
     query: q,
     body: readBody(req),
     req,
@@ -302,8 +327,11 @@ interface ResourceTarget {
   registry: Registry;
   namespace: string;
   name: string;
-  subresource: '' | 'status' | 'finalize';
+  subresource: '' | Subresource;
 }
+
+const methodNotAllowed = () =>
+  new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 
 /** /api/v1/..., /apis/<group>/<version>/... → registry, namespace, name, subresource. */
 export function parseResourcePath(
@@ -327,11 +355,9 @@ export function parseResourcePath(
     const r = registries.get(`${group}/${resource}`);
     return r && r.info.version === version ? r : undefined;
   };
-  const sub = (s: string | undefined, r: Registry): '' | 'status' | 'finalize' | undefined => {
+  const sub = (s: string | undefined, r: Registry): '' | Subresource | undefined => {
     if (s === undefined) return '';
-    return (r.info.subresources as string[]).includes(s) && (s === 'status' || s === 'finalize')
-      ? s
-      : undefined;
+    return (r.info.subresources as string[]).includes(s) ? (s as Subresource) : undefined;
   };
   // /namespaces/<ns>/<resource>[/<name>[/<sub>]] for namespaced resources.
   if (rest[0] === 'namespaces' && rest.length >= 3) {

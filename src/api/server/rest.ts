@@ -301,8 +301,20 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
       }
     }
   }
-  const policy =
-    q.get('propagationPolicy') ?? body.propagationPolicy ?? (body.orphanDependents ? 'Orphan' : undefined);
+  const policy = q.get('propagationPolicy') ?? body.propagationPolicy;
+  const orphanQuery = q.get('orphanDependents');
+  const orphanDependents = orphanQuery !== null ? orphanQuery === 'true' : body.orphanDependents;
+  if (policy !== undefined && orphanDependents !== undefined) {
+    // ValidateDeleteOptions: the deprecated field and the policy may not both be given.
+    throw statusErrors.invalid({ group: 'meta.k8s.io', kind: 'DeleteOptions' }, '', [
+      new FieldError(
+        'FieldValueInvalid',
+        'propagationPolicy',
+        policy,
+        'orphanDependents and deletionPropagation cannot be both set',
+      ),
+    ]);
+  }
   if (policy !== undefined && policy !== 'Orphan' && policy !== 'Background' && policy !== 'Foreground') {
     throw statusErrors.invalid({ group: 'meta.k8s.io', kind: 'DeleteOptions' }, '', [
       new FieldError(
@@ -323,6 +335,7 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
     dryRun: dryRun(q) || (body.dryRun?.length ?? 0) > 0,
     preconditions: body.preconditions,
     propagationPolicy: policy as DeleteOptions['propagationPolicy'],
+    orphanDependents,
     gracePeriodSeconds: intParam(q, 'gracePeriodSeconds') ?? body.gracePeriodSeconds,
   };
 }

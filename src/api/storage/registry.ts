@@ -43,6 +43,8 @@ export interface DeleteOptions {
   dryRun?: boolean;
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  /** The deprecated orphanDependents: when set, it decides (true: orphan; false: neither finalizer). */
+  orphanDependents?: boolean;
   gracePeriodSeconds?: number;
 }
 
@@ -87,6 +89,11 @@ export interface UpdateOptions {
   subresource?: 'status' | 'finalize' | '';
   /** The object may be created by this update (PUT with AllowCreateOnUpdate, server-side apply). */
   allowCreate?: boolean;
+  /**
+   * A write of the server's own that skips the strategy (upstream's direct
+   * GuaranteedUpdate on storage, as pods/binding does to set spec.nodeName).
+   */
+  raw?: boolean;
 }
 
 const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
@@ -413,14 +420,18 @@ export class Registry {
 
     const sub = opts.subresource ?? '';
     const finish =
-      sub === '' ? await this.begin(() => this.strategy.beginUpdate?.(obj, old, ctx)) : (_ok: boolean) => {};
+      sub === '' && !opts.raw
+        ? await this.begin(() => this.strategy.beginUpdate?.(obj, old, ctx))
+        : (_ok: boolean) => {};
     let ok = false;
     try {
       // What no update may change (rest.BeforeUpdate).
       meta.generation = oldMeta.generation;
       const subStrategy =
         sub === 'status' ? this.strategy.status : sub === 'finalize' ? this.strategy.finalize : undefined;
-      if (subStrategy) subStrategy.prepareForUpdate(obj, old);
+      if (opts.raw) {
+        // The caller computed the whole object from the current one.
+      } else if (subStrategy) subStrategy.prepareForUpdate(obj, old);
       else this.strategy.prepareForUpdate?.(obj, old);
       meta.uid ||= oldMeta.uid;
       if (oldMeta.creationTimestamp) meta.creationTimestamp = oldMeta.creationTimestamp;
@@ -432,9 +443,11 @@ export class Registry {
       if (this.strategy.tracksGeneration && specChanged(obj, old))
         meta.generation = (oldMeta.generation ?? 0) + 1;
 
-      const errs = subStrategy
-        ? subStrategy.validateUpdate(obj, old)
-        : this.strategy.validateUpdate(obj, old);
+      const errs = opts.raw
+        ? []
+        : subStrategy
+          ? subStrategy.validateUpdate(obj, old)
+          : this.strategy.validateUpdate(obj, old);
       if (errs.length) throw statusErrors.invalid(groupKind(this.info), current.name, errs);
       this.strategy.canonicalize?.(obj);
 
@@ -449,8 +462,15 @@ export class Registry {
         meta.resourceVersion = String(current.revision);
         return obj;
       }
-      // Finalizers gone from an object being deleted: the update completes the delete.
-      if (meta.deletionTimestamp && !this.hasFinalizers(obj)) {
+      // Finalizers gone from an object being deleted: the update completes the delete
+      // (upstream shouldDeleteDuringUpdate) — unless a grace period still runs (a
+      // terminating pod's status updates), which only a delete with grace 0 ends.
+      if (
+        meta.deletionTimestamp &&
+        !this.hasFinalizers(obj) &&
+        this.hasFinalizers(old) &&
+        !oldMeta.deletionGracePeriodSeconds
+      ) {
         const { revision } = await this.store.delete(current.key, current.revision);
         ok = true;
         await this.afterDelete(obj);
@@ -491,24 +511,31 @@ export class Registry {
         );
       }
       try {
-        if (this.hasFinalizers(obj)) {
-          if (meta.deletionTimestamp) {
-            // Upstream's namespace REST: a namespace still being emptied can't be deleted again.
-            if (
-              this.info.kind === 'Namespace' &&
-              (obj as { spec?: { finalizers?: string[] } }).spec?.finalizers?.length
-            ) {
-              throw statusErrors.conflict(
-                groupResource(this.info),
-                name,
-                'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
-              );
-            }
-            return { object: current.obj as KubeObject, deleted: false };
-          }
-          meta.deletionTimestamp = timestamp();
-          meta.deletionGracePeriodSeconds = 0;
+        // Upstream's namespace REST: a namespace still being emptied can't be deleted again.
+        if (
+          meta.deletionTimestamp &&
+          this.info.kind === 'Namespace' &&
+          (obj as { spec?: { finalizers?: string[] } }).spec?.finalizers?.length
+        ) {
+          throw statusErrors.conflict(
+            groupResource(this.info),
+            name,
+            'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
+          );
+        }
+        const grace = this.beforeDelete(obj, opts);
+        // A graceful deletion already under way keeps its course (and its finalizers).
+        if (grace === 'pending') return { object: current.obj as KubeObject, deleted: false };
+        const finalizers = deletionFinalizers(meta.finalizers ?? [], opts);
+        if (finalizers) {
+          if (finalizers.length) meta.finalizers = finalizers;
+          else delete meta.finalizers;
+        }
+        const pendingFinalizers = this.hasFinalizers(obj);
+        if (grace === 'graceful' || pendingFinalizers) {
+          if (grace !== 'graceful') markAsDeleting(meta);
           this.markTerminating(obj);
+          if (jsonEqual(obj, current.obj)) return { object: current.obj as KubeObject, deleted: false };
           if (opts.dryRun) return { object: obj, deleted: false };
           delete meta.resourceVersion;
           const kv = await this.store.update(key, JSON.stringify(obj), current.revision);
@@ -664,6 +691,42 @@ export class Registry {
     meta.namespace = namespace;
   }
 
+  /**
+   * rest.BeforeDelete for kinds with graceful deletion: 'graceful' when the
+   * object was marked (deletionTimestamp = now + grace), 'pending' when a
+   * graceful deletion is already under way and this one does not shorten it,
+   * 'now' when it goes at once (grace 0, or no graceful deletion).
+   */
+  private beforeDelete(obj: KubeObject, opts: DeleteOptions): 'graceful' | 'pending' | 'now' {
+    const check = this.strategy.checkGracefulDelete;
+    if (!check) return 'now';
+    const meta = metaOf(obj);
+    // Negative grace periods count as one second.
+    const asked =
+      opts.gracePeriodSeconds === undefined
+        ? undefined
+        : opts.gracePeriodSeconds < 0
+          ? 1
+          : opts.gracePeriodSeconds;
+    if (meta.deletionTimestamp) {
+      const current = meta.deletionGracePeriodSeconds;
+      if (!current) return 'now';
+      // Only a shorter grace period may be given.
+      if (asked === undefined || asked >= current) return 'pending';
+      if (asked === 0) return 'now';
+      const start = Date.parse(meta.deletionTimestamp) - current * 1000;
+      meta.deletionTimestamp = timestamp(new Date(start + asked * 1000));
+      meta.deletionGracePeriodSeconds = asked;
+      return 'graceful';
+    }
+    const grace = check.call(this.strategy, obj, { gracePeriodSeconds: asked });
+    if (grace <= 0) return 'now';
+    meta.deletionTimestamp = timestamp(new Date(Date.now() + grace * 1000));
+    meta.deletionGracePeriodSeconds = grace;
+    if ((meta.generation ?? 0) > 0) meta.generation = meta.generation! + 1;
+    return 'graceful';
+  }
+
   /** Finalizers that hold an object: metadata.finalizers, and a namespace's spec.finalizers. */
   private hasFinalizers(obj: KubeObject): boolean {
     if (obj.metadata?.finalizers?.length) return true;
@@ -682,6 +745,39 @@ export class Registry {
       };
     }
   }
+}
+
+export const FinalizerOrphanDependents = 'orphan';
+export const FinalizerDeleteDependents = 'foregroundDeletion';
+
+/**
+ * The garbage collector's finalizers as a delete asks for them (upstream's
+ * deletionFinalizersForGarbageCollection): Orphan adds `orphan`, Foreground
+ * adds `foregroundDeletion`, Background removes both; without a policy the
+ * object's own finalizers decide, else background. Undefined: no change.
+ */
+export function deletionFinalizers(finalizers: readonly string[], opts: DeleteOptions): string[] | undefined {
+  // Without a policy, the first GC finalizer the object carries decides.
+  const first = finalizers.find((f) => f === FinalizerOrphanDependents || f === FinalizerDeleteDependents);
+  const policy = opts.propagationPolicy;
+  const orphan =
+    opts.orphanDependents ?? (policy ? policy === 'Orphan' : first === FinalizerOrphanDependents);
+  const foreground =
+    opts.orphanDependents === undefined &&
+    (policy ? policy === 'Foreground' : first === FinalizerDeleteDependents);
+  const next = finalizers.filter((f) => f !== FinalizerOrphanDependents && f !== FinalizerDeleteDependents);
+  if (orphan) next.push(FinalizerOrphanDependents);
+  if (foreground) next.push(FinalizerDeleteDependents);
+  const same = new Set(next).size === new Set(finalizers).size && next.every((f) => finalizers.includes(f));
+  return same ? undefined : next;
+}
+
+/** markAsDeleting: a kind without graceful deletion held by finalizers is deleting now, with no grace. */
+function markAsDeleting(meta: Meta): void {
+  const now = timestamp();
+  if (!meta.deletionTimestamp && (meta.generation ?? 0) > 0) meta.generation = meta.generation! + 1;
+  if (!meta.deletionTimestamp || meta.deletionTimestamp > now) meta.deletionTimestamp = now;
+  meta.deletionGracePeriodSeconds = 0;
 }
 
 function specChanged(a: KubeObject, b: KubeObject): boolean {

@@ -37,7 +37,15 @@ describe('resource paths', () => {
     ['/api/v1/services/web', undefined],
     ['/api/v2/services', undefined],
     ['/apis/discovery.k8s.io/v1beta1/endpointslices', undefined],
-    ['/api/v1/pods', undefined],
+    ['/api/v1/pods', 'pods ns= name= sub='],
+    ['/api/v1/namespaces/default/pods/web/binding', 'pods ns=default name=web sub=binding'],
+    ['/api/v1/namespaces/default/pods/web/log', 'pods ns=default name=web sub=log'],
+    ['/api/v1/namespaces/default/pods/web/scale', undefined],
+    ['/api/v1/nodes/node-a/status', 'nodes ns= name=node-a sub=status'],
+    [
+      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n',
+      'leases ns=kube-node-lease name=n sub=',
+    ],
     ['/api/v1/namespaces/default/services/web/status/extra', undefined],
   ];
   for (const [path, want] of rows) {
@@ -61,13 +69,47 @@ describe('discovery', () => {
     assert.deepEqual(list.resources.find((r) => r.name === 'endpoints')!.shortNames, ['ep']);
   });
 
-  it('publishes discovery.k8s.io as a group', () => {
+  it('publishes coordination.k8s.io and discovery.k8s.io as groups', () => {
     const groups = JSON.parse(docs.legacy.get('/apis')!) as {
       groups: { name: string; preferredVersion: { version: string } }[];
     };
     assert.deepEqual(
       groups.groups.map((g) => `${g.name}/${g.preferredVersion.version}`),
-      ['discovery.k8s.io/v1'],
+      ['coordination.k8s.io/v1', 'discovery.k8s.io/v1'],
+    );
+  });
+
+  it('lists pod subresources with upstream verbs and kinds, and the bindings resource', () => {
+    const list = JSON.parse(docs.legacy.get('/api/v1')!) as {
+      resources: { name: string; kind: string; verbs: string[]; group?: string }[];
+    };
+    const byName = new Map(list.resources.map((r) => [r.name, r]));
+    assert.deepEqual(byName.get('pods/binding'), {
+      name: 'pods/binding',
+      singularName: '',
+      namespaced: true,
+      kind: 'Binding',
+      verbs: ['create'],
+    });
+    assert.equal(byName.get('pods/log')?.kind, 'Pod');
+    assert.deepEqual(byName.get('pods/log')?.verbs, ['get']);
+    assert.deepEqual(byName.get('pods/status')?.verbs, ['get', 'patch', 'update']);
+    assert.deepEqual(byName.get('bindings')?.verbs, ['create']);
+    const agg = JSON.parse(docs.aggregated.get('v2:/api')!.json) as {
+      items: {
+        versions: {
+          resources: { resource: string; subresources?: { subresource: string; responseKind: object }[] }[];
+        }[];
+      }[];
+    };
+    const pods = agg.items[0]!.versions[0]!.resources.find((r) => r.resource === 'pods')!;
+    assert.deepEqual(
+      pods.subresources?.map((s) => [s.subresource, s.responseKind]),
+      [
+        ['binding', { group: '', version: 'v1', kind: 'Binding' }],
+        ['log', { group: '', version: 'v1', kind: 'Pod' }],
+        ['status', { group: '', version: 'v1', kind: 'Pod' }],
+      ],
     );
   });
 
@@ -81,9 +123,9 @@ describe('discovery', () => {
       }[];
     };
     assert.equal(doc.apiVersion, 'apidiscovery.k8s.io/v2');
-    assert.equal(doc.items[0]!.metadata.name, 'discovery.k8s.io');
+    const discovery = doc.items.find((i) => i.metadata.name === 'discovery.k8s.io')!;
     assert.deepEqual(
-      doc.items[0]!.versions[0]!.resources.map((r) => `${r.resource}:${r.scope}`),
+      discovery.versions[0]!.resources.map((r) => `${r.resource}:${r.scope}`),
       ['endpointslices:Namespaced'],
     );
     assert.match(agg.etag, /^"[0-9a-f]{32}"$/);

@@ -1,0 +1,422 @@
+/**
+ * EndpointSlice benchmark: the real API server (a child process, SQLite) and
+ * the real `svcnet controller-manager` (a child process, built from dist/),
+ * driven over HTTPS from this process.
+ *
+ * a. Network programming latency at 1,000 Services × 10 pods: a pod's Ready
+ *    condition flips (a pods/status patch, as kubelet writes it) and we time
+ *    until a watch on EndpointSlices shows that endpoint's new `ready`
+ *    condition; p50/p99 over 300 flips, one at a time. Reference, in the same
+ *    run: the same patch until a watch on Pods shows it — the API's own
+ *    write→watch floor, which the controller path (pod event → controller →
+ *    slice write → slice event) necessarily crosses twice.
+ * b. Rollout churn: a 1,000-pod Deployment is restarted (template change) with
+ *    the default maxSurge/maxUnavailable (25%); we count EndpointSlice writes
+ *    for its Service from the restart until the rollout completes. Reference,
+ *    in the same run: writes of the legacy Endpoints object for the same
+ *    Service (one object, one write per sync that changes it). A stand-in
+ *    kubelet in this process binds each new pod and reports it Running and
+ *    Ready at once, and removes terminating pods (the controllers, not the
+ *    kubelet, are measured here).
+ *
+ * Run: npm run bench -- endpointslice   (or: node --import tsx bench/endpointslice.ts [--quick])
+ */
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Deployment } from 'kubernetes-types/apps/v1.js';
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { createClient } from '../src/client/client.js';
+import { Deployments, EndpointSlices, Endpoints, Nodes, Pods, Services } from '../src/client/resources.js';
+import type { ApiClient, Obj } from '../src/client/types.js';
+
+const QUICK = process.argv.includes('--quick');
+const SERVICES = QUICK ? 100 : 1000;
+const PODS_PER_SERVICE = 10;
+const FLIPS = QUICK ? 50 : 300;
+const ROLLOUT_PODS = QUICK ? 200 : 1000;
+const CONCURRENCY = 50;
+const RUN_TIMEOUT_MS = 9 * 60_000;
+const NODE = 'bench-node';
+
+const now = () => performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : Number.NaN;
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+function cleanup(): void {
+  for (const c of children) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+function abort(code: number, message: string): never {
+  console.error(`endpointslice benchmark: ${message}`);
+  cleanup();
+  process.exit(code);
+}
+
+// --- the API server child: `endpointslice.js --serve <dataDir>` ---
+async function serve(dataDir: string): Promise<void> {
+  const { ApiServer } = await import('../src/api/apiserver.js');
+  const server = await ApiServer.start({ dataDir, securePort: 0, bindAddress: '127.0.0.1' });
+  process.on('message', (m) => {
+    if (m === 'stop') void server.stop().then(() => process.exit(0));
+  });
+  process.on('disconnect', () => void server.stop().then(() => process.exit(0)));
+  process.on('SIGINT', () => {});
+  process.send!({ kubeconfig: server.kubeconfigPath });
+}
+
+async function startApiServer(): Promise<string> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'svcnet-bench-eps-'));
+  dirs.push(dataDir);
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', dataDir], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.push(child);
+  return new Promise((res, rej) => {
+    child.once('message', (m) => res((m as { kubeconfig: string }).kubeconfig));
+    child.once('exit', (code) => rej(new Error(`API server exited (code ${code})`)));
+  });
+}
+
+/** The real controller-manager binary (dist/), with the controllers this benchmark measures. */
+function startControllerManager(kubeconfig: string): void {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = here.endsWith(join('dist', 'bench')) ? resolve(here, '..', '..') : resolve(here, '..');
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'dist', 'src', 'cli', 'main.js'),
+      'controller-manager',
+      `--kubeconfig=${kubeconfig}`,
+      '--controllers=endpointslice,endpoint,replicaset,deployment',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  children.push(child);
+}
+
+async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<unknown>): Promise<void> {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (i < items.length) await fn(items[i++]!);
+    }),
+  );
+}
+
+let podSeq = 0;
+function nextPodIP(): string {
+  const n = podSeq++;
+  return `127.250.${(n >> 8) & 255}.${n & 255 || 1}`;
+}
+
+const readyStatus = (ip: string, ready: boolean) => ({
+  status: {
+    phase: 'Running',
+    podIP: ip,
+    podIPs: [{ ip }],
+    hostIP: '127.0.0.1',
+    conditions: [
+      { type: 'Ready', status: ready ? 'True' : 'False' },
+      { type: 'ContainersReady', status: ready ? 'True' : 'False' },
+    ],
+  },
+});
+
+/** Watches a resource, calling `fn` for every event; returns a stop function. */
+function watchAll<T extends Obj>(
+  client: ApiClient,
+  rt: typeof Pods,
+  fn: (type: string, o: T) => void,
+): () => void {
+  let stopped = false;
+  let handle: { stop(): void } | undefined;
+  const open = (rv: string) => {
+    handle = client.watch<T>(
+      rt,
+      '',
+      { resourceVersion: rv, allowWatchBookmarks: true },
+      (e) => fn(e.type, e.object),
+      () => {
+        if (!stopped) open('');
+      },
+    );
+  };
+  open('0');
+  return () => {
+    stopped = true;
+    handle?.stop();
+  };
+}
+
+async function latency(client: ApiClient): Promise<{ slice: number[]; pod: number[] }> {
+  // Services and pods, written as kubelet would have them: bound, Running, Ready.
+  const t0 = now();
+  await client.create(Nodes, '', { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE } });
+  const svcIdx = Array.from({ length: SERVICES }, (_, i) => i);
+  await pool(svcIdx, CONCURRENCY, (i) =>
+    client.create<Service>(Services, 'default', {
+      metadata: { name: `s${i}` },
+      spec: { selector: { app: `s${i}` }, ports: [{ port: 80, targetPort: 8080 }] },
+    }),
+  );
+  const pods = svcIdx.flatMap((i) =>
+    Array.from({ length: PODS_PER_SERVICE }, (_, j) => ({ i, j, ip: nextPodIP() })),
+  );
+  await pool(pods, CONCURRENCY, async ({ i, j, ip }) => {
+    await client.create<Pod>(Pods, 'default', {
+      metadata: { name: `s${i}-p${j}`, labels: { app: `s${i}` } },
+      spec: { nodeName: NODE, containers: [{ name: 'c', image: 'svcnet/netexec' }] },
+    });
+    await client.patch(Pods, 'default', `s${i}-p${j}`, 'merge', readyStatus(ip, true), 'status');
+  });
+  console.log(
+    `created ${SERVICES} services and ${pods.length} ready pods in ${((now() - t0) / 1000).toFixed(1)} s`,
+  );
+
+  // Slices and pods as watched: endpoint ready state by IP; pod ready state by name.
+  const sliceReady = new Map<string, boolean>();
+  const podReady = new Map<string, boolean>();
+  const waiters: { done: () => boolean; resolve: () => void }[] = [];
+  const poke = () => {
+    for (let k = waiters.length - 1; k >= 0; k--)
+      if (waiters[k]!.done()) {
+        waiters[k]!.resolve();
+        waiters.splice(k, 1);
+      }
+  };
+  const stopSlices = watchAll<EndpointSlice>(client, EndpointSlices, (type, s) => {
+    if (type === 'DELETED' || type === 'BOOKMARK') return;
+    for (const e of s.endpoints ?? []) sliceReady.set(e.addresses[0]!, e.conditions?.ready === true);
+    poke();
+  });
+  const stopPods = watchAll<Pod>(client, Pods, (type, p) => {
+    if (type === 'BOOKMARK') return;
+    podReady.set(
+      p.metadata!.name!,
+      p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    );
+    poke();
+  });
+  const until = (done: () => boolean, timeoutMs = 60_000) =>
+    new Promise<void>((res, rej) => {
+      if (done()) return res();
+      const t = setTimeout(() => rej(new Error('timed out')), timeoutMs);
+      waiters.push({
+        done,
+        resolve: () => {
+          clearTimeout(t);
+          res();
+        },
+      });
+    });
+  const t1 = now();
+  await until(() => pods.every((p) => sliceReady.get(p.ip) === true), 300_000);
+  console.log(
+    `all ${pods.length} endpoints ready in slices ${((now() - t1) / 1000).toFixed(1)} s after the last pod`,
+  );
+
+  const slice: number[] = [];
+  const pod: number[] = [];
+  for (let k = 0; k < FLIPS; k++) {
+    const p = pods[Math.floor(Math.random() * pods.length)]!;
+    const name = `s${p.i}-p${p.j}`;
+    const target = !(sliceReady.get(p.ip) ?? true);
+    const start = now();
+    let podAt = 0;
+    const podSeen = until(() => podReady.get(name) === target).then(() => {
+      podAt = now();
+    });
+    await client.patch(Pods, 'default', name, 'merge', readyStatus(p.ip, target), 'status');
+    await until(() => sliceReady.get(p.ip) === target);
+    const sliceAt = now();
+    await podSeen;
+    slice.push(sliceAt - start);
+    pod.push(podAt - start);
+  }
+  stopSlices();
+  stopPods();
+  return { slice: slice.sort((a, b) => a - b), pod: pod.sort((a, b) => a - b) };
+}
+
+/** Binds new pods, reports them Running + Ready, and removes terminating ones: kubelet's part, instantly. */
+function standInKubelet(client: ApiClient, namePrefix: string): () => void {
+  const seen = new Set<string>();
+  const queue: (() => Promise<unknown>)[] = [];
+  let running = 0;
+  const pump = () => {
+    while (running < CONCURRENCY && queue.length) {
+      const job = queue.shift()!;
+      running++;
+      void job()
+        .catch(() => {})
+        .finally(() => {
+          running--;
+          pump();
+        });
+    }
+  };
+  return watchAll<Pod>(client, Pods, (type, p) => {
+    const name = p.metadata!.name!;
+    if (type !== 'ADDED' && type !== 'MODIFIED') return;
+    if (!name.startsWith(namePrefix)) return;
+    if (p.metadata?.deletionTimestamp) {
+      if (seen.has(`del/${name}`)) return;
+      seen.add(`del/${name}`);
+      queue.push(() =>
+        client.delete(Pods, 'default', name, {
+          gracePeriodSeconds: 0,
+          preconditions: { uid: p.metadata!.uid },
+        }),
+      );
+    } else if (!seen.has(name)) {
+      seen.add(name);
+      const ip = nextPodIP();
+      queue.push(async () => {
+        await client.createSubresource(Pods, 'default', name, 'binding', {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name, namespace: 'default' },
+          target: { kind: 'Node', name: NODE },
+        });
+        await client.patch(Pods, 'default', name, 'merge', readyStatus(ip, true), 'status');
+      });
+    }
+    pump();
+  });
+}
+
+async function rollout(
+  client: ApiClient,
+): Promise<{ sliceWrites: number; endpointsWrites: number; seconds: number }> {
+  const stopKubelet = standInKubelet(client, 'roll-');
+  await client.create<Service>(Services, 'default', {
+    metadata: { name: 'roll' },
+    spec: { selector: { app: 'roll' }, ports: [{ port: 80, targetPort: 8080 }] },
+  });
+  await client.create<Deployment>(Deployments, 'default', {
+    metadata: { name: 'roll' },
+    spec: {
+      replicas: ROLLOUT_PODS,
+      selector: { matchLabels: { app: 'roll' } },
+      template: {
+        metadata: { labels: { app: 'roll' } },
+        spec: { containers: [{ name: 'c', image: 'svcnet/netexec' }] },
+      },
+    },
+  });
+  const complete = async (generation: number) => {
+    for (;;) {
+      const d = await client.get<Deployment>(Deployments, 'default', 'roll');
+      const st = d.status ?? {};
+      if (
+        (st.observedGeneration ?? 0) >= generation &&
+        st.updatedReplicas === ROLLOUT_PODS &&
+        st.availableReplicas === ROLLOUT_PODS &&
+        st.replicas === ROLLOUT_PODS
+      )
+        return;
+      await sleep(100);
+    }
+  };
+  await complete(1);
+  let readyEndpoints = 0;
+  for (;;) {
+    const slices = await client.list<EndpointSlice>(EndpointSlices, 'default', {
+      labelSelector: 'kubernetes.io/service-name=roll',
+    });
+    readyEndpoints = slices.items.reduce(
+      (n, s) => n + (s.endpoints ?? []).filter((e) => e.conditions?.ready).length,
+      0,
+    );
+    if (readyEndpoints === ROLLOUT_PODS) break;
+    await sleep(100);
+  }
+  await sleep(1500);
+  let sliceWrites = 0;
+  let endpointsWrites = 0;
+  const stopS = watchAll<EndpointSlice>(client, EndpointSlices, (type, s) => {
+    if (type !== 'BOOKMARK' && s.metadata?.labels?.['kubernetes.io/service-name'] === 'roll') sliceWrites++;
+  });
+  const stopE = watchAll<Obj>(client, Endpoints, (type, e) => {
+    if (type !== 'BOOKMARK' && e.metadata?.name === 'roll') endpointsWrites++;
+  });
+  await sleep(500);
+  // The initial events of a watch from '0' are the current state, not writes.
+  sliceWrites = 0;
+  endpointsWrites = 0;
+  const t = now();
+  const d = await client.patch<Deployment>(Deployments, 'default', 'roll', 'merge', {
+    spec: {
+      template: {
+        metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } },
+      },
+    },
+  });
+  await complete(d.metadata!.generation!);
+  // The last pods' removal reaches the slices just after the deployment reports completion.
+  await sleep(2000);
+  const seconds = (now() - t) / 1000 - 2;
+  stopS();
+  stopE();
+  stopKubelet();
+  return { sliceWrites, endpointsWrites, seconds };
+}
+
+async function main(): Promise<void> {
+  const watchdog = setTimeout(
+    () => abort(2, `still running after ${RUN_TIMEOUT_MS / 1000}s`),
+    RUN_TIMEOUT_MS,
+  );
+  watchdog.unref();
+  process.on('SIGINT', () => abort(130, 'interrupted'));
+  const kubeconfig = await startApiServer();
+  startControllerManager(kubeconfig);
+  const client = createClient({ kubeconfig, userAgent: 'svcnet-bench' });
+  const lat = await latency(client);
+  const roll = await rollout(client);
+  client.close();
+  clearTimeout(watchdog);
+  const [s50, s99, p50, p99] = [
+    percentile(lat.slice, 0.5),
+    percentile(lat.slice, 0.99),
+    percentile(lat.pod, 0.5),
+    percentile(lat.pod, 0.99),
+  ];
+  console.log('');
+  console.log(
+    `a. pod Ready flip → EndpointSlice shows it, ${SERVICES} services × ${PODS_PER_SERVICE} pods, ${FLIPS} flips`,
+  );
+  console.log(`   EndpointSlice:        p50 ${ms(s50)}  p99 ${ms(s99)}`);
+  console.log(`   reference, pod watch: p50 ${ms(p50)}  p99 ${ms(p99)}`);
+  console.log(`   ratio slice/pod-watch: p50 ${(s50 / p50).toFixed(1)}  p99 ${(s99 / p99).toFixed(1)}`);
+  console.log(
+    `b. rollout restart of a ${ROLLOUT_PODS}-pod Deployment (maxSurge/maxUnavailable 25%): ${roll.seconds.toFixed(1)} s`,
+  );
+  console.log(
+    `   EndpointSlice writes: ${roll.sliceWrites} (${(roll.sliceWrites / ROLLOUT_PODS).toFixed(2)} per pod replaced)`,
+  );
+  console.log(`   reference, Endpoints writes (one object): ${roll.endpointsWrites}`);
+  console.log(
+    `   ratio slice writes / Endpoints writes: ${(roll.sliceWrites / Math.max(1, roll.endpointsWrites)).toFixed(2)}`,
+  );
+}
+
+if (process.argv[2] === '--serve') {
+  await serve(process.argv[3]!);
+} else {
+  try {
+    await main();
+    cleanup();
+  } catch (err) {
+    console.error(err);
+    abort(1, 'failed');
+  }
+}

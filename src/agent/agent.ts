@@ -1,0 +1,227 @@
+/**
+ * `svcnet agent`: kubelet's role on one node (host mode). It registers the
+ * Node and keeps it and its Lease fresh, runs the pods bound to the node
+ * (one PodWorker each, driven by a pod informer filtered on spec.nodeName),
+ * gives them IPs from the node's podCIDR, and serves container logs.
+ *
+ * Stopping: `stop()` stops every running container (SIGTERM, SIGKILL after
+ * the pod's grace capped at `shutdownGracePeriodMs`; at once with
+ * `killPods: true`), reports their final states so endpoints go not-ready,
+ * and leaves the pods in the API: an agent started again on the node adopts
+ * them (same IPs) and restarts their containers (restartCount + 1).
+ */
+import type { Node, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
+import { isConflict, isNotFound } from '../client/client.js';
+import type { EventSink } from '../client/events.js';
+import { SharedInformerFactory } from '../client/informer.js';
+import { Nodes, Pods, Services } from '../client/resources.js';
+import type { ApiClient, Informer } from '../client/types.js';
+import type { Logger } from '../lib/log.js';
+import { Backoff } from './backoff.js';
+import type { ContainerRuntime } from './images/types.js';
+import { PodIPAllocator } from './ipam.js';
+import { type LogServer, startLogServer } from './logserver.js';
+import { NodeReporter } from './node.js';
+import { PodWorker } from './podworker.js';
+
+export interface AgentOptions {
+  client: ApiClient;
+  events: EventSink;
+  nodeName: string;
+  /** The node's IP (host mode: 127.0.0.1); the log server listens here. */
+  nodeIP: string;
+  /** The pod range; else the agent waits for node.spec.podCIDR (the node-IPAM controller's). */
+  podCIDR?: string;
+  /** The log server's port; 0 picks one. */
+  kubeletPort: number;
+  /** `--cluster-dns` (kept for pods' DNS config; host mode writes no resolv.conf). */
+  clusterDNS?: string[];
+  /** `--cluster-domain`, default cluster.local. */
+  clusterDomain?: string;
+  runtime: ContainerRuntime;
+  log: Logger;
+  /** Default 40. */
+  nodeLeaseDurationSeconds?: number;
+  /** Default 10000. */
+  nodeStatusUpdateFrequencyMs?: number;
+  /** Extra node labels. */
+  labels?: Record<string, string>;
+  /** kubelet's --max-pods: the node's pod capacity (default 110). */
+  maxPods?: number;
+  /** The longest a pod's containers get to stop when the agent stops (default 5000). */
+  shutdownGracePeriodMs?: number;
+  /** Clock for tests. */
+  now?: () => number;
+}
+
+export interface Agent {
+  readonly nodeName: string;
+  /** The log server's port (Node status.daemonEndpoints.kubeletEndpoint.Port). */
+  readonly kubeletPort: number;
+  /** The IP the agent gave a pod (by UID), if any. */
+  podIP(uid: string): string | undefined;
+  stop(opts?: { killPods?: boolean }): Promise<void>;
+}
+
+const NO_CIDR_MESSAGE =
+  'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:no podCIDR assigned to the node yet';
+
+export async function startAgent(opts: AgentOptions): Promise<Agent> {
+  const log = opts.log.named('agent');
+  const { client, nodeName } = opts;
+  const now = opts.now ?? Date.now;
+  const workers = new Map<string, PodWorker>();
+  const byName = new Map<string, PodWorker>();
+  const backoff = new Backoff(now);
+  let ipam: PodIPAllocator | undefined;
+  let stopped = false;
+
+  const logServer: LogServer = await startLogServer(
+    opts.nodeIP,
+    opts.kubeletPort,
+    (ns, pod, container, previous) => {
+      const w = byName.get(`${ns}/${pod}`);
+      if (!w) return { code: 404, message: `pod "${pod}" does not exist` };
+      return w.containerLog(container, previous);
+    },
+  );
+
+  const reporter = new NodeReporter({
+    client,
+    nodeName,
+    nodeIP: opts.nodeIP,
+    kubeletPort: logServer.port,
+    labels: opts.labels,
+    podCIDR: opts.podCIDR,
+    leaseDurationSeconds: opts.nodeLeaseDurationSeconds ?? 40,
+    statusUpdateFrequencyMs: opts.nodeStatusUpdateFrequencyMs ?? 10_000,
+    maxPods: opts.maxPods,
+    log,
+    now,
+  });
+
+  const setCIDR = (cidr: string | undefined) => {
+    if (!cidr || ipam) return;
+    try {
+      ipam = new PodIPAllocator(cidr);
+    } catch (err) {
+      log.error(err, 'Invalid podCIDR', { podCIDR: cidr });
+      return;
+    }
+    log.info('Pod CIDR set', { podCIDR: cidr });
+    reporter.setNotReady(undefined);
+    for (const w of workers.values()) w.kick();
+  };
+
+  // Until a podCIDR is known the node registers NotReady, never Ready first.
+  if (!opts.podCIDR) reporter.setNotReady(NO_CIDR_MESSAGE);
+  const node = await reporter.register();
+  // The Node's own podCIDR (set by node IPAM or an earlier run) wins over the flag.
+  setCIDR(node?.spec?.podCIDR ?? opts.podCIDR);
+  if (!ipam) reporter.setNotReady(NO_CIDR_MESSAGE);
+  reporter.start();
+
+  const factory = new SharedInformerFactory(client, log);
+  const services: Informer<Service> = factory.informer<Service>(Services);
+  const pods: Informer<Pod> = factory.informer<Pod>(Pods, { fieldSelector: `spec.nodeName=${nodeName}` });
+  if (!ipam) {
+    const nodes = factory.informer<Node>(Nodes, { fieldSelector: `metadata.name=${nodeName}` });
+    nodes.addHandlers({ add: (n) => setCIDR(n.spec?.podCIDR), update: (_o, n) => setCIDR(n.spec?.podCIDR) });
+  }
+  factory.start();
+  // Containers get service env vars, so pods wait until services were read once (as kubelet).
+  await services.synced();
+
+  const writeStatus = async (pod: Pod, status: PodStatus) => {
+    try {
+      await client.patch<Pod>(
+        Pods,
+        pod.metadata?.namespace ?? '',
+        pod.metadata?.name ?? '',
+        'merge',
+        { status },
+        'status',
+      );
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  };
+  const deletePod = async (pod: Pod) => {
+    try {
+      await client.delete(Pods, pod.metadata?.namespace ?? '', pod.metadata?.name ?? '', {
+        gracePeriodSeconds: 0,
+        preconditions: { uid: pod.metadata?.uid ?? '' },
+      });
+    } catch (err) {
+      // Gone already, or a new pod of the same name: nothing of ours to delete.
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  };
+
+  const deps = {
+    runtime: opts.runtime,
+    events: opts.events,
+    log,
+    hostIPs: [opts.nodeIP],
+    ipam: () => ipam,
+    services: () => services.list(),
+    backoff,
+    clusterDomain: opts.clusterDomain ?? 'cluster.local',
+    writeStatus,
+    deletePod,
+    now,
+  };
+
+  const nameOf = (p: Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
+  const addPod = (pod: Pod) => {
+    const uid = pod.metadata?.uid ?? '';
+    if (stopped || workers.has(uid)) return;
+    const w = new PodWorker(pod, deps);
+    workers.set(uid, w);
+    byName.set(nameOf(pod), w);
+    log.v(2).info('Pod added', { pod: nameOf(pod) });
+    w.kick();
+  };
+  const removePod = (pod: Pod) => {
+    const uid = pod.metadata?.uid ?? '';
+    const w = workers.get(uid);
+    if (!w) return;
+    workers.delete(uid);
+    if (byName.get(nameOf(pod)) === w) byName.delete(nameOf(pod));
+    void w.remove();
+  };
+  pods.addHandlers({
+    add: addPod,
+    update: (old, pod) => {
+      if (old.metadata?.uid !== pod.metadata?.uid) {
+        removePod(old);
+        addPod(pod);
+        return;
+      }
+      const w = workers.get(pod.metadata?.uid ?? '');
+      if (w) w.update(pod);
+      else addPod(pod);
+    },
+    delete: removePod,
+  });
+  await pods.synced();
+  log.info('Agent started', { node: nodeName, kubeletPort: logServer.port });
+
+  return {
+    nodeName,
+    kubeletPort: logServer.port,
+    podIP: (uid) => ipam?.get(uid),
+    async stop(o = {}) {
+      if (stopped) return;
+      stopped = true;
+      reporter.stop();
+      factory.stop();
+      const grace = o.killPods ? 0 : (opts.shutdownGracePeriodMs ?? 5000);
+      await Promise.all([...workers.values()].map((w) => w.shutdown(grace)));
+      workers.clear();
+      byName.clear();
+      await logServer.close();
+      log.info('Agent stopped', { node: nodeName });
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * A container that is a real local program: its own process group (so kill()
+ * reaches everything it started), the container's environment plus PATH, a
+ * working directory of its own, output to the container's log sinks. When the
+ * main process ends, whatever it left behind in its group is killed, as a
+ * container's PID namespace goes with its init process.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { goQuote } from '../../api/gofmt.js';
+import { IMAGE_PATH } from './reference.js';
+import { type ContainerSpec, type ExitStatus, type RunningContainer, StartError } from './types.js';
+
+/** Finds `program` as exec does: a path is taken as is, a bare name searched on PATH. */
+export function findExecutable(program: string, path: string): string | undefined {
+  const isExec = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (program === '') return undefined;
+  if (program.includes('/')) return isExec(program) ? program : undefined;
+  for (const dir of path.split(delimiter)) {
+    if (dir === '') continue;
+    const p = join(dir, program);
+    if (isExec(p)) return p;
+  }
+  return undefined;
+}
+
+/** The PATH a process container searches: the pod's own, else this machine's. */
+export function containerPath(env: Record<string, string>): string {
+  return env.PATH ?? process.env.PATH ?? IMAGE_PATH;
+}
+
+/** How long the pipes may stay open after the main process ended before we stop waiting. */
+const PIPE_GRACE_MS = 1000;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+/**
+ * Runs argv as a process container. A program not found here, a missing
+ * workingDir or a failed spawn reject with StartError('RunContainerError').
+ */
+export async function startProcess(spec: ContainerSpec, argv: string[]): Promise<RunningContainer> {
+  const env = { ...spec.env, PATH: containerPath(spec.env) };
+  const file = findExecutable(argv[0] ?? '', env.PATH);
+  if (!file) {
+    throw new StartError(
+      'RunContainerError',
+      `exec: ${goQuote(argv[0] ?? '')}: executable file not found in $PATH on this machine`,
+    );
+  }
+  let cwd = spec.workingDir;
+  let tmp: string | undefined;
+  if (cwd) {
+    let isDir = false;
+    try {
+      isDir = statSync(cwd).isDirectory();
+    } catch {}
+    if (!isDir) {
+      throw new StartError(
+        'RunContainerError',
+        `working directory ${goQuote(cwd)} does not exist on this machine`,
+      );
+    }
+  } else {
+    tmp = mkdtempSync(join(tmpdir(), `svcnet-${spec.podName}-${spec.containerName}-`));
+    cwd = tmp;
+  }
+  const cleanup = () => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  };
+  const child = spawn(file, argv.slice(1), {
+    argv0: argv[0],
+    cwd,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+  } catch (err) {
+    cleanup();
+    throw new StartError('RunContainerError', `exec ${goQuote(argv[0])}: ${(err as Error).message}`);
+  }
+  const pid = child.pid!;
+  child.stdout.setEncoding('utf8').on('data', (c: string) => spec.stdout(c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => spec.stderr(c));
+
+  const exited = new Promise<ExitStatus>((resolve) => {
+    child.once('exit', (code, signal) => {
+      // The container's init is gone: so is everything else it started.
+      killGroup(pid, 'SIGKILL');
+      let status: ExitStatus;
+      if (signal) {
+        const num = osConstants.signals[signal] ?? 0;
+        status = { exitCode: 128 + num, signal, reason: 'Error' };
+      } else {
+        status = { exitCode: code ?? 0, reason: code === 0 ? 'Completed' : 'Error' };
+      }
+      let finished = false;
+      const done = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        cleanup();
+        resolve(status);
+      };
+      // Let the pipes drain so the log is complete; a daemon that escaped the group cannot hold us.
+      const timer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        done();
+      }, PIPE_GRACE_MS);
+      if (child.stdout.closed && child.stderr.closed) done();
+      else child.once('close', done);
+    });
+  });
+  return {
+    pid,
+    exited,
+    kill(signal: 'SIGTERM' | 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) killGroup(pid, signal);
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The agent's HTTP server on nodeIP:kubeletPort (kubelet's read-only port
+ * role): `GET /containerLogs/<ns>/<pod>/<container>` with kubelet's query
+ * (follow, tailLines, previous, timestamps, sinceSeconds, sinceTime,
+ * limitBytes) and `/healthz`. The API server's pods/log proxies here.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ContainerLog, formatLine, type LogReadOptions, truncateBytes } from './logs.js';
+
+/** Finds a container's log, or answers why not (HTTP code + kubelet's message). */
+export type LogLookup = (
+  namespace: string,
+  pod: string,
+  container: string,
+  previous: boolean,
+) => ContainerLog | { code: number; message: string };
+
+export interface LogServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startLogServer(host: string, port: number, lookup: LogLookup): Promise<LogServer> {
+  const server = createServer((req, res) => handle(req, res, lookup));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => closeServer(server),
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+const text = (res: ServerResponse, code: number, body: string) => {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(body);
+};
+
+const intParam = (v: string | null): number | undefined => {
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  return Number.isInteger(n) ? n : Number.NaN;
+};
+
+const boolParam = (v: string | null): boolean => v === 'true' || v === '1' || v === '';
+
+function handle(req: IncomingMessage, res: ServerResponse, lookup: LogLookup): void {
+  const url = new URL(req.url ?? '/', 'http://agent');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'Method Not Allowed');
+  if (url.pathname === '/healthz') return text(res, 200, 'ok');
+  const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
+  if (!m) return text(res, 404, '404 page not found\n');
+  const [ns, pod, container] = [m[1], m[2], m[3]].map((s) => decodeURIComponent(s ?? ''));
+  const q = url.searchParams;
+  const tailLines = intParam(q.get('tailLines'));
+  const sinceSeconds = intParam(q.get('sinceSeconds'));
+  const limitBytes = intParam(q.get('limitBytes'));
+  for (const [name, v] of [
+    ['tailLines', tailLines],
+    ['sinceSeconds', sinceSeconds],
+    ['limitBytes', limitBytes],
+  ] as const) {
+    if (v !== undefined && (Number.isNaN(v) || v < 0))
+      return text(res, 400, `invalid ${name}: ${q.get(name)}`);
+  }
+  const sinceTime = q.get('sinceTime');
+  let sinceMs: number | undefined;
+  if (sinceSeconds !== undefined) sinceMs = Date.now() - sinceSeconds * 1000;
+  else if (sinceTime) {
+    sinceMs = Date.parse(sinceTime);
+    if (Number.isNaN(sinceMs)) return text(res, 400, `invalid sinceTime: ${sinceTime}`);
+  }
+  const found = lookup(ns ?? '', pod ?? '', container ?? '', boolParam(q.get('previous')));
+  if (!('read' in found)) return text(res, found.code, found.message);
+
+  const timestamps = boolParam(q.get('timestamps'));
+  const opts: LogReadOptions = { timestamps, sinceMs, limitBytes };
+  if (tailLines !== undefined) opts.tailLines = tailLines;
+  const head = found.read(opts);
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache' });
+  if (!boolParam(q.get('follow')) || found.closed || req.method === 'HEAD') {
+    res.end(head);
+    return;
+  }
+  // Follow: what is there now, then new lines until the instance exits or the reader leaves.
+  let budget = limitBytes === undefined ? Number.POSITIVE_INFINITY : limitBytes - Buffer.byteLength(head);
+  res.write(head);
+  if (budget <= 0) {
+    res.end();
+    return;
+  }
+  const unsubscribe = found.follow((line) => {
+    if (!line) {
+      res.end();
+      return;
+    }
+    let chunk = formatLine(line, timestamps);
+    if (Buffer.byteLength(chunk) >= budget) {
+      chunk = truncateBytes(chunk, budget);
+      budget = 0;
+      res.end(chunk);
+      unsubscribe();
+      return;
+    }
+    budget -= Buffer.byteLength(chunk);
+    res.write(chunk);
+  });
+  res.on('close', unsubscribe);
+}

@@ -1,0 +1,861 @@
+/**
+ * One pod's life on the node, as kubelet's pod worker + SyncPod: an IP,
+ * init containers in order (each to completion), then the containers, each
+ * restarted per restartPolicy with crash-loop back-off; probes; a status
+ * written whenever what kubelet would report changes; and termination
+ * (preStop, SIGTERM, the grace period, SIGKILL, final status, DELETE with
+ * grace 0). Each pod has its own worker; a slow pod never blocks another.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
+import type {
+  Container,
+  ContainerState,
+  ContainerStateTerminated,
+  ContainerStatus,
+  Pod,
+  PodStatus,
+  Service,
+} from 'kubernetes-types/core/v1.js';
+import type { EventSink } from '../client/events.js';
+import { jsonEqual } from '../lib/json.js';
+import type { Logger } from '../lib/log.js';
+import type { Backoff } from './backoff.js';
+import { buildContainerEnv, expandArgs } from './envvars.js';
+import { runHook } from './hooks.js';
+import type { ContainerRuntime, ExitStatus, RunningContainer } from './images/types.js';
+import { StartError } from './images/types.js';
+import type { PodIPAllocator } from './ipam.js';
+import { ContainerLog } from './logs.js';
+import { generatePodStatus, isRestartableInit } from './podstatus.js';
+import { type ProbeKind, ProbeRunner } from './probe.js';
+import { type ProbeTarget, runProbe } from './probecheck.js';
+import { goDuration, rfc3339 } from './timefmt.js';
+
+/** kubelet's minimum grace after a preStop hook used up the period. */
+const MIN_GRACE_MS = 2000;
+/** How long to wait for a container to go after SIGKILL before giving up on it. */
+const KILL_WAIT_MS = 10_000;
+const DEFAULT_GRACE_S = 30;
+
+export interface PodWorkerDeps {
+  runtime: ContainerRuntime;
+  events: EventSink;
+  log: Logger;
+  hostIPs: string[];
+  /** The pod IP allocator; undefined until the node has a podCIDR. */
+  ipam(): PodIPAllocator | undefined;
+  services(): Service[];
+  backoff: Backoff;
+  clusterDomain: string;
+  /** Writes pods/<name>/status. */
+  writeStatus(pod: Pod, status: PodStatus): Promise<void>;
+  /** DELETE pods/<name> with grace 0 and a uid precondition. */
+  deletePod(pod: Pod): Promise<void>;
+  now(): number;
+}
+
+interface Instance {
+  id: string;
+  running: RunningContainer;
+  startedAt: number;
+  log: ContainerLog;
+  env: Record<string, string>;
+  /** `reasonText` keeps an adopted state's reason (ContainerStatusUnknown...). */
+  exit?: ExitStatus & { finishedAt: number; reasonText?: string };
+  probes: ProbeRunner[];
+  /** Passed its startup probe (or has none). */
+  started: boolean;
+  /** Readiness probe result (true when there is none). */
+  readinessOK: boolean;
+  killing?: Promise<void>;
+  /** Shortens an in-progress kill's wait (a deletion with a smaller grace). */
+  hurry?: () => void;
+}
+
+interface Previous {
+  id: string;
+  state: ContainerStateTerminated;
+  log: ContainerLog;
+}
+
+interface ContainerRecord {
+  spec: Container;
+  init: boolean;
+  current?: Instance;
+  previous?: Previous;
+  restartCount: number;
+  waiting?: { reason: string; message?: string };
+  retryTimer?: NodeJS.Timeout;
+  /** Restart whatever the restart policy (the spec changed). */
+  forceRestart?: boolean;
+  /** Start attempts that failed (for ErrImagePull → ImagePullBackOff). */
+  failures: number;
+}
+
+const terminalPhase = (p: string | undefined): boolean => p === 'Succeeded' || p === 'Failed';
+
+const signalNumber = (sig: string | undefined): number | undefined =>
+  sig ? (osConstants.signals as Record<string, number>)[sig] : undefined;
+
+export class PodWorker {
+  pod: Pod;
+  readonly uid: string;
+  private readonly records = new Map<string, ContainerRecord>();
+  private podIPs: string[] = [];
+  private readonly startTime: number;
+  private syncing = false;
+  private again = false;
+  private terminating: Promise<void> | undefined;
+  /** All containers are gone after deletion (or the pod finished): nothing more runs. */
+  private finished = false;
+  private removed = false;
+  /** The pod was already terminal when adopted: report nothing. */
+  private readonly adoptedTerminal: boolean;
+  private lastStatus: PodStatus | undefined;
+  private writing: Promise<void> | undefined;
+  private statusDirty = false;
+  private readonly log: Logger;
+
+  constructor(
+    pod: Pod,
+    private readonly deps: PodWorkerDeps,
+  ) {
+    this.pod = pod;
+    this.uid = pod.metadata?.uid ?? '';
+    this.startTime = deps.now();
+    this.log = deps.log.with({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` });
+    this.adoptedTerminal = terminalPhase(pod.status?.phase);
+    for (const c of pod.spec?.initContainers ?? []) this.records.set(c.name, this.newRecord(c, true));
+    for (const c of pod.spec?.containers ?? []) this.records.set(c.name, this.newRecord(c, false));
+    this.adopt(pod);
+  }
+
+  private get key(): string {
+    return `${this.pod.metadata?.namespace}/${this.pod.metadata?.name}`;
+  }
+
+  /** kubelet's format.Pod: `name_namespace(uid)`. */
+  private get podRef(): string {
+    return `${this.pod.metadata?.name}_${this.pod.metadata?.namespace}(${this.uid})`;
+  }
+
+  private newRecord(spec: Container, init: boolean): ContainerRecord {
+    return { spec, init, restartCount: 0, failures: 0 };
+  }
+
+  /**
+   * A pod this node ran before the agent restarted: keep its IP, and treat
+   * each container that had run as an instance that exited, so the restart
+   * policy decides (restartCount + 1 when it restarts).
+   */
+  private adopt(pod: Pod): void {
+    const st = pod.status;
+    if (!st) return;
+    const ip = st.podIP;
+    const ipam = this.deps.ipam();
+    if (ip && !pod.spec?.hostNetwork && ipam?.reserve(this.uid, ip)) this.podIPs = [ip];
+    const now = this.deps.now();
+    for (const cs of [...(st.initContainerStatuses ?? []), ...(st.containerStatuses ?? [])]) {
+      const rec = this.records.get(cs.name);
+      if (!rec) continue;
+      rec.restartCount = cs.restartCount ?? 0;
+      const term: ContainerStateTerminated | undefined = cs.state?.running
+        ? {
+            exitCode: 137,
+            reason: 'ContainerStatusUnknown',
+            message:
+              'The container could not be located when the pod was deleted.  The container used to be Running',
+            startedAt: cs.state.running.startedAt,
+            finishedAt: rfc3339(now),
+          }
+        : (cs.state?.terminated ?? cs.lastState?.terminated);
+      if (!term) continue;
+      const log = new ContainerLog();
+      log.close();
+      const id = (cs.containerID ?? term.containerID ?? '').replace(/^svcnet:\/\//, '') || newID();
+      const finishedAt = term.finishedAt ? Date.parse(term.finishedAt) : now;
+      rec.current = {
+        id,
+        running: { exited: new Promise(() => {}), kill() {} },
+        startedAt: term.startedAt ? Date.parse(term.startedAt) : finishedAt,
+        log,
+        env: {},
+        exit: {
+          exitCode: term.exitCode,
+          reason: term.reason === 'Completed' ? 'Completed' : 'Error',
+          ...(term.message ? { message: term.message } : {}),
+          ...(term.reason ? { reasonText: term.reason } : {}),
+          finishedAt,
+        },
+        probes: [],
+        started: false,
+        readinessOK: false,
+      };
+    }
+  }
+
+  /** A newer version of the pod from the informer. */
+  update(pod: Pod): void {
+    this.pod = pod;
+    // An image change restarts the container, whatever the restart policy.
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+      const rec = this.records.get(c.name);
+      if (!rec) continue;
+      if (rec.spec.image !== c.image && rec.current && !rec.current.exit && !this.terminating) {
+        rec.forceRestart = true;
+        this.event('Normal', 'Killing', `Container ${c.name} definition changed, will be restarted`);
+        void this.kill(rec, rec.current, this.graceMs(), false);
+      }
+      rec.spec = c;
+    }
+    this.kick();
+  }
+
+  /** Schedules a sync; syncs of one pod never overlap. */
+  kick(): void {
+    if (this.removed) return;
+    if (this.syncing) {
+      this.again = true;
+      return;
+    }
+    this.syncing = true;
+    void (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.sync();
+        } while (this.again && !this.removed);
+      } catch (err) {
+        this.log.error(err, 'Pod sync failed');
+      } finally {
+        this.syncing = false;
+      }
+    })();
+  }
+
+  private async sync(): Promise<void> {
+    if (this.removed || this.adoptedTerminal) {
+      if (this.adoptedTerminal && this.pod.metadata?.deletionTimestamp && !this.terminating) {
+        this.terminating = this.deleteFromAPI();
+      }
+      return;
+    }
+    if (this.pod.metadata?.deletionTimestamp) {
+      this.terminating ??= this.terminate();
+      this.hurryKills();
+      this.reportStatus();
+      return;
+    }
+    if (this.finished) return;
+    if (!this.ensureIP()) {
+      this.reportStatus();
+      return;
+    }
+    // As kubelet's syncPod: the status before this round's container starts (Pending, ContainerCreating).
+    this.reportStatus();
+    const init = await this.syncInit();
+    if (init === 'done') await this.syncContainers();
+    const status = this.reportStatus();
+    // A pod that reached a terminal phase stops here: sidecars go, the IP is freed.
+    if (terminalPhase(status?.phase)) {
+      this.finished = true;
+      await Promise.all(
+        [...this.records.values()].map((r) =>
+          r.current ? this.kill(r, r.current, this.graceMs(), false) : undefined,
+        ),
+      );
+      this.clearTimers();
+      this.deps.ipam()?.release(this.uid);
+      this.reportStatus();
+    }
+  }
+
+  private ensureIP(): boolean {
+    if (this.podIPs.length) return true;
+    if (this.pod.spec?.hostNetwork) {
+      this.podIPs = [...this.deps.hostIPs];
+      return true;
+    }
+    const ipam = this.deps.ipam();
+    if (!ipam) return false;
+    try {
+      this.podIPs = [ipam.allocate(this.uid)];
+      return true;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
+      return false;
+    }
+  }
+
+  /** Runs init containers in order; 'done' once every regular one completed. */
+  private async syncInit(): Promise<'done' | 'waiting' | 'failed'> {
+    for (const c of this.pod.spec?.initContainers ?? []) {
+      const rec = this.records.get(c.name);
+      if (!rec) continue;
+      if (isRestartableInit(c)) {
+        await this.ensureRunning(rec);
+        if (!rec.current || rec.current.exit || !rec.current.started) return 'waiting';
+        continue;
+      }
+      const cur = rec.current;
+      if (cur && !cur.exit) return 'waiting';
+      if (cur?.exit && cur.exit.exitCode === 0 && !rec.forceRestart) continue;
+      if (cur?.exit && this.restartPolicy() === 'Never' && !rec.forceRestart) return 'failed';
+      await this.ensureRunning(rec);
+      return 'waiting';
+    }
+    return 'done';
+  }
+
+  private async syncContainers(): Promise<void> {
+    for (const c of this.pod.spec?.containers ?? []) {
+      const rec = this.records.get(c.name);
+      if (rec) await this.ensureRunning(rec);
+      if (this.removed || this.terminating) return;
+    }
+  }
+
+  private restartPolicy(): string {
+    return this.pod.spec?.restartPolicy ?? 'Always';
+  }
+
+  private shouldRestart(rec: ContainerRecord): boolean {
+    const exit = rec.current?.exit;
+    if (!exit) return false;
+    if (rec.forceRestart) return true;
+    if (rec.init && isRestartableInit(rec.spec)) return true;
+    const policy = this.restartPolicy();
+    if (rec.init) return policy !== 'Never' && exit.exitCode !== 0;
+    if (policy === 'Always') return true;
+    if (policy === 'OnFailure') return exit.exitCode !== 0;
+    return false;
+  }
+
+  /** Starts the container if it never ran, or restarts it per policy and back-off. */
+  private async ensureRunning(rec: ContainerRecord): Promise<void> {
+    if (rec.retryTimer) return;
+    const cur = rec.current;
+    if (cur && !cur.exit) return;
+    if (cur?.exit) {
+      if (!this.shouldRestart(rec)) {
+        rec.waiting = undefined;
+        return;
+      }
+      const key = this.backoffKey(rec);
+      const finishedAt = cur.exit.finishedAt;
+      if (!rec.forceRestart && this.deps.backoff.isInBackOffSince(key, finishedAt)) {
+        const delay = goDuration(this.deps.backoff.get(key));
+        const message = `back-off ${delay} restarting failed container=${rec.spec.name} pod=${this.podRef}`;
+        if (rec.waiting?.reason !== 'CrashLoopBackOff' || rec.waiting.message !== message) {
+          this.event(
+            'Warning',
+            'BackOff',
+            `Back-off restarting failed container ${rec.spec.name} in pod ${this.podRef}`,
+          );
+        }
+        rec.waiting = { reason: 'CrashLoopBackOff', message };
+        this.retryAfter(rec, this.deps.backoff.remaining(key, finishedAt));
+        return;
+      }
+      this.deps.backoff.next(key, finishedAt);
+    }
+    await this.start(rec);
+  }
+
+  private backoffKey(rec: ContainerRecord): string {
+    return `${this.uid}/${rec.spec.name}`;
+  }
+
+  private retryAfter(rec: ContainerRecord, ms: number): void {
+    if (rec.retryTimer) clearTimeout(rec.retryTimer);
+    rec.retryTimer = setTimeout(
+      () => {
+        rec.retryTimer = undefined;
+        this.kick();
+      },
+      Math.max(ms, 10),
+    );
+    rec.retryTimer.unref?.();
+  }
+
+  /** The pod as the env builder should see it: with the IPs this agent assigned. */
+  private podWithIPs(): Pod {
+    return {
+      ...this.pod,
+      status: {
+        ...(this.pod.status ?? {}),
+        podIP: this.podIPs[0],
+        podIPs: this.podIPs.map((ip) => ({ ip })),
+        hostIP: this.deps.hostIPs[0],
+        hostIPs: this.deps.hostIPs.map((ip) => ({ ip })),
+      },
+    };
+  }
+
+  private async start(rec: ContainerRecord): Promise<void> {
+    const c = rec.spec;
+    const built = buildContainerEnv(this.podWithIPs(), c, this.deps.services(), {
+      podIPs: this.podIPs,
+      hostIPs: this.deps.hostIPs,
+      clusterDomain: this.deps.clusterDomain,
+    });
+    if (built.error) {
+      this.startFailed(rec, built.error.reason, built.error.message);
+      return;
+    }
+    const env = built.env;
+    const log = new ContainerLog();
+    let running: RunningContainer;
+    try {
+      running = await this.deps.runtime.start({
+        namespace: this.pod.metadata?.namespace ?? '',
+        podName: this.pod.metadata?.name ?? '',
+        podUID: this.uid,
+        containerName: c.name,
+        image: c.image ?? '',
+        podIP: this.podIPs[0] ?? '',
+        hostname: this.pod.spec?.hostname || (this.pod.metadata?.name ?? ''),
+        command: expandArgs(c.command ?? [], env),
+        args: expandArgs(c.args ?? [], env),
+        env,
+        ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+        stdout: (s) => log.write('stdout', s),
+        stderr: (s) => log.write('stderr', s),
+      });
+    } catch (err) {
+      const reason = err instanceof StartError ? err.reason : 'RunContainerError';
+      const message = err instanceof Error ? err.message : String(err);
+      this.startFailed(rec, reason, message);
+      return;
+    }
+    if (this.removed || this.terminating || this.finished) {
+      // The pod went away while the container was starting.
+      running.kill('SIGKILL');
+      return;
+    }
+    const now = this.deps.now();
+    if (rec.current?.exit) {
+      rec.previous = {
+        id: rec.current.id,
+        state: this.terminatedState(rec.current),
+        log: rec.current.log,
+      };
+      rec.restartCount++;
+    }
+    rec.forceRestart = false;
+    rec.waiting = undefined;
+    rec.failures = 0;
+    const inst: Instance = {
+      id: newID(),
+      running,
+      startedAt: now,
+      log,
+      env,
+      probes: [],
+      started: !c.startupProbe,
+      readinessOK: !c.readinessProbe,
+    };
+    rec.current = inst;
+    this.event('Normal', 'Pulled', `Container image "${c.image}" already present on machine`);
+    this.event('Normal', 'Created', `Created container: ${c.name}`);
+    this.event('Normal', 'Started', `Started container ${c.name}`);
+    void running.exited.then((st) => this.exited(rec, inst, st));
+    this.startProbes(rec, inst);
+  }
+
+  private startFailed(rec: ContainerRecord, reason: string, message: string): void {
+    rec.failures++;
+    const key = this.backoffKey(rec);
+    const now = this.deps.now();
+    if (reason === 'ErrImagePull' && rec.failures > 1) {
+      rec.waiting = {
+        reason: 'ImagePullBackOff',
+        message: `Back-off pulling image "${rec.spec.image}": ErrImagePull: ${message}`,
+      };
+      this.event('Normal', 'BackOff', `Back-off pulling image "${rec.spec.image}"`);
+    } else {
+      rec.waiting = { reason, message };
+      if (reason === 'ErrImagePull')
+        this.event('Warning', 'Failed', `Failed to pull image "${rec.spec.image}": ${message}`);
+      this.event('Warning', 'Failed', `Error: ${reason === 'ErrImagePull' ? reason : message}`);
+    }
+    this.log.warn('Container failed to start', { container: rec.spec.name, reason, message });
+    this.deps.backoff.next(key, now);
+    this.retryAfter(rec, this.deps.backoff.get(key));
+  }
+
+  private exited(rec: ContainerRecord, inst: Instance, st: ExitStatus): void {
+    if (inst.exit) return;
+    inst.exit = { ...st, finishedAt: this.deps.now() };
+    for (const p of inst.probes) p.stop();
+    inst.log.close();
+    this.log.v(2).info('Container exited', { container: rec.spec.name, exitCode: st.exitCode });
+    this.kick();
+  }
+
+  private probeTarget(rec: ContainerRecord, inst: Instance): ProbeTarget {
+    return { podIP: this.podIPs[0] ?? '', container: rec.spec, env: inst.env };
+  }
+
+  private startProbes(rec: ContainerRecord, inst: Instance): void {
+    const c = rec.spec;
+    const kinds: [ProbeKind, typeof c.readinessProbe][] = [
+      ['startup', c.startupProbe],
+      ['readiness', c.readinessProbe],
+      ['liveness', c.livenessProbe],
+    ];
+    // Regular init containers run to completion; kubelet does not probe them.
+    if (rec.init && !isRestartableInit(c)) return;
+    for (const [kind, probe] of kinds) {
+      if (!probe) continue;
+      const runner = new ProbeRunner(
+        kind,
+        probe,
+        inst.startedAt,
+        (p, timeoutMs) => runProbe(p, this.probeTarget(rec, inst), timeoutMs),
+        {
+          started: () => inst.started,
+          now: this.deps.now,
+          onUnhealthy: (_k, message) => this.event('Warning', 'Unhealthy', message),
+          onResult: (k, result) => this.probeResult(rec, inst, k, result),
+        },
+      );
+      inst.probes.push(runner);
+      runner.start();
+    }
+  }
+
+  private probeResult(rec: ContainerRecord, inst: Instance, kind: ProbeKind, result: string): void {
+    if (inst.exit || this.removed) return;
+    if (kind === 'readiness') {
+      inst.readinessOK = result === 'success';
+    } else if (kind === 'startup' && result === 'success') {
+      inst.started = true;
+      // Readiness and liveness start probing now rather than at their next tick.
+      for (const p of inst.probes) if (p.kind !== 'startup') void p.tick();
+    } else if (result === 'failure' && !this.terminating) {
+      // A failed liveness or startup probe restarts the container.
+      this.event('Normal', 'Killing', `Container ${rec.spec.name} failed ${kind} probe, will be restarted`);
+      const probe = kind === 'liveness' ? rec.spec.livenessProbe : rec.spec.startupProbe;
+      const graceS =
+        probe?.terminationGracePeriodSeconds ??
+        this.pod.spec?.terminationGracePeriodSeconds ??
+        DEFAULT_GRACE_S;
+      void this.kill(rec, inst, graceS * 1000, false);
+    }
+    this.reportStatus();
+  }
+
+  /** preStop, SIGTERM, wait out the grace, SIGKILL; resolves once the instance is gone. */
+  private kill(rec: ContainerRecord, inst: Instance, graceMs: number, emitStopping: boolean): Promise<void> {
+    if (inst.exit) return Promise.resolve();
+    inst.killing ??= (async () => {
+      if (emitStopping) this.event('Normal', 'Killing', `Stopping container ${rec.spec.name}`);
+      // Liveness/startup probes end now; readiness keeps reporting while the container drains.
+      for (const p of inst.probes) if (p.kind !== 'readiness') p.stop();
+      const began = this.deps.now();
+      let hurried = false;
+      let wake: () => void = () => {};
+      const hurryP = new Promise<void>((r) => {
+        wake = r;
+      });
+      inst.hurry = () => {
+        hurried = true;
+        wake();
+      };
+      const preStop = rec.spec.lifecycle?.preStop;
+      if (preStop && graceMs > 0) {
+        const err = await Promise.race([
+          runHook(preStop, this.probeTarget(rec, inst), graceMs),
+          inst.running.exited.then(() => undefined),
+          hurryP.then(() => undefined),
+        ]);
+        if (err) this.event('Warning', 'FailedPreStopHook', err);
+      }
+      if (!inst.exit && !hurried) {
+        const remaining = graceMs > 0 ? Math.max(graceMs - (this.deps.now() - began), MIN_GRACE_MS) : 0;
+        inst.running.kill('SIGTERM');
+        if (remaining > 0) await raceTimeout(Promise.race([inst.running.exited, hurryP]), remaining);
+      }
+      if (!inst.exit) {
+        inst.running.kill('SIGKILL');
+        await raceTimeout(inst.running.exited, KILL_WAIT_MS);
+      }
+      for (const p of inst.probes) p.stop();
+    })();
+    return inst.killing;
+  }
+
+  /** The pod's grace in ms: the deletion's grace, else the spec's, else 30 s. */
+  private graceMs(): number {
+    const g =
+      this.pod.metadata?.deletionGracePeriodSeconds ??
+      this.pod.spec?.terminationGracePeriodSeconds ??
+      DEFAULT_GRACE_S;
+    return g * 1000;
+  }
+
+  private deletionDeadline: number | undefined;
+
+  /** A later deletion with a shorter grace cuts running kills short. */
+  private hurryKills(): void {
+    const deadline = (this.deletionStarted ?? this.deps.now()) + this.graceMs();
+    if (this.deletionDeadline !== undefined && deadline >= this.deletionDeadline) return;
+    const first = this.deletionDeadline === undefined;
+    this.deletionDeadline = deadline;
+    if (first) return;
+    const wait = Math.max(0, deadline - this.deps.now());
+    const t = setTimeout(() => {
+      for (const r of this.records.values()) r.current?.hurry?.();
+    }, wait);
+    t.unref?.();
+  }
+
+  private deletionStarted: number | undefined;
+
+  /** Graceful termination of a deleted pod, then its final status and removal from the API. */
+  private async terminate(): Promise<void> {
+    this.deletionStarted = this.deps.now();
+    this.clearTimers();
+    const grace = this.graceMs();
+    await Promise.all(
+      [...this.records.values()].map((r) =>
+        r.current && !r.current.exit ? this.kill(r, r.current, grace, true) : undefined,
+      ),
+    );
+    for (const r of this.records.values()) r.waiting = undefined;
+    this.finished = true;
+    this.deps.ipam()?.release(this.uid);
+    if (this.removed) return;
+    await this.flushStatus();
+    await this.deleteFromAPI();
+  }
+
+  private async deleteFromAPI(): Promise<void> {
+    try {
+      await this.deps.deletePod(this.pod);
+    } catch (err) {
+      this.log.error(err, 'Failed to delete pod');
+    }
+  }
+
+  /** The pod is gone from the API (force delete, or our own delete): stop everything now. */
+  async remove(): Promise<void> {
+    if (this.removed) return;
+    this.removed = true;
+    this.clearTimers();
+    const kills: Promise<void>[] = [];
+    for (const r of this.records.values()) {
+      const inst = r.current;
+      if (inst && !inst.exit) {
+        for (const p of inst.probes) p.stop();
+        inst.running.kill('SIGKILL');
+        kills.push(raceTimeout(inst.running.exited, KILL_WAIT_MS).then(() => undefined));
+      }
+    }
+    this.deps.ipam()?.release(this.uid);
+    this.deps.backoff.forgetPrefix(`${this.uid}/`);
+    await Promise.all(kills);
+  }
+
+  /**
+   * The agent is stopping: stop containers (SIGTERM, then SIGKILL after at
+   * most `maxGraceMs`), leave the pod in the API, and report the final
+   * container states so its endpoints go not-ready.
+   */
+  async shutdown(maxGraceMs: number): Promise<void> {
+    this.clearTimers();
+    const grace = Math.min(this.graceMs(), maxGraceMs);
+    this.removed = true;
+    await Promise.all(
+      [...this.records.values()].map((r) =>
+        r.current && !r.current.exit ? this.kill(r, r.current, grace, false) : undefined,
+      ),
+    );
+    if (this.adoptedTerminal || this.lastStatus === undefined) return;
+    this.removed = false;
+    this.finished = true;
+    this.reportStatus();
+    await this.flushStatus();
+    this.removed = true;
+  }
+
+  private clearTimers(): void {
+    for (const r of this.records.values()) {
+      if (r.retryTimer) clearTimeout(r.retryTimer);
+      r.retryTimer = undefined;
+    }
+  }
+
+  /** The container statuses kubelet reports (convertToAPIContainerStatuses). */
+  private containerStatus(rec: ContainerRecord, hasInit: boolean): ContainerStatus {
+    const c = rec.spec;
+    const s: ContainerStatus = {
+      name: c.name,
+      image: c.image ?? '',
+      imageID: '',
+      ready: false,
+      restartCount: rec.restartCount,
+      started: false,
+      state: {},
+      lastState: {},
+    };
+    const cur = rec.current;
+    const waitingDefault: ContainerState = {
+      waiting: { reason: hasInit ? 'PodInitializing' : 'ContainerCreating' },
+    };
+    if (cur) {
+      s.containerID = `svcnet://${cur.id}`;
+      s.imageID = imageIDOf(c.image ?? '');
+    }
+    if (cur && !cur.exit) {
+      s.state = { running: { startedAt: rfc3339(cur.startedAt) } };
+      s.started = cur.started;
+      s.ready = cur.started && cur.readinessOK;
+      if (rec.previous) s.lastState = { terminated: rec.previous.state };
+    } else if (cur?.exit) {
+      if (rec.waiting) {
+        s.state = { waiting: { ...rec.waiting } };
+        s.lastState = { terminated: this.terminatedState(cur) };
+      } else {
+        s.state = { terminated: this.terminatedState(cur) };
+        if (rec.previous) s.lastState = { terminated: rec.previous.state };
+        // A completed init container counts as ready.
+        if (rec.init && !isRestartableInit(c) && cur.exit.exitCode === 0) s.ready = true;
+      }
+    } else if (this.finished && this.pod.metadata?.deletionTimestamp) {
+      // A deleted pod's container that never ran is reported as kubelet does for a terminal pod.
+      s.state = {
+        terminated: {
+          exitCode: 137,
+          reason: 'ContainerStatusUnknown',
+          message: 'The container could not be located when the pod was terminated',
+        },
+      };
+    } else {
+      s.state = rec.waiting ? { waiting: { ...rec.waiting } } : waitingDefault;
+      if (rec.previous) s.lastState = { terminated: rec.previous.state };
+    }
+    return s;
+  }
+
+  private terminatedState(inst: Instance): ContainerStateTerminated {
+    const e = inst.exit as NonNullable<Instance['exit']>;
+    const t: ContainerStateTerminated = {
+      exitCode: e.exitCode,
+      reason: e.reasonText ?? e.reason,
+      startedAt: rfc3339(inst.startedAt),
+      finishedAt: rfc3339(e.finishedAt),
+      containerID: `svcnet://${inst.id}`,
+    };
+    const sig = signalNumber(e.signal);
+    if (sig) t.signal = sig;
+    if (e.message) t.message = e.message;
+    return t;
+  }
+
+  /** The status as kubelet would generate it now. */
+  currentStatus(): PodStatus {
+    const hasInit = (this.pod.spec?.initContainers?.length ?? 0) > 0;
+    const initStatuses = (this.pod.spec?.initContainers ?? []).map((c) =>
+      this.containerStatus(this.records.get(c.name) ?? this.newRecord(c, true), hasInit),
+    );
+    const statuses = (this.pod.spec?.containers ?? []).map((c) =>
+      this.containerStatus(this.records.get(c.name) ?? this.newRecord(c, false), hasInit),
+    );
+    const allGone = [...this.records.values()].every((r) => !r.current || !!r.current.exit);
+    return generatePodStatus({
+      pod: this.pod,
+      initContainerStatuses: initStatuses,
+      containerStatuses: statuses,
+      podIPs: this.podIPs,
+      hostIPs: this.deps.hostIPs,
+      sandboxReady: this.podIPs.length > 0 && !(this.finished && allGone),
+      podIsTerminal: !!this.pod.metadata?.deletionTimestamp && allGone && this.finished,
+      startTime: this.startTime,
+      now: this.deps.now(),
+    });
+  }
+
+  /** Queues a status write when the status differs from the last one written. */
+  private reportStatus(): PodStatus | undefined {
+    if (this.removed || this.adoptedTerminal) return undefined;
+    const status = this.currentStatus();
+    if (this.lastStatus && jsonEqual(stripTimes(status), stripTimes(this.lastStatus))) return this.lastStatus;
+    this.lastStatus = status;
+    this.statusDirty = true;
+    if (!this.writing) this.writing = this.writeLoop();
+    return status;
+  }
+
+  private async writeLoop(): Promise<void> {
+    try {
+      while (this.statusDirty && !this.removed) {
+        this.statusDirty = false;
+        const status = this.lastStatus as PodStatus;
+        try {
+          await this.deps.writeStatus(this.pod, status);
+          this.pod = { ...this.pod, status };
+        } catch (err) {
+          this.log.error(err, 'Failed to update pod status');
+        }
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  /** Waits for queued status writes. */
+  async flushStatus(): Promise<void> {
+    this.reportStatus();
+    while (this.writing) await this.writing;
+  }
+
+  /** A container's log (the current instance, or with `previous` the one before). */
+  containerLog(name: string, previous: boolean): ContainerLog | { code: number; message: string } {
+    const rec = this.records.get(name);
+    const podName = this.pod.metadata?.name;
+    if (!rec) return { code: 400, message: `container ${name} is not valid for pod ${podName}` };
+    if (previous) {
+      // When the current instance exited and waits to restart, it is the "previous" one.
+      if (rec.current?.exit && rec.waiting) return rec.current.log;
+      if (rec.previous) return rec.previous.log;
+      return { code: 400, message: `previous terminated container "${name}" in pod "${podName}" not found` };
+    }
+    if (!rec.current) {
+      const reason = rec.waiting?.reason ?? 'ContainerCreating';
+      return { code: 400, message: `container "${name}" in pod "${podName}" is waiting to start: ${reason}` };
+    }
+    return rec.current.log;
+  }
+
+  private event(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.deps.events.event(this.pod, type, reason, message);
+  }
+
+  toString(): string {
+    return this.key;
+  }
+}
+
+const newID = (): string => randomBytes(32).toString('hex');
+
+/** Built-in images have no registry digest; the ID names the image. */
+const imageIDOf = (image: string): string => `svcnet://${image}`;
+
+/** Condition times change on every generation; compare without them. */
+function stripTimes(s: PodStatus): PodStatus {
+  return { ...s, conditions: (s.conditions ?? []).map(({ lastTransitionTime: _t, ...c }) => c) };
+}
+
+function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(undefined), ms);
+    void p.then((v) => {
+      clearTimeout(t);
+      resolve(v);
+    });
+  });
+}

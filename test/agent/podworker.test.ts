@@ -1,0 +1,419 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import type { Container, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
+import { Backoff } from '../../src/agent/backoff.js';
+import { StartError } from '../../src/agent/images/types.js';
+import { PodIPAllocator } from '../../src/agent/ipam.js';
+import { PodWorker } from '../../src/agent/podworker.js';
+import type { Obj } from '../../src/client/types.js';
+import { silentLogger } from '../../src/lib/log.js';
+import { FakeRuntime } from './fakeruntime.js';
+
+// A readiness/liveness endpoint the tests toggle.
+let server: Server;
+let port: number;
+let healthCode = 200;
+/** Requests to /once fail while this is positive (one failure each). */
+let failOnce = 0;
+before(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/once') {
+      res.writeHead(failOnce-- > 0 ? 500 : 200);
+      res.end();
+      return;
+    }
+    res.writeHead(healthCode);
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+after(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+interface Harness {
+  worker: PodWorker;
+  runtime: FakeRuntime;
+  statuses: PodStatus[];
+  events: { reason: string; type: string; message: string }[];
+  deleted: Pod[];
+  ipam: PodIPAllocator;
+  last(): PodStatus;
+}
+
+const kubernetesSvc: Service = {
+  metadata: { name: 'kubernetes', namespace: 'default' },
+  spec: { clusterIP: '127.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] },
+};
+
+function harness(pod: Pod, setup?: (rt: FakeRuntime) => void): Harness {
+  const runtime = new FakeRuntime();
+  setup?.(runtime);
+  const statuses: PodStatus[] = [];
+  const events: Harness['events'] = [];
+  const deleted: Pod[] = [];
+  const ipam = new PodIPAllocator('127.244.7.0/24');
+  const worker = new PodWorker(pod, {
+    runtime,
+    events: { event: (_o: Obj, type, reason, message) => events.push({ type, reason, message }) },
+    log: silentLogger,
+    hostIPs: ['127.0.0.1'],
+    ipam: () => ipam,
+    services: () => [kubernetesSvc],
+    backoff: new Backoff(),
+    clusterDomain: 'cluster.local',
+    writeStatus: async (_p, s) => {
+      statuses.push(s);
+    },
+    deletePod: async (p) => {
+      deleted.push(p);
+    },
+    now: Date.now,
+  });
+  return {
+    worker,
+    runtime,
+    statuses,
+    events,
+    deleted,
+    ipam,
+    last: () => statuses[statuses.length - 1] ?? {},
+  };
+}
+
+async function waitFor(what: string, pred: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+let seq = 0;
+function makePod(containers: Container[], spec: Partial<NonNullable<Pod['spec']>> = {}): Pod {
+  seq++;
+  return {
+    metadata: { name: `web-${seq}`, namespace: 'default', uid: `uid-${seq}` },
+    spec: { containers, nodeName: 'n1', terminationGracePeriodSeconds: 30, ...spec },
+  };
+}
+
+const cond = (s: PodStatus, type: string) => s.conditions?.find((c) => c.type === type);
+const cs = (s: PodStatus, name = 'web') => s.containerStatuses?.find((c) => c.name === name);
+
+test('a pod runs: IP from the podCIDR, env, events, Running and Ready', async () => {
+  const pod = makePod([
+    {
+      name: 'web',
+      image: 'svcnet/netexec',
+      args: ['--http-port=$(PORT)'],
+      env: [{ name: 'PORT', value: '8080' }],
+    },
+  ]);
+  const h = harness(pod);
+  h.worker.kick();
+  await waitFor('Ready', () => cond(h.last(), 'Ready')?.status === 'True');
+  const s = h.last();
+  assert.equal(s.phase, 'Running');
+  assert.equal(s.podIP, '127.244.7.2');
+  assert.deepEqual(s.hostIPs, [{ ip: '127.0.0.1' }]);
+  const c = cs(s);
+  assert.match(c?.containerID ?? '', /^svcnet:\/\/[0-9a-f]{64}$/);
+  assert.equal(c?.ready, true);
+  assert.equal(c?.started, true);
+  assert.equal(c?.restartCount, 0);
+  assert.ok(c?.state?.running?.startedAt);
+  const spec = h.runtime.started[0]?.spec;
+  assert.equal(spec?.podIP, '127.244.7.2');
+  assert.deepEqual(spec?.args, ['--http-port=8080']);
+  assert.equal(spec?.env.KUBERNETES_SERVICE_HOST, '127.96.0.1');
+  assert.deepEqual(
+    h.events.map((e) => [e.reason, e.message]),
+    [
+      ['Pulled', 'Container image "svcnet/netexec" already present on machine'],
+      ['Created', 'Created container: web'],
+      ['Started', 'Started container web'],
+    ],
+  );
+  // The first status (before the container ran) was Pending with ContainerCreating.
+  assert.equal(h.statuses[0]?.phase, 'Pending');
+  await h.worker.remove();
+});
+
+test('readiness probe: not ready until success, failure flips Ready, success restores it', async () => {
+  healthCode = 200;
+  const pod = makePod([
+    {
+      name: 'web',
+      image: 'svcnet/netexec',
+      readinessProbe: {
+        httpGet: { host: '127.0.0.1', port, path: '/readyz' },
+        periodSeconds: 1,
+        failureThreshold: 1,
+      },
+    },
+  ]);
+  const h = harness(pod);
+  h.worker.kick();
+  await waitFor('Ready', () => cond(h.last(), 'Ready')?.status === 'True');
+  healthCode = 503;
+  await waitFor('not Ready', () => cond(h.last(), 'Ready')?.status === 'False');
+  assert.equal(cond(h.last(), 'Ready')?.message, 'containers with unready status: [web]');
+  assert.equal(cond(h.last(), 'Ready')?.reason, 'ContainersNotReady');
+  assert.equal(h.last().phase, 'Running');
+  assert.ok(
+    h.events.some(
+      (e) =>
+        e.reason === 'Unhealthy' &&
+        e.message === 'Readiness probe failed: HTTP probe failed with statuscode: 503',
+    ),
+  );
+  healthCode = 200;
+  await waitFor('Ready again', () => cond(h.last(), 'Ready')?.status === 'True');
+  await h.worker.remove();
+});
+
+test('liveness failure kills and restarts the container with restartCount and lastState', async () => {
+  failOnce = 1;
+  const pod = makePod([
+    {
+      name: 'web',
+      image: 'svcnet/netexec',
+      livenessProbe: { httpGet: { host: '127.0.0.1', port, path: '/once' }, failureThreshold: 1 },
+    },
+  ]);
+  const h = harness(pod);
+  h.worker.kick();
+  await waitFor('restart', () => cs(h.last())?.restartCount === 1 && !!cs(h.last())?.state?.running);
+  const c = cs(h.last());
+  assert.equal(c?.lastState?.terminated?.exitCode, 143);
+  assert.equal(c?.lastState?.terminated?.signal, 15);
+  assert.deepEqual(h.runtime.of('web')[0]?.signals, ['SIGTERM']);
+  assert.ok(
+    h.events.some(
+      (e) => e.reason === 'Killing' && e.message === 'Container web failed liveness probe, will be restarted',
+    ),
+  );
+  assert.ok(
+    h.events.some((e) => e.message === 'Liveness probe failed: HTTP probe failed with statuscode: 500'),
+  );
+  await h.worker.remove();
+});
+
+test('a crashing container: immediate first restart, then CrashLoopBackOff', async () => {
+  const pod = makePod([{ name: 'web', image: 'busybox', command: ['false'] }]);
+  const h = harness(pod, (rt) => {
+    rt.onStart = (c) => setImmediate(() => c.exit({ exitCode: 1, reason: 'Error' }));
+  });
+  h.worker.kick();
+  await waitFor('CrashLoopBackOff', () => cs(h.last())?.state?.waiting?.reason === 'CrashLoopBackOff');
+  const c = cs(h.last());
+  assert.equal(h.runtime.started.length, 2);
+  assert.equal(c?.restartCount, 1);
+  assert.equal(
+    c?.state?.waiting?.message,
+    `back-off 10s restarting failed container=web pod=${pod.metadata?.name}_default(${pod.metadata?.uid})`,
+  );
+  assert.equal(c?.lastState?.terminated?.exitCode, 1);
+  assert.equal(c?.lastState?.terminated?.reason, 'Error');
+  assert.equal(h.last().phase, 'Running');
+  assert.ok(
+    h.events.some(
+      (e) =>
+        e.type === 'Warning' &&
+        e.reason === 'BackOff' &&
+        e.message ===
+          `Back-off restarting failed container web in pod ${pod.metadata?.name}_default(${pod.metadata?.uid})`,
+    ),
+  );
+  await h.worker.remove();
+});
+
+test('restartPolicy Never: completion gives Succeeded, no restart, IP freed', async () => {
+  const pod = makePod([{ name: 'web', image: 'busybox', command: ['true'] }], { restartPolicy: 'Never' });
+  const h = harness(pod, (rt) => {
+    rt.onStart = (c) => {
+      c.spec.stdout('done\n');
+      setImmediate(() => c.exit({ exitCode: 0, reason: 'Completed' }));
+    };
+  });
+  h.worker.kick();
+  await waitFor('Succeeded', () => h.last().phase === 'Succeeded');
+  await waitFor('IP freed', () => h.ipam.size === 0);
+  assert.equal(h.runtime.started.length, 1);
+  assert.equal(cs(h.last())?.state?.terminated?.reason, 'Completed');
+  assert.equal(cond(h.last(), 'Ready')?.reason, 'PodCompleted');
+  assert.equal(h.last().podIP, '127.244.7.2', 'the status keeps the IP');
+  const log = h.worker.containerLog('web', false);
+  assert.ok('read' in log);
+  assert.equal(log.read(), 'done\n');
+  await h.worker.remove();
+});
+
+test('init containers run in order to completion before the containers', async () => {
+  const pod = makePod([{ name: 'web', image: 'svcnet/netexec' }], {
+    initContainers: [
+      { name: 'init1', image: 'busybox' },
+      { name: 'init2', image: 'busybox' },
+    ],
+  });
+  const h = harness(pod, (rt) => {
+    rt.onStart = (c) => {
+      if (c.spec.containerName.startsWith('init'))
+        setTimeout(() => c.exit({ exitCode: 0, reason: 'Completed' }), 20);
+    };
+  });
+  h.worker.kick();
+  await waitFor('Ready', () => cond(h.last(), 'Ready')?.status === 'True');
+  assert.deepEqual(
+    h.runtime.started.map((c) => c.spec.containerName),
+    ['init1', 'init2', 'web'],
+  );
+  const pending = h.statuses.find((s) => cond(s, 'Initialized')?.status === 'False');
+  assert.equal(cond(pending ?? {}, 'Initialized')?.reason, 'ContainersNotInitialized');
+  assert.equal(cs(pending ?? {})?.state?.waiting?.reason, 'PodInitializing');
+  assert.equal(cond(h.last(), 'Initialized')?.status, 'True');
+  assert.equal(h.last().initContainerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+  await h.worker.remove();
+});
+
+test('deletion: SIGTERM, SIGKILL after the grace, final status, DELETE', async () => {
+  const pod = makePod([{ name: 'web', image: 'svcnet/netexec' }], { terminationGracePeriodSeconds: 1 });
+  const h = harness(pod, (rt) => {
+    rt.termBehaviour = 'ignore';
+  });
+  h.worker.kick();
+  await waitFor('Ready', () => cond(h.last(), 'Ready')?.status === 'True');
+  const began = Date.now();
+  h.worker.update({
+    ...pod,
+    metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 1 },
+  });
+  await waitFor('deleted', () => h.deleted.length === 1, 6000);
+  // kubelet's minimum grace is 2s.
+  assert.ok(Date.now() - began >= 1900, `killed after ${Date.now() - began}ms`);
+  assert.deepEqual(h.runtime.of('web')[0]?.signals, ['SIGTERM', 'SIGKILL']);
+  const s = h.last();
+  assert.equal(s.phase, 'Failed');
+  assert.equal(cs(s)?.state?.terminated?.exitCode, 137);
+  assert.equal(cond(s, 'Ready')?.status, 'False');
+  assert.equal(h.ipam.size, 0);
+  assert.ok(h.events.some((e) => e.reason === 'Killing' && e.message === 'Stopping container web'));
+  await h.worker.remove();
+});
+
+test('deletion runs the preStop hook first', async () => {
+  const pod = makePod(
+    [
+      {
+        name: 'web',
+        image: 'svcnet/netexec',
+        lifecycle: { preStop: { sleep: { seconds: 0.3 as unknown as number } } },
+      },
+    ],
+    { terminationGracePeriodSeconds: 5 },
+  );
+  const h = harness(pod);
+  h.worker.kick();
+  await waitFor('running', () => h.runtime.started.length === 1);
+  const began = Date.now();
+  h.worker.update({
+    ...pod,
+    metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 5 },
+  });
+  await waitFor('deleted', () => h.deleted.length === 1);
+  assert.ok(Date.now() - began >= 250, 'SIGTERM waited for the hook');
+  assert.deepEqual(h.runtime.of('web')[0]?.signals, ['SIGTERM']);
+  assert.equal(h.last().phase, 'Failed');
+  await h.worker.remove();
+});
+
+test('force removal kills at once and frees the IP', async () => {
+  const pod = makePod([{ name: 'web', image: 'svcnet/netexec' }]);
+  const h = harness(pod, (rt) => {
+    rt.termBehaviour = 'ignore';
+  });
+  h.worker.kick();
+  await waitFor('running', () => h.runtime.started.length === 1 && h.ipam.size === 1);
+  await h.worker.remove();
+  assert.deepEqual(h.runtime.of('web')[0]?.signals, ['SIGKILL']);
+  assert.equal(h.ipam.size, 0);
+});
+
+test('a container that cannot start gets a waiting reason and a Failed event', async () => {
+  const pod = makePod([{ name: 'web', image: 'example.com/unknown:1' }]);
+  const h = harness(pod, (rt) => {
+    rt.failures.set(
+      'example.com/unknown:1',
+      new StartError('ErrImagePull', 'image is not built in; set command'),
+    );
+  });
+  h.worker.kick();
+  await waitFor('ErrImagePull', () => cs(h.last())?.state?.waiting?.reason === 'ErrImagePull');
+  assert.equal(cs(h.last())?.state?.waiting?.message, 'image is not built in; set command');
+  assert.equal(h.last().phase, 'Pending');
+  assert.ok(
+    h.events.some(
+      (e) => e.type === 'Warning' && e.reason === 'Failed' && e.message === 'Error: ErrImagePull',
+    ),
+  );
+  await h.worker.remove();
+});
+
+test('an unresolvable env reference gives CreateContainerConfigError', async () => {
+  const pod = makePod([
+    {
+      name: 'web',
+      image: 'busybox',
+      env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'missing', key: 'k' } } }],
+    },
+  ]);
+  const h = harness(pod);
+  h.worker.kick();
+  await waitFor('config error', () => cs(h.last())?.state?.waiting?.reason === 'CreateContainerConfigError');
+  assert.equal(h.runtime.started.length, 0);
+  await h.worker.remove();
+});
+
+test('adoption after an agent restart: same IP, restartCount + 1, lastState', async () => {
+  const pod: Pod = {
+    ...makePod([{ name: 'web', image: 'svcnet/netexec' }]),
+    status: {
+      phase: 'Running',
+      podIP: '127.244.7.99',
+      startTime: '2024-01-01T00:00:00Z',
+      containerStatuses: [
+        {
+          name: 'web',
+          image: 'svcnet/netexec',
+          imageID: 'svcnet://svcnet/netexec',
+          containerID: 'svcnet://abc',
+          ready: true,
+          restartCount: 2,
+          state: {
+            terminated: {
+              exitCode: 143,
+              reason: 'Error',
+              startedAt: '2024-01-01T00:00:00Z',
+              finishedAt: '2024-01-01T00:01:00Z',
+            },
+          },
+        },
+      ],
+    },
+  };
+  const h = harness(pod);
+  h.worker.kick();
+  await waitFor('running', () => !!cs(h.last())?.state?.running);
+  const c = cs(h.last());
+  assert.equal(h.last().podIP, '127.244.7.99');
+  assert.equal(c?.restartCount, 3);
+  assert.equal(c?.lastState?.terminated?.exitCode, 143);
+  assert.equal(c?.lastState?.terminated?.containerID, 'svcnet://abc');
+  assert.equal(h.last().startTime, '2024-01-01T00:00:00Z');
+  await h.worker.remove();
+});
