@@ -21,7 +21,7 @@ import type { EventSink } from '../client/events.js';
 import { jsonEqual } from '../lib/json.js';
 import type { Logger } from '../lib/log.js';
 import type { Backoff } from './backoff.js';
-import { buildContainerEnv, expandArgs } from './envvars.js';
+import { buildContainerEnv, expandArgs, podHostname } from './envvars.js';
 import { runHook } from './hooks.js';
 import type { ContainerRuntime, ExitStatus, RunningContainer } from './images/types.js';
 import { StartError } from './images/types.js';
@@ -198,6 +198,15 @@ export class PodWorker {
   /** A newer version of the pod from the informer. */
   update(pod: Pod): void {
     this.pod = pod;
+    // Someone else changed what we report (the node lifecycle controller marks pods of a
+    // silent node not ready): write ours again, as kubelet's status manager reconciles.
+    const ready = (st?: PodStatus) => st?.conditions?.find((c) => c.type === 'Ready')?.status;
+    if (
+      this.lastStatus &&
+      !this.writing &&
+      (ready(pod.status) !== ready(this.lastStatus) || pod.status?.phase !== this.lastStatus.phase)
+    )
+      this.lastStatus = undefined;
     // An image change restarts the container, whatever the restart policy.
     for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
       const rec = this.records.get(c.name);
@@ -416,7 +425,7 @@ export class PodWorker {
         containerName: c.name,
         image: c.image ?? '',
         podIP: this.podIPs[0] ?? '',
-        hostname: this.pod.spec?.hostname || (this.pod.metadata?.name ?? ''),
+        hostname: podHostname(this.pod, this.deps.clusterDomain),
         command: expandArgs(c.command ?? [], env),
         args: expandArgs(c.args ?? [], env),
         env,

@@ -42,6 +42,8 @@ export interface UpOptions {
   only?: 'apiserver';
   nodeName: string;
   clusterCidr: string;
+  /** In ms. */
+  nodeMonitorGracePeriod: number;
 }
 
 const logFile = (dataDir: string) => join(dataDir, 'svcnet.log');
@@ -127,7 +129,12 @@ async function serve(opts: UpOptions): Promise<number> {
     ];
     supervisor.start({
       name: 'controller-manager',
-      args: [...common, '--allocate-node-cidrs', `--cluster-cidr=${opts.clusterCidr}`],
+      args: [
+        ...common,
+        '--allocate-node-cidrs',
+        `--cluster-cidr=${opts.clusterCidr}`,
+        `--node-monitor-grace-period=${opts.nodeMonitorGracePeriod}ms`,
+      ],
     });
     supervisor.start({ name: 'scheduler', args: common });
     supervisor.start({
@@ -139,6 +146,7 @@ async function serve(opts: UpOptions): Promise<number> {
         '--port=0',
         // One node runs every pod in host mode, and built-in images are cheap: more than kubelet's 110.
         '--max-pods=1000',
+        `--root-dir=${join(opts.dataDir, 'agent')}`,
       ],
     });
   }
@@ -203,6 +211,7 @@ async function detach(opts: UpOptions): Promise<number> {
     `--v=${opts.v}`,
     `--node-name=${opts.nodeName}`,
     `--cluster-cidr=${opts.clusterCidr}`,
+    `--node-monitor-grace-period=${opts.nodeMonitorGracePeriod}ms`,
   ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);

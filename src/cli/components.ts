@@ -4,7 +4,8 @@
  * supervised by `svcnet up`. Each builds its client, informers and event sink,
  * starts, and stops cleanly on SIGTERM/SIGINT (or when its parent `up` dies).
  */
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startAgent } from '../agent/agent.js';
 import { builtinRuntime } from '../agent/images/index.js';
 import { createClient } from '../client/client.js';
@@ -47,6 +48,7 @@ export interface AgentOptions extends CommonOptions {
   clusterDns: string[];
   clusterDomain: string;
   maxPods: number;
+  rootDir?: string;
 }
 
 /** Every controller `controller-manager` knows, by its upstream name, in start order. */
@@ -154,7 +156,10 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
     clusterDNS: opts.clusterDns,
     clusterDomain: opts.clusterDomain,
     maxPods: opts.maxPods,
-    runtime: builtinRuntime({ log: ctx.log }),
+    runtime: builtinRuntime({
+      log: ctx.log,
+      stateDir: opts.rootDir ?? join(tmpdir(), `svcnet-agent-${opts.nodeName}`),
+    }),
     log: ctx.log,
   });
   return untilSignalled(ctx.log, async () => {

@@ -86,7 +86,13 @@ export function program(): Command {
       )
       .option('-v, --v <level>', 'log verbosity', verbosity, 0)
       .option('--node-name <name>', "the name of this machine's Node", defaultNodeName())
-      .option('--cluster-cidr <cidr>', 'the pod IP range; each node gets a /24 of it', '127.244.0.0/16');
+      .option('--cluster-cidr <cidr>', 'the pod IP range; each node gets a /24 of it', '127.244.0.0/16')
+      .option(
+        '--node-monitor-grace-period <duration>',
+        'how long a node whose agent stopped heartbeating stays Ready',
+        duration,
+        50_000,
+      );
 
   serverFlags(
     prog
@@ -173,6 +179,11 @@ export function program(): Command {
     )
     .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
     .option('--max-pods <n>', 'the most pods this node runs', positive, 110)
+    .option(
+      '--root-dir <dir>',
+      "the agent's state (records of container processes, so a restarted agent reaps a dead one's)",
+      (v) => resolve(v),
+    )
     .action(async (opts) => {
       process.exitCode = await runAgent(opts);
     });

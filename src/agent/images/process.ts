@@ -10,6 +10,7 @@ import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { goQuote } from '../../api/gofmt.js';
+import type { ProcessTracker } from './orphans.js';
 import { IMAGE_PATH } from './reference.js';
 import { type ContainerSpec, type ExitStatus, type RunningContainer, StartError } from './types.js';
 
@@ -53,7 +54,11 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
  * Runs argv as a process container. A program not found here, a missing
  * workingDir or a failed spawn reject with StartError('RunContainerError').
  */
-export async function startProcess(spec: ContainerSpec, argv: string[]): Promise<RunningContainer> {
+export async function startProcess(
+  spec: ContainerSpec,
+  argv: string[],
+  tracker?: ProcessTracker,
+): Promise<RunningContainer> {
   const env = { ...spec.env, PATH: containerPath(spec.env) };
   const file = findExecutable(argv[0] ?? '', env.PATH);
   if (!file) {
@@ -99,6 +104,7 @@ export async function startProcess(spec: ContainerSpec, argv: string[]): Promise
     throw new StartError('RunContainerError', `exec ${goQuote(argv[0])}: ${(err as Error).message}`);
   }
   const pid = child.pid!;
+  tracker?.track(pid, `${spec.namespace}/${spec.podName}`, spec.containerName);
   child.stdout.setEncoding('utf8').on('data', (c: string) => spec.stdout(c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => spec.stderr(c));
 
@@ -106,6 +112,7 @@ export async function startProcess(spec: ContainerSpec, argv: string[]): Promise
     child.once('exit', (code, signal) => {
       // The container's init is gone: so is everything else it started.
       killGroup(pid, 'SIGKILL');
+      tracker?.untrack(pid);
       let status: ExitStatus;
       if (signal) {
         const num = osConstants.signals[signal] ?? 0;
