@@ -30,8 +30,9 @@ import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { createClient } from '../src/client/client.js';
+import { SharedInformerFactory } from '../src/client/informer.js';
 import { Deployments, EndpointSlices, Endpoints, Nodes, Pods, Services } from '../src/client/resources.js';
-import type { ApiClient, Obj } from '../src/client/types.js';
+import type { ApiClient, Obj, ResourceType } from '../src/client/types.js';
 
 const QUICK = process.argv.includes('--quick');
 const SERVICES = QUICK ? 100 : 1000;
@@ -97,7 +98,11 @@ function startControllerManager(kubeconfig: string): void {
       `--kubeconfig=${kubeconfig}`,
       '--controllers=endpointslice,endpoint,replicaset,deployment',
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    // SVCNET_PARENT_PID: it exits by itself should this benchmark be killed.
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, SVCNET_PARENT_PID: String(process.pid) },
+    },
   );
   children.push(child);
 }
@@ -114,7 +119,8 @@ async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<unknown>): P
 let podSeq = 0;
 function nextPodIP(): string {
   const n = podSeq++;
-  return `127.250.${(n >> 8) & 255}.${n & 255 || 1}`;
+  // 250 addresses per /24 (.1-.250): distinct for the first 64,000 pods.
+  return `127.250.${Math.floor(n / 250)}.${(n % 250) + 1}`;
 }
 
 const readyStatus = (ip: string, ready: boolean) => ({
@@ -130,30 +136,21 @@ const readyStatus = (ip: string, ready: boolean) => ({
   },
 });
 
-/** Watches a resource, calling `fn` for every event; returns a stop function. */
+/** Calls `fn` for every add, update and delete of a resource (a shared informer: list, then watch, resumed). */
 function watchAll<T extends Obj>(
   client: ApiClient,
-  rt: typeof Pods,
-  fn: (type: string, o: T) => void,
-): () => void {
-  let stopped = false;
-  let handle: { stop(): void } | undefined;
-  const open = (rv: string) => {
-    handle = client.watch<T>(
-      rt,
-      '',
-      { resourceVersion: rv, allowWatchBookmarks: true },
-      (e) => fn(e.type, e.object),
-      () => {
-        if (!stopped) open('');
-      },
-    );
-  };
-  open('0');
-  return () => {
-    stopped = true;
-    handle?.stop();
-  };
+  rt: ResourceType,
+  fn: (type: 'ADDED' | 'MODIFIED' | 'DELETED', o: T) => void,
+): { synced: Promise<void>; stop: () => void } {
+  const factory = new SharedInformerFactory(client);
+  const inf = factory.informer<T>(rt);
+  inf.addHandlers({
+    add: (o) => fn('ADDED', o),
+    update: (_old, o) => fn('MODIFIED', o),
+    delete: (o) => fn('DELETED', o),
+  });
+  factory.start();
+  return { synced: inf.synced(), stop: () => factory.stop() };
 }
 
 async function latency(client: ApiClient): Promise<{ slice: number[]; pod: number[] }> {
@@ -192,13 +189,12 @@ async function latency(client: ApiClient): Promise<{ slice: number[]; pod: numbe
         waiters.splice(k, 1);
       }
   };
-  const stopSlices = watchAll<EndpointSlice>(client, EndpointSlices, (type, s) => {
-    if (type === 'DELETED' || type === 'BOOKMARK') return;
+  const slicesWatch = watchAll<EndpointSlice>(client, EndpointSlices, (type, s) => {
+    if (type === 'DELETED') return;
     for (const e of s.endpoints ?? []) sliceReady.set(e.addresses[0]!, e.conditions?.ready === true);
     poke();
   });
-  const stopPods = watchAll<Pod>(client, Pods, (type, p) => {
-    if (type === 'BOOKMARK') return;
+  const podsWatch = watchAll<Pod>(client, Pods, (_type, p) => {
     podReady.set(
       p.metadata!.name!,
       p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
@@ -217,6 +213,7 @@ async function latency(client: ApiClient): Promise<{ slice: number[]; pod: numbe
         },
       });
     });
+  await Promise.all([slicesWatch.synced, podsWatch.synced]);
   const t1 = now();
   await until(() => pods.every((p) => sliceReady.get(p.ip) === true), 300_000);
   console.log(
@@ -231,23 +228,35 @@ async function latency(client: ApiClient): Promise<{ slice: number[]; pod: numbe
     const target = !(sliceReady.get(p.ip) ?? true);
     const start = now();
     let podAt = 0;
-    const podSeen = until(() => podReady.get(name) === target).then(() => {
-      podAt = now();
-    });
+    const podSeen = until(() => podReady.get(name) === target).then(
+      () => {
+        podAt = now();
+      },
+      (err: Error) => {
+        console.error(`pod ${name}: the pod watch did not show ready=${target}`);
+        throw err;
+      },
+    );
     await client.patch(Pods, 'default', name, 'merge', readyStatus(p.ip, target), 'status');
-    await until(() => sliceReady.get(p.ip) === target);
+    await until(() => sliceReady.get(p.ip) === target).catch(async (err) => {
+      const slices = await client.list<EndpointSlice>(EndpointSlices, 'default', {
+        labelSelector: `kubernetes.io/service-name=s${p.i}`,
+      });
+      console.error(`pod ${name} (${p.ip}) ready=${target}: slices now`, JSON.stringify(slices.items));
+      throw err;
+    });
     const sliceAt = now();
     await podSeen;
     slice.push(sliceAt - start);
     pod.push(podAt - start);
   }
-  stopSlices();
-  stopPods();
+  slicesWatch.stop();
+  podsWatch.stop();
   return { slice: slice.sort((a, b) => a - b), pod: pod.sort((a, b) => a - b) };
 }
 
 /** Binds new pods, reports them Running + Ready, and removes terminating ones: kubelet's part, instantly. */
-function standInKubelet(client: ApiClient, namePrefix: string): () => void {
+function standInKubelet(client: ApiClient, namePrefix: string): { stop: () => void } {
   const seen = new Set<string>();
   const queue: (() => Promise<unknown>)[] = [];
   let running = 0;
@@ -265,7 +274,7 @@ function standInKubelet(client: ApiClient, namePrefix: string): () => void {
   };
   return watchAll<Pod>(client, Pods, (type, p) => {
     const name = p.metadata!.name!;
-    if (type !== 'ADDED' && type !== 'MODIFIED') return;
+    if (type === 'DELETED') return;
     if (!name.startsWith(namePrefix)) return;
     if (p.metadata?.deletionTimestamp) {
       if (seen.has(`del/${name}`)) return;
@@ -342,14 +351,14 @@ async function rollout(
   await sleep(1500);
   let sliceWrites = 0;
   let endpointsWrites = 0;
-  const stopS = watchAll<EndpointSlice>(client, EndpointSlices, (type, s) => {
-    if (type !== 'BOOKMARK' && s.metadata?.labels?.['kubernetes.io/service-name'] === 'roll') sliceWrites++;
+  const stopS = watchAll<EndpointSlice>(client, EndpointSlices, (_type, s) => {
+    if (s.metadata?.labels?.['kubernetes.io/service-name'] === 'roll') sliceWrites++;
   });
-  const stopE = watchAll<Obj>(client, Endpoints, (type, e) => {
-    if (type !== 'BOOKMARK' && e.metadata?.name === 'roll') endpointsWrites++;
+  const stopE = watchAll<Obj>(client, Endpoints, (_type, e) => {
+    if (e.metadata?.name === 'roll') endpointsWrites++;
   });
-  await sleep(500);
-  // The initial events of a watch from '0' are the current state, not writes.
+  await Promise.all([stopS.synced, stopE.synced]);
+  // The initial list is the current state, not writes.
   sliceWrites = 0;
   endpointsWrites = 0;
   const t = now();
@@ -364,9 +373,9 @@ async function rollout(
   // The last pods' removal reaches the slices just after the deployment reports completion.
   await sleep(2000);
   const seconds = (now() - t) / 1000 - 2;
-  stopS();
-  stopE();
-  stopKubelet();
+  stopS.stop();
+  stopE.stop();
+  stopKubelet.stop();
   return { sliceWrites, endpointsWrites, seconds };
 }
 

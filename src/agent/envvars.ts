@@ -9,6 +9,7 @@
 import { cpus, totalmem } from 'node:os';
 import type { Container, EnvVar, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { goQuote } from '../api/gofmt.js';
+import { quantityValue } from '../lib/quantity.js';
 
 /** Services whose env vars every pod gets, whatever its namespace or enableServiceLinks. */
 const MASTER_SERVICES = new Set(['kubernetes']);
@@ -201,41 +202,14 @@ function fieldRefValue(fieldPath: string, pod: Pod, podIPs: string[], hostIPs: s
   throw new EnvError(`field label not supported: ${fieldPath}`);
 }
 
-const BINARY: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const DECIMAL: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-};
-
 /** A resource.Quantity as a number (enough precision for env values). */
 export function parseQuantity(q: string): number {
-  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(.*)$/.exec(q.trim());
-  if (!m)
+  const v = quantityValue(q);
+  if (Number.isNaN(v))
     throw new EnvError(
       `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
     );
-  const n = Number(m[1]);
-  const suffix = m[2];
-  if (suffix in BINARY) return n * BINARY[suffix];
-  if (suffix in DECIMAL) return n * DECIMAL[suffix];
-  const exp = /^[eE]([-+]?\d+)$/.exec(suffix);
-  if (exp) return n * 10 ** Number(exp[1]);
-  throw new EnvError("unable to parse quantity's suffix");
+  return v;
 }
 
 function defaultAllocatable(): Record<string, string> {

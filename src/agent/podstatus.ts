@@ -5,6 +5,7 @@
  * container statuses; everything derived from them lives here.
  */
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
+import { podQOSClass } from '../lib/quantity.js';
 import { rfc3339 } from './timefmt.js';
 
 /** Conditions kubelet owns; others (readiness gates, DisruptionTarget...) are preserved. */
@@ -206,67 +207,8 @@ export function initializedCondition(pod: Pod, statuses: ContainerStatus[], phas
   return { type: 'Initialized', status: 'True' };
 }
 
-const COMPUTE = ['cpu', 'memory'];
-const SUFFIX: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-/** A resource.Quantity's value as a number (enough to compare requests with limits). */
-export function quantityValue(q: string | number): number {
-  if (typeof q === 'number') return q;
-  const m = /^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$/.exec(q.trim());
-  if (!m) return Number.NaN;
-  const mult = SUFFIX[m[2] ?? ''];
-  return mult === undefined ? Number.NaN : Number(m[1]) * mult;
-}
-
-/** qos.GetPodQOS: Guaranteed, Burstable or BestEffort from cpu/memory requests and limits. */
-export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const requests = new Map<string, number>();
-  const limits = new Map<string, number>();
-  let guaranteed = true;
-  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  for (const c of all) {
-    const lim = c.resources?.limits ?? {};
-    // The API server defaults a missing request to its limit.
-    const req = { ...lim, ...(c.resources?.requests ?? {}) };
-    for (const name of COMPUTE) {
-      const r = req[name];
-      if (r !== undefined && quantityValue(r) !== 0)
-        requests.set(name, (requests.get(name) ?? 0) + quantityValue(r));
-    }
-    const found = new Set<string>();
-    for (const name of COMPUTE) {
-      const l = lim[name];
-      if (l !== undefined && quantityValue(l) !== 0) {
-        found.add(name);
-        limits.set(name, (limits.get(name) ?? 0) + quantityValue(l));
-      }
-    }
-    if (found.size !== COMPUTE.length) guaranteed = false;
-  }
-  if (requests.size === 0 && limits.size === 0) return 'BestEffort';
-  if (guaranteed) {
-    for (const [name, r] of requests) if (limits.get(name) !== r) guaranteed = false;
-  }
-  if (guaranteed && requests.size === limits.size) return 'Guaranteed';
-  return 'Burstable';
-}
+/** qos.GetPodQOS of a pod. */
+export const qosClass = (pod: Pod) => podQOSClass(pod.spec);
 
 export interface PodStatusInput {
   pod: Pod;

@@ -67,7 +67,8 @@ async function populate(api: Api, ns: string, n: number): Promise<Obj[]> {
     const svc = await api.json(
       'POST',
       `/api/v1/namespaces/${ns}/services`,
-      service(name, { type, selector: { app: name } }),
+      // Selector-less: their Endpoints are the user's own (the endpoints controller leaves them alone).
+      service(name, { type }),
       201,
     );
     await api.json('POST', `/api/v1/namespaces/${ns}/endpoints`, make.endpoints(name), 201);

@@ -302,6 +302,60 @@ spec:
     assert.match(c.ok(['rollout', 'history', 'deployment/ready']), /\n2 +<none>\n3 +<none>\n/);
   });
 
+  it('a failing liveness probe restarts the container: RESTARTS counts it, the Unhealthy event says why', async () => {
+    c.ok(['apply', '-f', '-'], {
+      input: `
+apiVersion: v1
+kind: Pod
+metadata: {name: alive, labels: {app: alive}}
+spec:
+  containers:
+  - name: netexec
+    image: svcnet/netexec
+    ports: [{name: http, containerPort: 8080}]
+    livenessProbe:
+      httpGet: {path: /readyz, port: http}
+      periodSeconds: 1
+      failureThreshold: 2
+`,
+    });
+    c.ok(['wait', '--for=condition=Ready', 'pod/alive', '--timeout=60s']);
+    const ip = getJson(c, ['pod', 'alive']).status.podIP;
+    curl(`http://${ip}:8080/fail-readiness`);
+    const pod = await eventually(
+      () => {
+        const p = getJson(c, ['pod', 'alive']);
+        const cs = p.status?.containerStatuses?.[0];
+        return cs?.restartCount === 1 && cs.ready ? p : undefined;
+      },
+      30_000,
+      'a restarted, ready container',
+    );
+    // netexec exits 0 on SIGTERM, as agnhost's does: the killed instance "Completed".
+    assert.deepEqual(
+      [
+        pod.status.containerStatuses[0].lastState.terminated.reason,
+        pod.status.containerStatuses[0].lastState.terminated.exitCode,
+      ],
+      ['Completed', 0],
+    );
+    assert.match(tableNoAge(c.ok(['get', 'pod', 'alive']))[1]![3]!, /^1 \(\d+s ago\)$/);
+    assert.match(
+      c.ok(['describe', 'pod', 'alive']),
+      /Warning +Unhealthy .* Liveness probe failed: HTTP probe failed with statuscode: 503/,
+    );
+    // A new process: its readiness toggle starts over.
+    assert.equal(curl(`http://${ip}:8080/readyz`), 'ok');
+    // kubectl expose pod: a Service for exactly this pod.
+    c.ok(['expose', 'pod', 'alive', '--port=80', '--target-port=http', '--name=alive-svc']);
+    await eventually(
+      () => endpointsIPs(c, 'alive-svc').ready.join() === ip,
+      15_000,
+      'the pod as the only endpoint',
+    );
+    c.ok(['delete', 'pod', 'alive']);
+  });
+
   it('scaling to 250 gives 3 slices of at most 100; scaling back leaves untouched slices alone', async () => {
     c.ok(['scale', 'deployment', 'web', '--replicas=250']);
     await eventually(

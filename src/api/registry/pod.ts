@@ -5,7 +5,8 @@
  * /status strategy, graceful deletion and the field selectors the kubelet
  * and scheduler use.
  */
-import type { Container, Pod, PodSpec, PodStatus, Toleration } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodSpec, PodStatus, Toleration } from 'kubernetes-types/core/v1.js';
+import { podQOSClass } from '../../lib/quantity.js';
 import { setPodDefaults } from '../defaults/pod.js';
 import { validatePod, validatePodStatusUpdate, validatePodUpdate } from '../validation/pod.js';
 import type { Strategy } from './strategy.js';
@@ -28,60 +29,6 @@ const defaultTolerations: Toleration[] = [
     tolerationSeconds: DefaultTolerationSeconds,
   },
 ];
-
-const binarySuffix: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const decimalSuffix: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-};
-
-/** A resource.Quantity as a number (enough to compare requests with limits). */
-export function quantityValue(q: string | number | undefined): number {
-  if (q === undefined) return 0;
-  if (typeof q === 'number') return q;
-  const m = /^([+-]?[0-9.]+)(?:([eE][+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(q.trim());
-  if (!m) return Number.NaN;
-  const n = Number(m[1]);
-  if (m[2]) return n * 10 ** Number(m[2].slice(1));
-  const s = m[3] ?? '';
-  return n * (binarySuffix[s] ?? decimalSuffix[s] ?? 1);
-}
-
-const qosResources = ['cpu', 'memory'];
-
-/** qos.GetPodQOS: BestEffort without cpu/memory requests or limits; Guaranteed when every container's limits equal its requests. */
-export function podQOSClass(spec: PodSpec | undefined): 'BestEffort' | 'Burstable' | 'Guaranteed' {
-  const containers: Container[] = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    for (const r of qosResources) {
-      const rq = quantityValue(req[r]);
-      const lm = quantityValue(lim[r]);
-      if (rq > 0 || lm > 0) any = true;
-      if (!(lm > 0) || (req[r] !== undefined && rq !== lm)) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
 
 /** What the default admission plugins (ServiceAccount, Priority, DefaultTolerationSeconds) add to a new pod. */
 function admitNewPod(spec: PodSpec): void {

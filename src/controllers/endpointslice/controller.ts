@@ -43,10 +43,10 @@ export interface EndpointSliceControllerOptions {
 
 /** Upstream endpointSliceChangeMinSyncDelay: batches resyncs caused by slice changes. */
 const SLICE_CHANGE_MIN_SYNC_DELAY_MS = 1000;
-/** A sync that finds the slice cache behind our own write looks again after this long... */
+/** A sync that finds the slice cache behind our own write looks again after this long, doubling... */
 const STALE_RETRY_MS = 20;
-/** ...this many times (a second's worth), then backs off as an error. */
-const STALE_QUICK_RETRIES = 50;
+/** ...up to this. */
+const STALE_RETRY_MAX_MS = 1000;
 
 /** The sync found the slice cache behind our own writes; retried with backoff. */
 export class StaleInformerCacheError extends Error {
@@ -211,14 +211,11 @@ export class EndpointSliceController implements Controller {
     const slices = this.managedSlices(namespace, name);
     if (this.tracker.staleSlices(svc, slices)) {
       // Our last write has not reached the slice cache yet: it usually does within
-      // milliseconds, so look again shortly; only a cache that stays behind backs off.
-      const n = (this.staleRetries.get(key) ?? 0) + 1;
-      this.staleRetries.set(key, n);
-      if (n > STALE_QUICK_RETRIES) {
-        this.staleRetries.delete(key);
-        throw new StaleInformerCacheError();
-      }
-      this.queue.addAfter(key, STALE_RETRY_MS);
+      // milliseconds, so look again shortly (20 ms doubling to 1 s), never escalating
+      // into the error backoff that would park the service for minutes under load.
+      const n = this.staleRetries.get(key) ?? 0;
+      this.staleRetries.set(key, n + 1);
+      this.queue.addAfter(key, Math.min(STALE_RETRY_MAX_MS, STALE_RETRY_MS * 2 ** n));
       return;
     }
     this.staleRetries.delete(key);
