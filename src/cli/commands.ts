@@ -122,6 +122,7 @@ async function serve(opts: UpOptions): Promise<number> {
   }
   const supervisor = new Supervisor(process.argv[1]!, log);
   if (opts.only !== 'apiserver') {
+    const nodeIP = opts.bindAddress!.includes(':') ? '::1' : '127.0.0.1';
     const common = [
       `--kubeconfig=${server.kubeconfigPath}`,
       `--logging-format=${opts.loggingFormat}`,
@@ -138,11 +139,20 @@ async function serve(opts: UpOptions): Promise<number> {
     });
     supervisor.start({ name: 'scheduler', args: common });
     supervisor.start({
+      name: 'proxy',
+      args: [
+        ...common,
+        `--hostname-override=${opts.nodeName}`,
+        `--node-ip=${nodeIP}`,
+        `--healthz-bind-address=${nodeIP.includes(':') ? `[${nodeIP}]` : nodeIP}:10256`,
+      ],
+    });
+    supervisor.start({
       name: 'agent',
       args: [
         ...common,
         `--node-name=${opts.nodeName}`,
-        `--node-ip=${opts.bindAddress!.includes(':') ? '::1' : '127.0.0.1'}`,
+        `--node-ip=${nodeIP}`,
         '--port=0',
         // One node runs every pod in host mode, and built-in images are cheap: more than kubelet's 110.
         '--max-pods=1000',

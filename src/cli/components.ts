@@ -22,6 +22,7 @@ import { NodeLifecycleController } from '../controllers/nodelifecycle/controller
 import { ReplicaSetController } from '../controllers/replicaset/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
 import { createLogger, type LogFormat, type Logger } from '../lib/log.js';
+import { startProxy } from '../proxy/proxy.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { exitWithParent } from './supervisor.js';
 
@@ -164,6 +165,38 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
   });
   return untilSignalled(ctx.log, async () => {
     await agent.stop();
+    ctx.stop();
+  });
+}
+
+export interface ProxyCommandOptions extends CommonOptions {
+  hostnameOverride: string;
+  nodeIPs?: string[];
+  nodeportAddresses: string[];
+  scheduler: string;
+  syncPeriodMs: number;
+  minSyncPeriodMs: number;
+  healthzBindAddress: string;
+  metricsBindAddress: string;
+}
+
+export async function runProxy(opts: ProxyCommandOptions): Promise<number> {
+  const ctx = context(opts, 'kube-proxy', opts.hostnameOverride);
+  const proxy = await startProxy({
+    client: ctx.client,
+    events: ctx.events,
+    log: ctx.log,
+    nodeName: opts.hostnameOverride,
+    nodeIPs: opts.nodeIPs,
+    nodePortAddresses: opts.nodeportAddresses,
+    scheduler: opts.scheduler,
+    syncPeriodMs: opts.syncPeriodMs,
+    minSyncPeriodMs: opts.minSyncPeriodMs,
+    healthzBindAddress: opts.healthzBindAddress,
+    metricsBindAddress: opts.metricsBindAddress,
+  });
+  return untilSignalled(ctx.log, async () => {
+    await proxy.stop();
     ctx.stop();
   });
 }

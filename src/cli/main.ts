@@ -15,6 +15,7 @@ import {
   defaultNodeName,
   runAgent,
   runControllerManager,
+  runProxy,
   runScheduler,
 } from './components.js';
 
@@ -186,6 +187,49 @@ export function program(): Command {
     )
     .action(async (opts) => {
       process.exitCode = await runAgent(opts);
+    });
+
+  prog
+    .command('proxy')
+    .description("run the service proxy (kube-proxy's role) for this node: the userspace data plane")
+    .requiredOption('--kubeconfig <path>', 'the kubeconfig of the API server to use', (v) => resolve(v))
+    .addOption(
+      new Option('--logging-format <format>', 'log format').choices(['text', 'json']).default('text'),
+    )
+    .option('-v, --v <level>', 'log verbosity', verbosity, 0)
+    .option('--hostname-override <name>', 'the Node this proxy runs for', defaultNodeName())
+    .addOption(
+      new Option('--proxy-mode <mode>', 'the data plane').choices(['userspace']).default('userspace'),
+    )
+    .addOption(
+      new Option(
+        '--ipvs-scheduler <name>',
+        'how to pick an endpoint (per service: annotation svcnet.io/scheduler)',
+      )
+        .choices(['random', 'rr', 'lc', 'sed', 'nq', 'sh', 'dh', 'mh'])
+        .default('random'),
+    )
+    .option(
+      '--nodeport-addresses <cidrs>',
+      'where NodePorts listen: IPs, CIDRs or `primary`, comma-separated (default: every node IP)',
+      (v) => v.split(',').filter(Boolean),
+      [] as string[],
+    )
+    .option('--node-ip <ips>', "this node's addresses, comma-separated (default: the Node's)", (v) =>
+      v.split(',').filter(Boolean),
+    )
+    .option('--sync-period <duration>', 'the longest time between full syncs', duration, 30_000)
+    .option('--min-sync-period <duration>', 'the shortest time between syncs', duration, 1000)
+    .option('--healthz-bind-address <host:port>', 'the /healthz and /livez server', '0.0.0.0:10256')
+    .option('--metrics-bind-address <host:port>', 'the /metrics server', '127.0.0.1:10249')
+    .action(async (opts) => {
+      process.exitCode = await runProxy({
+        ...opts,
+        nodeIPs: opts.nodeIp,
+        scheduler: opts.ipvsScheduler,
+        syncPeriodMs: opts.syncPeriod,
+        minSyncPeriodMs: opts.minSyncPeriod,
+      });
     });
 
   prog

@@ -1,0 +1,145 @@
+/**
+ * The proxy's sync loop, as kube-proxy's BoundedFrequencyRunner
+ * (pkg/proxy/runner): run() asks for a sync as soon as allowed; requests
+ * made while a sync runs or during the cool-down are coalesced into one;
+ * at least minInterval passes between the end of one sync and the start of
+ * the next; a sync happens at least every maxInterval without any request;
+ * a failed sync is retried, here with exponential backoff, and any success
+ * cancels the retry. Runs never overlap.
+ */
+import { type Logger, silentLogger } from '../lib/log.js';
+
+/** Time and timers, injectable for tests. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface BoundedFrequencyRunnerOptions {
+  clock?: Clock;
+  /** First retry delay after a failed sync (default: minInterval, at least 1 s); doubles per failure up to maxInterval. */
+  retryBackoffMs?: number;
+  log?: Logger;
+  /** Called with each failure of fn (after which a retry is scheduled). */
+  onError?: (err: unknown) => void;
+}
+
+export class BoundedFrequencyRunner {
+  private readonly clock: Clock;
+  private readonly retryBaseMs: number;
+  private readonly log: Logger;
+  private started = false;
+  private stopped = false;
+  private running: Promise<void> | undefined;
+  private requested = false;
+  /** End of the last run (start time of the loop before any run). */
+  private lastEnd = Number.NEGATIVE_INFINITY;
+  private periodicAt = Number.POSITIVE_INFINITY;
+  private retryAt: number | undefined;
+  private failures = 0;
+  private timer: unknown;
+  private timerAt: number | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly fn: () => Promise<void>,
+    readonly minIntervalMs: number,
+    readonly maxIntervalMs: number,
+    private readonly opts: BoundedFrequencyRunnerOptions = {},
+  ) {
+    if (maxIntervalMs < minIntervalMs) {
+      throw new Error(
+        `${name}: maxInterval (${maxIntervalMs}ms) must be >= minInterval (${minIntervalMs}ms)`,
+      );
+    }
+    this.clock = opts.clock ?? realClock;
+    this.retryBaseMs = opts.retryBackoffMs ?? Math.max(minIntervalMs, 1000);
+    this.log = opts.log ?? silentLogger;
+  }
+
+  /** Starts the loop: the periodic sync is due maxInterval from now. run() before start() is remembered. */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.periodicAt = this.clock.now() + this.maxIntervalMs;
+    this.schedule();
+  }
+
+  /** Requests a sync as soon as the minimum interval allows. */
+  run(): void {
+    if (this.stopped) return;
+    this.requested = true;
+    this.schedule();
+  }
+
+  /** Stops the loop and waits for a sync in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelTimer();
+    await this.running;
+  }
+
+  /** Consecutive failed syncs (0 after a success). */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  /** The next time a sync is due (ms on the clock), if one is scheduled. */
+  get nextRunAt(): number | undefined {
+    return this.timerAt;
+  }
+
+  private schedule(): void {
+    if (!this.started || this.stopped || this.running) return;
+    let due = this.periodicAt;
+    if (this.retryAt !== undefined) due = Math.min(due, this.retryAt);
+    if (this.requested) due = Math.min(due, this.clock.now());
+    // Nothing starts within minInterval of the last end, whatever asked for it.
+    due = Math.max(due, this.lastEnd + this.minIntervalMs);
+    if (this.timerAt === due) return;
+    this.cancelTimer();
+    this.timerAt = due;
+    this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, due - this.clock.now()));
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = undefined;
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.timerAt = undefined;
+    if (this.stopped || this.running) return;
+    this.requested = false;
+    this.running = this.runOnce().finally(() => {
+      this.running = undefined;
+      this.schedule();
+    });
+  }
+
+  private async runOnce(): Promise<void> {
+    try {
+      await this.fn();
+      this.failures = 0;
+      this.retryAt = undefined;
+    } catch (err) {
+      this.failures++;
+      const delay = Math.min(this.retryBaseMs * 2 ** (this.failures - 1), this.maxIntervalMs);
+      this.retryAt = this.clock.now() + delay;
+      this.log.error(err, 'Sync failed, retrying', { runner: this.name, retryInMs: delay });
+      this.opts.onError?.(err);
+    } finally {
+      this.lastEnd = this.clock.now();
+      this.periodicAt = this.lastEnd + this.maxIntervalMs;
+    }
+  }
+}

@@ -1,0 +1,560 @@
+/**
+ * The userspace data plane: one real listener per frontend (TCP server or
+ * UDP socket on the service address), carrying traffic to the endpoints the
+ * model chose. apply() diffs the wanted frontends against the open ones:
+ * new ones are bound, gone ones closed, unchanged ones keep their sockets and
+ * connections and get the new endpoint list swapped in as one object, so a
+ * connection sees either the old route or the new one, never a mix.
+ *
+ * Like kube-proxy's other modes, open connections outlive endpoint changes;
+ * only new connections (and new UDP flows) follow the current endpoints.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { Logger } from '../../lib/log.js';
+import type { Endpoint, Frontend, ServicePortState } from '../model/types.js';
+import { AffinityTable } from './affinity.js';
+import {
+  type ClientAddr,
+  type ConnCounts,
+  createScheduler,
+  endpointKey,
+  foldAddress,
+  isSchedulerName,
+  type Scheduler,
+  type SchedulerName,
+} from './schedulers.js';
+
+export interface UserspaceBackendOptions {
+  log: Logger;
+  /** The proxy-wide scheduler (`--ipvs-scheduler`); a service may ask for another. */
+  defaultScheduler: string;
+  /** Called when a frontend cannot be served (bind error), once per new or changed error. */
+  onFrontendError?: (fe: Frontend, err: Error, svc: ServicePortState) => void;
+  /** A UDP flow with no packet either way for this long is forgotten (default 60 s). */
+  udpIdleTimeoutMs?: number;
+  /**
+   * Connect timeouts of successive attempts to endpoints (default 250 ms, 500 ms, 1 s, 2 s,
+   * as kube-proxy's userspace mode): an endpoint that refuses or times out is skipped for the next.
+   */
+  connectTimeoutsMs?: readonly number[];
+  /** Clock for session affinity (tests). */
+  now?: () => number;
+  /** [0, 1) source for the `random` scheduler (tests). */
+  random?: () => number;
+}
+
+/** A frontend that is not being served, and why. */
+export interface FrontendProblem {
+  /** ServicePortState.key */
+  service: string;
+  /** `PROTOCOL/ip:port` */
+  frontend: string;
+  kind: Frontend['kind'];
+  message: string;
+  /** errno code of a bind error (EACCES, EADDRINUSE, ...). */
+  code?: string;
+}
+
+export interface ApplyResult {
+  /** Frontends served after this apply. */
+  listening: number;
+  /** Listener keys (`PROTOCOL/ip:port`) opened and closed by this apply. */
+  opened: string[];
+  closed: string[];
+  /** Frontends that could not be bound; retried on the next apply. */
+  failed: FrontendProblem[];
+  /** SCTP frontends: the userspace proxy cannot carry them. */
+  unsupported: FrontendProblem[];
+}
+
+export interface EndpointStats {
+  service: string;
+  frontend: string;
+  endpoint: string;
+  /** Open TCP connections. */
+  active: number;
+  /** Live UDP flows. */
+  inactive: number;
+  /** Connections (TCP) and flows (UDP) ever made through this frontend to this endpoint. */
+  total: number;
+}
+
+export interface FrontendStats {
+  service: string;
+  frontend: string;
+  /** Connections reset / datagrams dropped because there was no endpoint to send them to. */
+  rejected: number;
+}
+
+export interface BackendStats {
+  endpoints: EndpointStats[];
+  frontends: FrontendStats[];
+}
+
+interface Counts extends ConnCounts {
+  total: number;
+}
+
+/** What a listener does now; replaced whole on every apply. */
+interface Route {
+  service: ServicePortState;
+  frontend: Frontend;
+  /** Canonical order (see sortEndpoints), the order schedulers see. */
+  endpoints: readonly Endpoint[];
+  /** endpointKey() of each endpoint. */
+  keys: ReadonlySet<string>;
+  scheduler: Scheduler;
+  affinity?: AffinityTable;
+}
+
+interface Flow {
+  client: string;
+  sock: dgram.Socket;
+  epKey: string;
+  lastActive: number;
+  timer?: NodeJS.Timeout;
+  /** Datagrams received before the flow's socket connected. */
+  pending: Buffer[] | null;
+  closed: boolean;
+}
+
+interface Listener {
+  key: string;
+  route: Route;
+  counters: Map<string, Counts>;
+  rejected: number;
+  tcp?: net.Server;
+  udp?: dgram.Socket;
+  flows: Map<string, Flow>;
+}
+
+const DEFAULT_CONNECT_TIMEOUTS = [250, 500, 1000, 2000];
+
+export function listenerKey(fe: Pick<Frontend, 'protocol' | 'ip' | 'port'>): string {
+  return `${fe.protocol}/${endpointKey(fe)}`;
+}
+
+/** Endpoints by address then port, duplicates dropped: schedulers' results must not depend on slice order. */
+export function sortEndpoints(eps: readonly Endpoint[]): Endpoint[] {
+  const seen = new Set<string>();
+  const out: Endpoint[] = [];
+  for (const ep of eps) {
+    const k = endpointKey(ep);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(ep);
+  }
+  const fam = (ip: string) => (net.isIPv4(ip) ? 4 : 6);
+  return out.sort(
+    (a, b) =>
+      fam(a.ip) - fam(b.ip) ||
+      foldAddress(a.ip) - foldAddress(b.ip) ||
+      (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0) ||
+      a.port - b.port,
+  );
+}
+
+export class UserspaceBackend {
+  private readonly log: Logger;
+  private readonly defaultScheduler: SchedulerName;
+  private readonly udpIdleMs: number;
+  private readonly connectTimeouts: readonly number[];
+  private readonly now: () => number;
+  private readonly listeners = new Map<string, Listener>();
+  /** By service key: shared by the service port's frontends, as one iptables `recent` list is. */
+  private readonly affinities = new Map<string, AffinityTable>();
+  /** Last reported bind error per listener key, so a persisting error is reported once. */
+  private readonly failing = new Map<string, string>();
+  /** Every TCP socket we hold (client and endpoint side), so stop() can end them. */
+  private readonly sockets = new Set<net.Socket>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly opts: UserspaceBackendOptions) {
+    if (!isSchedulerName(opts.defaultScheduler)) {
+      throw new Error(`unknown scheduler "${opts.defaultScheduler}"`);
+    }
+    this.log = opts.log;
+    this.defaultScheduler = opts.defaultScheduler;
+    this.udpIdleMs = opts.udpIdleTimeoutMs ?? 60_000;
+    this.connectTimeouts = opts.connectTimeoutsMs ?? DEFAULT_CONNECT_TIMEOUTS;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Makes the listeners match `state`. Applies are serialised. */
+  apply(state: { services: ReadonlyMap<string, ServicePortState> }): Promise<ApplyResult> {
+    const run = this.chain.then(() => this.doApply(state));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Closes every listener and connection. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.chain;
+    for (const l of this.listeners.values()) this.closeListener(l);
+    this.listeners.clear();
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    this.affinities.clear();
+  }
+
+  /** Keys (`PROTOCOL/ip:port`) of the frontends being served. */
+  listenerKeys(): string[] {
+    return [...this.listeners.keys()];
+  }
+
+  stats(): BackendStats {
+    const endpoints: EndpointStats[] = [];
+    const frontends: FrontendStats[] = [];
+    for (const l of this.listeners.values()) {
+      const service = l.route.service.key;
+      frontends.push({ service, frontend: l.key, rejected: l.rejected });
+      for (const [endpoint, c] of l.counters) {
+        endpoints.push({ service, frontend: l.key, endpoint, ...c });
+      }
+    }
+    return { endpoints, frontends };
+  }
+
+  private async doApply(state: { services: ReadonlyMap<string, ServicePortState> }): Promise<ApplyResult> {
+    const result: ApplyResult = { listening: 0, opened: [], closed: [], failed: [], unsupported: [] };
+    if (this.stopped) return result;
+    const wanted = new Map<string, { svc: ServicePortState; fe: Frontend }>();
+    for (const svc of state.services.values()) {
+      for (const fe of svc.frontends) {
+        const key = listenerKey(fe);
+        const problem = { service: svc.key, frontend: key, kind: fe.kind };
+        if (fe.protocol === 'SCTP') {
+          result.unsupported.push({ ...problem, message: 'SCTP is not supported by the userspace proxy' });
+          continue;
+        }
+        const other = wanted.get(key);
+        if (other) {
+          result.failed.push({ ...problem, message: `frontend already used by service ${other.svc.key}` });
+          continue;
+        }
+        wanted.set(key, { svc, fe });
+      }
+      this.syncAffinity(svc);
+    }
+    for (const k of this.affinities.keys()) {
+      if (!state.services.get(k)?.sessionAffinity) this.affinities.delete(k);
+    }
+
+    for (const [key, l] of this.listeners) {
+      if (wanted.has(key)) continue;
+      this.closeListener(l);
+      this.listeners.delete(key);
+      result.closed.push(key);
+    }
+    for (const key of this.failing.keys()) if (!wanted.has(key)) this.failing.delete(key);
+
+    const opening: Promise<void>[] = [];
+    for (const [key, { svc, fe }] of wanted) {
+      const existing = this.listeners.get(key);
+      if (existing) {
+        existing.route = this.route(svc, fe, existing.route);
+        this.pruneCounters(existing);
+        continue;
+      }
+      opening.push(
+        this.open(key, this.route(svc, fe)).then(
+          (l) => {
+            this.listeners.set(key, l);
+            this.failing.delete(key);
+            result.opened.push(key);
+          },
+          (err: NodeJS.ErrnoException) => {
+            const message = `listen ${fe.protocol.toLowerCase()} ${endpointKey(fe)}: ${err.message}`;
+            result.failed.push({ service: svc.key, frontend: key, kind: fe.kind, message, code: err.code });
+            if (this.failing.get(key) !== message) {
+              this.failing.set(key, message);
+              this.log.warn('Cannot serve frontend', { service: svc.key, frontend: key, err: err.message });
+              this.opts.onFrontendError?.(fe, err, svc);
+            }
+          },
+        ),
+      );
+    }
+    await Promise.all(opening);
+    if (this.stopped) {
+      for (const l of this.listeners.values()) this.closeListener(l);
+      this.listeners.clear();
+    }
+    result.listening = this.listeners.size;
+    if (result.opened.length || result.closed.length) {
+      this.log.v(2).info('Userspace listeners synced', {
+        opened: result.opened.length,
+        closed: result.closed.length,
+        listening: result.listening,
+      });
+    }
+    return result;
+  }
+
+  private syncAffinity(svc: ServicePortState): void {
+    const timeout = svc.sessionAffinity?.timeoutSeconds;
+    if (timeout === undefined) return;
+    const t = this.affinities.get(svc.key);
+    if (t) t.timeoutSeconds = timeout;
+    else this.affinities.set(svc.key, new AffinityTable(timeout, this.now));
+  }
+
+  private route(svc: ServicePortState, fe: Frontend, prev?: Route): Route {
+    let name = this.defaultScheduler;
+    if (svc.scheduler !== undefined) {
+      if (isSchedulerName(svc.scheduler)) name = svc.scheduler;
+      else
+        this.log.warn('Unknown scheduler, using the default', { service: svc.key, scheduler: svc.scheduler });
+    }
+    const sameTarget = prev && prev.frontend.ip === fe.ip && prev.frontend.port === fe.port;
+    const scheduler =
+      sameTarget && prev.scheduler.name === name
+        ? prev.scheduler
+        : createScheduler(name, { serviceIp: fe.ip, servicePort: fe.port, random: this.opts.random });
+    const endpoints = sortEndpoints(fe.endpoints);
+    return {
+      service: svc,
+      frontend: fe,
+      endpoints,
+      keys: new Set(endpoints.map(endpointKey)),
+      scheduler,
+      affinity: this.affinities.get(svc.key),
+    };
+  }
+
+  /** Drops counters of endpoints that are gone and hold nothing open. */
+  private pruneCounters(l: Listener): void {
+    for (const [k, c] of l.counters) {
+      if (!l.route.keys.has(k) && c.active === 0 && c.inactive === 0) l.counters.delete(k);
+    }
+  }
+
+  private counts(l: Listener, key: string): Counts {
+    let c = l.counters.get(key);
+    if (!c) {
+      c = { active: 0, inactive: 0, total: 0 };
+      l.counters.set(key, c);
+    }
+    return c;
+  }
+
+  private release(l: Listener, key: string, field: 'active' | 'inactive'): void {
+    const c = l.counters.get(key);
+    if (!c) return;
+    c[field]--;
+    if (c.active === 0 && c.inactive === 0 && !l.route.keys.has(key)) {
+      l.counters.delete(key);
+    }
+  }
+
+  /** Affinity first (a current, unexpired binding), else the scheduler; `exclude` holds failed endpoints. */
+  private choose(l: Listener, client: ClientAddr, exclude?: ReadonlySet<string>): Endpoint | undefined {
+    const route = l.route;
+    const eps = exclude?.size ? route.endpoints.filter((e) => !exclude.has(endpointKey(e))) : route.endpoints;
+    if (eps.length === 0) return undefined;
+    return route.affinity?.lookup(client.ip, eps) ?? route.scheduler.pick(eps, client, l.counters);
+  }
+
+  private async open(key: string, route: Route): Promise<Listener> {
+    const l: Listener = { key, route, counters: new Map(), rejected: 0, flows: new Map() };
+    const { ip, port, protocol } = route.frontend;
+    if (protocol === 'TCP') {
+      const server = net.createServer({ allowHalfOpen: true }, (sock) => this.onTcp(l, sock));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: ip, port, exclusive: true }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      server.on('error', (err) => this.log.error(err, 'Listener error', { frontend: key }));
+      l.tcp = server;
+    } else {
+      const sock = dgram.createSocket({ type: net.isIPv4(ip) ? 'udp4' : 'udp6' });
+      await new Promise<void>((resolve, reject) => {
+        sock.once('error', reject);
+        sock.bind({ address: ip, port, exclusive: true }, () => {
+          sock.off('error', reject);
+          resolve();
+        });
+      });
+      sock.on('error', (err) => this.log.error(err, 'Listener error', { frontend: key }));
+      sock.on('message', (msg, rinfo) => this.onDatagram(l, msg, rinfo));
+      l.udp = sock;
+    }
+    this.log.v(2).info('Listening', { service: route.service.key, frontend: key });
+    return l;
+  }
+
+  /** Stops accepting; open TCP connections carry on (as conntrack entries do), UDP flows end. */
+  private closeListener(l: Listener): void {
+    l.tcp?.close();
+    for (const f of l.flows.values()) this.closeFlow(l, f);
+    l.udp?.close();
+    this.log.v(2).info('Stopped listening', { service: l.route.service.key, frontend: l.key });
+  }
+
+  private track(s: net.Socket): void {
+    this.sockets.add(s);
+    s.once('close', () => this.sockets.delete(s));
+  }
+
+  private onTcp(l: Listener, client: net.Socket): void {
+    this.track(client);
+    // Errors before the endpoint is connected end the attempt (see dial); after, they reset the peer.
+    client.on('error', () => {});
+    if (l.route.endpoints.length === 0) {
+      // No endpoints: refuse at once, as the kernel modes' REJECT (tcp-reset) does.
+      l.rejected++;
+      client.resetAndDestroy();
+      return;
+    }
+    this.dial(l, client, { ip: client.remoteAddress ?? '', port: client.remotePort ?? 0 }, new Set(), 0);
+  }
+
+  private dial(l: Listener, client: net.Socket, addr: ClientAddr, tried: Set<string>, attempt: number): void {
+    if (client.destroyed || this.stopped) return;
+    const ep = this.choose(l, addr, tried);
+    if (!ep) {
+      if (tried.size === 0) l.rejected++;
+      client.resetAndDestroy();
+      return;
+    }
+    const key = endpointKey(ep);
+    const up = net.connect({ host: ep.ip, port: ep.port, allowHalfOpen: true });
+    this.track(up);
+    let connected = false;
+    const timer = setTimeout(
+      () => up.destroy(new Error('connect timeout')),
+      this.connectTimeouts[attempt] ?? 2000,
+    );
+    const onClientGone = () => {
+      if (connected) return;
+      clearTimeout(timer);
+      up.destroy();
+    };
+    client.once('close', onClientGone);
+    up.on('error', (err) => {
+      clearTimeout(timer);
+      if (connected) {
+        client.resetAndDestroy();
+        return;
+      }
+      if (tried.has(key)) return; // a second error of the same failed attempt
+      client.off('close', onClientGone);
+      tried.add(key);
+      l.route.affinity?.forget(addr.ip);
+      this.log.v(3).info('Endpoint dial failed', { frontend: l.key, endpoint: key, err: err.message });
+      if (attempt + 1 < this.connectTimeouts.length) this.dial(l, client, addr, tried, attempt + 1);
+      else client.resetAndDestroy();
+    });
+    up.once('connect', () => {
+      clearTimeout(timer);
+      client.off('close', onClientGone);
+      if (client.destroyed) {
+        up.destroy();
+        return;
+      }
+      connected = true;
+      const c = this.counts(l, key);
+      c.active++;
+      c.total++;
+      up.once('close', () => this.release(l, key, 'active'));
+      l.route.affinity?.record(addr.ip, ep);
+      client.removeAllListeners('error');
+      client.on('error', () => up.resetAndDestroy());
+      // pipe: backpressure both ways; end() on the source's FIN gives half-close.
+      client.pipe(up);
+      up.pipe(client);
+    });
+  }
+
+  private onDatagram(l: Listener, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const ck =
+      rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`;
+    let flow = l.flows.get(ck);
+    // A flow to an endpoint that is no longer current is dropped, as kube-proxy clears stale UDP conntrack.
+    if (flow && !l.route.keys.has(flow.epKey)) {
+      this.closeFlow(l, flow);
+      flow = undefined;
+    }
+    if (!flow) {
+      const client = { ip: rinfo.address, port: rinfo.port };
+      const ep = this.choose(l, client);
+      if (!ep) {
+        // Userspace cannot send ICMP port-unreachable: drop and count.
+        l.rejected++;
+        return;
+      }
+      flow = this.openFlow(l, ck, rinfo, ep);
+      l.route.affinity?.record(client.ip, ep);
+    }
+    flow.lastActive = Date.now();
+    if (flow.pending) flow.pending.push(msg);
+    else sendQuietly(flow.sock, msg);
+  }
+
+  private openFlow(l: Listener, ck: string, rinfo: dgram.RemoteInfo, ep: Endpoint): Flow {
+    const sock = dgram.createSocket({ type: net.isIPv4(ep.ip) ? 'udp4' : 'udp6' });
+    const flow: Flow = {
+      client: ck,
+      sock,
+      epKey: endpointKey(ep),
+      lastActive: Date.now(),
+      pending: [],
+      closed: false,
+    };
+    l.flows.set(ck, flow);
+    const c = this.counts(l, flow.epKey);
+    c.inactive++;
+    c.total++;
+    sock.on('message', (reply) => {
+      flow.lastActive = Date.now();
+      // Sent from the listener's socket, so the reply's source is the service address.
+      if (l.udp) sendQuietly(l.udp, reply, rinfo.port, rinfo.address);
+    });
+    sock.on('error', (err) => {
+      this.log.v(3).info('UDP flow error', { frontend: l.key, endpoint: flow.epKey, err: err.message });
+      this.closeFlow(l, flow);
+    });
+    sock.connect(ep.port, ep.ip, () => {
+      const queued = flow.pending ?? [];
+      flow.pending = null;
+      if (!flow.closed) for (const m of queued) sendQuietly(sock, m);
+    });
+    const check = () => {
+      if (flow.closed) return;
+      const idle = Date.now() - flow.lastActive;
+      if (idle >= this.udpIdleMs) this.closeFlow(l, flow);
+      else flow.timer = setTimeout(check, this.udpIdleMs - idle).unref();
+    };
+    flow.timer = setTimeout(check, this.udpIdleMs).unref();
+    return flow;
+  }
+
+  private closeFlow(l: Listener, flow: Flow): void {
+    if (flow.closed) return;
+    flow.closed = true;
+    clearTimeout(flow.timer);
+    if (l.flows.get(flow.client) === flow) l.flows.delete(flow.client);
+    try {
+      flow.sock.close();
+    } catch {
+      // already closed
+    }
+    this.release(l, flow.epKey, 'inactive');
+  }
+}
+
+/** A datagram send that ignores a socket closed under it (a flow or listener torn down meanwhile). */
+function sendQuietly(sock: dgram.Socket, msg: Buffer, port?: number, address?: string): void {
+  try {
+    if (port === undefined) sock.send(msg);
+    else sock.send(msg, port, address);
+  } catch {
+    // ERR_SOCKET_DGRAM_NOT_RUNNING: nothing to deliver to any more
+  }
+}

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BoundedFrequencyRunner, type Clock } from '../../src/proxy/runner.js';
+
+/** A manual clock: timers fire only in advance(), in time order, with async work settled between. */
+class FakeClock implements Clock {
+  t = 0;
+  private seq = 0;
+  private timers = new Map<number, { at: number; fn: () => void }>();
+
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + ms, fn });
+    return id;
+  }
+  clearTimeout(h: unknown): void {
+    this.timers.delete(h as number);
+  }
+  pending(): number {
+    return this.timers.size;
+  }
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    await settle();
+    for (;;) {
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
+      if (!next) break;
+      this.timers.delete(next[0]);
+      this.t = next[1].at;
+      next[1].fn();
+      await settle();
+    }
+    this.t = end;
+  }
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+/** A runner over a recording fn; `fail` makes the next runs throw; `duration` makes runs take clock time. */
+function harness(min: number, max: number, opts: { retryBackoffMs?: number } = {}) {
+  const clock = new FakeClock();
+  const runs: number[] = [];
+  const ctl = { fail: 0, duration: 0 };
+  const errors: unknown[] = [];
+  const runner = new BoundedFrequencyRunner(
+    'test',
+    async () => {
+      runs.push(clock.now());
+      if (ctl.duration) await clock.advance(ctl.duration);
+      if (ctl.fail > 0) {
+        ctl.fail--;
+        throw new Error('boom');
+      }
+    },
+    min,
+    max,
+    { clock, onError: (e) => errors.push(e), ...opts },
+  );
+  return { clock, runs, ctl, runner, errors };
+}
+
+describe('BoundedFrequencyRunner', () => {
+  it('rejects maxInterval < minInterval', () => {
+    assert.throws(
+      () => new BoundedFrequencyRunner('x', async () => {}, 10, 5),
+      /x: maxInterval \(5ms\) must be >= minInterval \(10ms\)/,
+    );
+  });
+
+  it('runs a request at once, then no sooner than minInterval, coalescing requests', async () => {
+    const { clock, runs, runner } = harness(1000, 60_000);
+    runner.start();
+    runner.run();
+    await clock.advance(0);
+    assert.deepEqual(runs, [0]);
+    // Three requests inside the cool-down become one run at its end.
+    await clock.advance(100);
+    runner.run();
+    await clock.advance(200);
+    runner.run();
+    runner.run();
+    await clock.advance(699);
+    assert.deepEqual(runs, [0]);
+    await clock.advance(1);
+    assert.deepEqual(runs, [0, 1000]);
+    await clock.advance(5000);
+    assert.deepEqual(runs, [0, 1000], 'no request, no run before maxInterval');
+    runner.run();
+    await clock.advance(0);
+    assert.deepEqual(runs, [0, 1000, 6000]);
+    await runner.stop();
+  });
+
+  it('remembers a request made before start', async () => {
+    const { clock, runs, runner } = harness(1000, 60_000);
+    runner.run();
+    await clock.advance(10);
+    assert.deepEqual(runs, []);
+    runner.start();
+    await clock.advance(0);
+    assert.deepEqual(runs, [10]);
+    await runner.stop();
+  });
+
+  it('runs every maxInterval without requests, counted from the end of the last run', async () => {
+    const { clock, runs, runner } = harness(1000, 30_000);
+    runner.start();
+    await clock.advance(30_000);
+    assert.deepEqual(runs, [30_000]);
+    await clock.advance(10_000);
+    runner.run();
+    await clock.advance(0);
+    await clock.advance(30_000);
+    assert.deepEqual(runs, [30_000, 40_000, 70_000]);
+    await runner.stop();
+  });
+
+  it('measures minInterval from the end of a run, and coalesces requests made during it', async () => {
+    const { clock, runs, ctl, runner } = harness(1000, 60_000);
+    runner.start();
+    ctl.duration = 500;
+    runner.run();
+    await clock.advance(0);
+    // The run is in progress (ends at 500): requests now wait for 500 + 1000.
+    runner.run();
+    runner.run();
+    await clock.advance(1499);
+    assert.deepEqual(runs, [0]);
+    await clock.advance(1);
+    assert.deepEqual(runs, [0, 1500]);
+    ctl.duration = 0;
+    await clock.advance(10_000);
+    assert.deepEqual(runs, [0, 1500], 'the coalesced requests gave one run');
+    await runner.stop();
+  });
+
+  it('retries failures with exponential backoff capped at maxInterval; success resets it', async () => {
+    const { clock, runs, ctl, runner, errors } = harness(100, 10_000, { retryBackoffMs: 1000 });
+    runner.start();
+    ctl.fail = 5;
+    runner.run();
+    await clock.advance(0);
+    assert.equal(runner.consecutiveFailures, 1);
+    await clock.advance(1000 + 2000 + 4000 + 8000);
+    // Retries at +1 s, +2 s, +4 s, +8 s (the 4th failure's 8 s is still under maxInterval).
+    assert.deepEqual(runs, [0, 1000, 3000, 7000, 15_000]);
+    assert.equal(runner.consecutiveFailures, 5);
+    await clock.advance(10_000);
+    assert.deepEqual(runs, [0, 1000, 3000, 7000, 15_000, 25_000], 'capped at maxInterval; this one succeeds');
+    assert.equal(runner.consecutiveFailures, 0);
+    await clock.advance(9_999);
+    assert.equal(runs.length, 6, 'after success only the periodic run remains');
+    ctl.fail = 1;
+    runner.run();
+    await clock.advance(0);
+    await clock.advance(1000);
+    assert.deepEqual(runs.slice(6), [34_999, 35_999], 'backoff starts over after a success');
+    assert.equal(errors.length, 6);
+    assert.match(String(errors[0]), /boom/);
+    await runner.stop();
+  });
+
+  it('a request during the retry wait runs at once (after minInterval)', async () => {
+    const { clock, runs, ctl, runner } = harness(100, 60_000, { retryBackoffMs: 5000 });
+    runner.start();
+    ctl.fail = 1;
+    runner.run();
+    await clock.advance(0);
+    await clock.advance(50);
+    runner.run();
+    await clock.advance(50);
+    assert.deepEqual(runs, [0, 100]);
+    await clock.advance(10_000);
+    assert.deepEqual(runs, [0, 100], 'the success cancelled the retry');
+    await runner.stop();
+  });
+
+  it('stop waits for a run in progress and cancels the rest', async () => {
+    const { clock, runs, runner } = harness(0, 1000);
+    runner.start();
+    runner.run();
+    await clock.advance(0);
+    await runner.stop();
+    runner.run();
+    await clock.advance(5000);
+    assert.deepEqual(runs, [0]);
+    assert.equal(clock.pending(), 0);
+  });
+});

@@ -1,0 +1,499 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { silentLogger } from '../../../src/lib/log.js';
+import type {
+  Endpoint,
+  Frontend,
+  NodeState,
+  Protocol,
+  ServicePortState,
+} from '../../../src/proxy/model/types.js';
+import { listenerKey, sortEndpoints, UserspaceBackend } from '../../../src/proxy/userspace/backend.js';
+
+// Addresses private to this file: services 127.97.202.x, fake pods 127.245.202.x.
+const SVC = (n: number) => `127.97.202.${n}`;
+const POD = (n: number) => `127.245.202.${n}`;
+const PORT = 18080;
+
+const ep = (ip: string, port: number): Endpoint => ({
+  ip,
+  port,
+  ready: true,
+  serving: true,
+  terminating: false,
+  isLocal: true,
+});
+
+function svcPort(
+  name: string,
+  fes: { ip: string; port?: number; protocol?: Protocol; endpoints: Endpoint[] }[],
+  extra: Partial<ServicePortState> = {},
+): ServicePortState {
+  const protocol = fes[0]?.protocol ?? 'TCP';
+  const frontends: Frontend[] = fes.map((f) => ({
+    kind: 'ClusterIP',
+    ip: f.ip,
+    port: f.port ?? PORT,
+    protocol: f.protocol ?? 'TCP',
+    endpoints: f.endpoints,
+  }));
+  return {
+    key: `default/${name}:/${protocol}`,
+    namespace: 'default',
+    name,
+    portName: '',
+    protocol,
+    frontends,
+    localEndpointCount: 0,
+    ...extra,
+  };
+}
+
+const state = (...svcs: ServicePortState[]): NodeState => ({
+  services: new Map(svcs.map((s) => [s.key, s])),
+  problems: [],
+});
+
+/** Small TCP servers standing in for pods. */
+const servers: net.Server[] = [];
+const udpServers: dgram.Socket[] = [];
+const clients = new Set<net.Socket>();
+/** Pod-side sockets, destroyed at the end. */
+const podConns = new Set<net.Socket>();
+const trackPod = (c: net.Socket) => {
+  podConns.add(c);
+  c.once('close', () => podConns.delete(c));
+  c.on('error', () => {});
+};
+
+/** A pod that says its name on connect, then echoes. */
+async function namedEcho(ip: string, name: string): Promise<Endpoint> {
+  const s = net.createServer({ allowHalfOpen: true }, (c) => {
+    trackPod(c);
+    c.write(`${name}\n`);
+    c.pipe(c);
+  });
+  await new Promise<void>((r) => s.listen(0, ip, r));
+  servers.push(s);
+  return ep(ip, (s.address() as net.AddressInfo).port);
+}
+
+/** A pod that reads to the client's FIN, then answers with the byte count and sha256, and closes. */
+async function digestServer(ip: string): Promise<Endpoint> {
+  const s = net.createServer({ allowHalfOpen: true }, (c) => {
+    trackPod(c);
+    const h = createHash('sha256');
+    let n = 0;
+    c.on('data', (d: Buffer) => {
+      n += d.length;
+      h.update(d);
+    });
+    c.on('end', () => c.end(`${n} ${h.digest('hex')}`));
+  });
+  await new Promise<void>((r) => s.listen(0, ip, r));
+  servers.push(s);
+  return ep(ip, (s.address() as net.AddressInfo).port);
+}
+
+async function udpEcho(ip: string, name: string): Promise<Endpoint> {
+  const s = dgram.createSocket('udp4');
+  s.on('message', (m, r) => s.send(`${name}:${m}`, r.port, r.address));
+  await new Promise<void>((r) => s.bind(0, ip, r));
+  udpServers.push(s);
+  return ep(ip, s.address().port);
+}
+
+function connect(ip: string, port = PORT, localAddress?: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect({ host: ip, port, localAddress, allowHalfOpen: true });
+    clients.add(c);
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+}
+
+/** Reads until the given number of lines arrived (or the socket ended). */
+function readLines(c: net.Socket, n: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const lines = buf.split('\n');
+      if (lines.length > n) {
+        c.off('data', onData);
+        resolve(lines.slice(0, n));
+      }
+    };
+    c.on('data', onData);
+    c.once('end', () => resolve(buf.split('\n').filter(Boolean)));
+    c.once('error', reject);
+  });
+}
+
+/** Connects and returns the serving pod's name. */
+async function whoAmI(ip: string, port = PORT, localAddress?: string): Promise<string> {
+  const c = await connect(ip, port, localAddress);
+  const [name] = await readLines(c, 1);
+  c.destroy();
+  return name!;
+}
+
+/** The error a connection attempt ends with (and how long it took). */
+function connectError(ip: string, port = PORT): Promise<{ code?: string; ms: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const c = net.connect({ host: ip, port });
+    clients.add(c);
+    c.on('data', () => {});
+    c.once('error', (err: NodeJS.ErrnoException) => resolve({ code: err.code, ms: Date.now() - t0 }));
+    c.once('close', () => resolve({ code: undefined, ms: Date.now() - t0 }));
+  });
+}
+
+function udpAsk(ip: string, msg: string, sock?: dgram.Socket, timeoutMs = 1000) {
+  const s = sock ?? dgram.createSocket('udp4');
+  return new Promise<{ reply?: string; from?: string }>((resolve) => {
+    const timer = setTimeout(() => done({}), timeoutMs);
+    const onMsg = (m: Buffer, r: dgram.RemoteInfo) =>
+      done({ reply: m.toString(), from: `${r.address}:${r.port}` });
+    const done = (v: { reply?: string; from?: string }) => {
+      clearTimeout(timer);
+      s.off('message', onMsg);
+      if (!sock) s.close();
+      resolve(v);
+    };
+    s.on('message', onMsg);
+    s.send(msg, PORT, ip);
+  });
+}
+
+let backends: UserspaceBackend[] = [];
+function backend(opts: Partial<ConstructorParameters<typeof UserspaceBackend>[0]> = {}) {
+  const b = new UserspaceBackend({ log: silentLogger, defaultScheduler: 'rr', ...opts });
+  backends.push(b);
+  return b;
+}
+
+afterEach(async () => {
+  for (const c of clients) c.destroy();
+  clients.clear();
+  await Promise.all(backends.map((b) => b.stop()));
+  backends = [];
+});
+
+after(async () => {
+  for (const c of podConns) c.destroy();
+  for (const s of servers) s.close();
+  for (const s of udpServers) s.close();
+});
+
+describe('sortEndpoints', () => {
+  it('orders by address numerically, then port, and drops duplicates', () => {
+    const got = sortEndpoints([
+      ep('10.0.0.10', 80),
+      ep('10.0.0.9', 81),
+      ep('10.0.0.9', 80),
+      ep('10.0.0.10', 80),
+    ]);
+    assert.deepEqual(
+      got.map((e) => `${e.ip}:${e.port}`),
+      ['10.0.0.9:80', '10.0.0.9:81', '10.0.0.10:80'],
+    );
+  });
+});
+
+describe('UserspaceBackend TCP', () => {
+  let pods: Endpoint[];
+  before(async () => {
+    pods = [await namedEcho(POD(1), 'a'), await namedEcho(POD(2), 'b'), await namedEcho(POD(3), 'c')];
+  });
+
+  it('spreads connections with rr exactly and counts them per endpoint', async () => {
+    const b = backend();
+    const r = await b.apply(state(svcPort('rr', [{ ip: SVC(1), endpoints: pods }])));
+    assert.deepEqual(r.opened, [`TCP/${SVC(1)}:${PORT}`]);
+    assert.equal(r.listening, 1);
+    const got: string[] = [];
+    for (let i = 0; i < 6; i++) got.push(await whoAmI(SVC(1)));
+    assert.deepEqual(got, ['a', 'b', 'c', 'a', 'b', 'c']);
+    const totals = b
+      .stats()
+      .endpoints.map((e) => [e.endpoint, e.total])
+      .sort();
+    assert.deepEqual(totals, [
+      [`${POD(1)}:${pods[0]!.port}`, 2],
+      [`${POD(2)}:${pods[1]!.port}`, 2],
+      [`${POD(3)}:${pods[2]!.port}`, 2],
+    ]);
+  });
+
+  it('lc sends a new connection to the idle endpoint', async () => {
+    const b = backend({ defaultScheduler: 'lc' });
+    await b.apply(state(svcPort('lc', [{ ip: SVC(2), endpoints: pods.slice(0, 2) }])));
+    const held = await connect(SVC(2));
+    assert.deepEqual(await readLines(held, 1), ['a']);
+    const activeOf = (ip: string) => b.stats().endpoints.find((e) => e.endpoint.startsWith(ip))?.active ?? 0;
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await whoAmI(SVC(2)), 'b');
+      // The proxy sees the close a moment later; wait for b to be idle again.
+      for (let k = 0; k < 500 && activeOf(POD(2)) > 0; k++) await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.equal(activeOf(POD(1)), 1);
+  });
+
+  it('splices with half-close: the server answers after the client FIN', async () => {
+    const digest = await digestServer(POD(10));
+    const b = backend();
+    await b.apply(state(svcPort('half', [{ ip: SVC(3), endpoints: [digest] }])));
+    const c = await connect(SVC(3));
+    const chunks: Buffer[] = [];
+    c.on('data', (d: Buffer) => chunks.push(d));
+    const ended = new Promise((r) => c.once('end', r));
+    c.end('hello world');
+    await ended;
+    const want = createHash('sha256').update('hello world').digest('hex');
+    assert.equal(Buffer.concat(chunks).toString(), `11 ${want}`);
+  });
+
+  it('carries a large transfer both ways with backpressure', async () => {
+    const b = backend();
+    await b.apply(state(svcPort('big', [{ ip: SVC(4), endpoints: [pods[0]!] }])));
+    const c = await connect(SVC(4));
+    const payload = randomBytes(16 * 1024 * 1024);
+    const h = createHash('sha256');
+    let received = 0;
+    let skip = 2; // "a\n"
+    const done = new Promise<void>((resolve, reject) => {
+      c.on('data', (d: Buffer) => {
+        const part = skip > 0 ? d.subarray(skip) : d;
+        skip = Math.max(0, skip - d.length);
+        received += part.length;
+        h.update(part);
+        if (received >= payload.length) resolve();
+      });
+      c.once('error', reject);
+    });
+    // Write in chunks honouring backpressure, so the proxy's pipes must pause and resume.
+    let paused = 0;
+    for (let off = 0; off < payload.length; off += 256 * 1024) {
+      if (!c.write(payload.subarray(off, off + 256 * 1024))) {
+        paused++;
+        await new Promise((r) => c.once('drain', r));
+      }
+    }
+    await done;
+    assert.equal(received, payload.length);
+    assert.equal(h.digest('hex'), createHash('sha256').update(payload).digest('hex'));
+    assert.ok(paused > 0, 'the transfer should have hit backpressure');
+  });
+
+  it('resets at once when the service has no endpoints', async () => {
+    const b = backend();
+    await b.apply(state(svcPort('empty', [{ ip: SVC(5), endpoints: [] }])));
+    const { code, ms } = await connectError(SVC(5));
+    assert.equal(code, 'ECONNRESET');
+    assert.ok(ms < 500, `took ${ms} ms`);
+    assert.equal(b.stats().frontends[0]?.rejected, 1);
+  });
+
+  it('skips a dead endpoint and resets when all are dead', async () => {
+    const dead = ep(POD(99), 1); // nothing listens there: ECONNREFUSED
+    const b = backend();
+    await b.apply(
+      state(
+        svcPort('mixed', [{ ip: SVC(6), endpoints: [dead, pods[1]!] }]),
+        svcPort('dead', [{ ip: SVC(7), endpoints: [dead] }]),
+      ),
+    );
+    for (let i = 0; i < 4; i++) assert.equal(await whoAmI(SVC(6)), 'b');
+    const { code, ms } = await connectError(SVC(7));
+    assert.equal(code, 'ECONNRESET');
+    assert.ok(ms < 1000, `took ${ms} ms`);
+  });
+
+  it('keeps an open connection when its endpoint is removed; new ones follow the change', async () => {
+    const b = backend();
+    await b.apply(state(svcPort('grace', [{ ip: SVC(8), endpoints: [pods[0]!] }])));
+    const c = await connect(SVC(8));
+    assert.deepEqual(await readLines(c, 1), ['a']);
+    const r = await b.apply(state(svcPort('grace', [{ ip: SVC(8), endpoints: [pods[2]!] }])));
+    assert.deepEqual([r.opened, r.closed], [[], []]);
+    const echoed = readLines(c, 1);
+    c.write('still here\n');
+    assert.deepEqual(await echoed, ['still here']);
+    assert.equal(await whoAmI(SVC(8)), 'c');
+    // The removed endpoint's counters stay while its connection is open.
+    assert.equal(b.stats().endpoints.find((e) => e.endpoint.startsWith(POD(1)))?.active, 1);
+  });
+
+  it('diffs listeners: unchanged ones keep their connections, removed ones stop accepting', async () => {
+    const b = backend();
+    const one = svcPort('one', [{ ip: SVC(9), endpoints: [pods[0]!] }]);
+    const two = svcPort('two', [{ ip: SVC(10), endpoints: [pods[1]!] }]);
+    await b.apply(state(one));
+    const c = await connect(SVC(9));
+    assert.deepEqual(await readLines(c, 1), ['a']);
+    const r2 = await b.apply(state(one, two));
+    assert.deepEqual(r2.opened, [`TCP/${SVC(10)}:${PORT}`]);
+    assert.deepEqual(r2.closed, []);
+    assert.equal(await whoAmI(SVC(10)), 'b');
+    const r3 = await b.apply(state(two));
+    assert.deepEqual(r3.closed, [`TCP/${SVC(9)}:${PORT}`]);
+    assert.deepEqual(b.listenerKeys(), [`TCP/${SVC(10)}:${PORT}`]);
+    assert.equal((await connectError(SVC(9))).code, 'ECONNREFUSED');
+    // The connection made before the service went away carries on, as conntrack would let it.
+    const echoed = readLines(c, 1);
+    c.write('ping\n');
+    assert.deepEqual(await echoed, ['ping']);
+  });
+
+  it('session affinity sticks to the endpoint until the timeout, on a fake clock', async () => {
+    let now = 1_000_000;
+    const b = backend({ now: () => now });
+    const svc = svcPort('sticky', [{ ip: SVC(11), endpoints: pods }], {
+      sessionAffinity: { timeoutSeconds: 10 },
+    });
+    await b.apply(state(svc));
+    const clientA = '127.0.0.11';
+    const clientB = '127.0.0.12';
+    assert.equal(await whoAmI(SVC(11), PORT, clientA), 'a');
+    assert.equal(await whoAmI(SVC(11), PORT, clientB), 'b');
+    now += 9_000;
+    // rr alone would give c, a; affinity keeps each client where it was and refreshes the entry.
+    assert.equal(await whoAmI(SVC(11), PORT, clientA), 'a');
+    assert.equal(await whoAmI(SVC(11), PORT, clientB), 'b');
+    now += 9_000;
+    assert.equal(await whoAmI(SVC(11), PORT, clientA), 'a', 'refreshed by the last use');
+    now += 10_001;
+    assert.equal(await whoAmI(SVC(11), PORT, clientA), 'c', 'expired: back to the scheduler');
+    // The bound endpoint leaving the list also ends the binding.
+    const sessionAffinity = svc.sessionAffinity;
+    await b.apply(
+      state(svcPort('sticky', [{ ip: SVC(11), endpoints: pods.slice(0, 2) }], { sessionAffinity })),
+    );
+    assert.equal(await whoAmI(SVC(11), PORT, clientA), 'a');
+    // Turning affinity off: back to rr.
+    await b.apply(state(svcPort('sticky', [{ ip: SVC(11), endpoints: pods.slice(0, 2) }])));
+    const got = [await whoAmI(SVC(11), PORT, clientA), await whoAmI(SVC(11), PORT, clientA)];
+    assert.deepEqual(got.sort(), ['a', 'b']);
+  });
+
+  it('reports a frontend it cannot bind and serves the rest; the error is reported once', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(PORT, SVC(12), r));
+    try {
+      const errors: string[] = [];
+      const b = backend({
+        onFrontendError: (fe, err) => errors.push(`${fe.ip} ${(err as NodeJS.ErrnoException).code}`),
+      });
+      const st = state(
+        svcPort('taken', [{ ip: SVC(12), endpoints: [pods[0]!] }]),
+        svcPort('free', [{ ip: SVC(13), endpoints: [pods[1]!] }]),
+        svcPort('sctp', [{ ip: SVC(14), protocol: 'SCTP', endpoints: [pods[1]!] }]),
+      );
+      const r = await b.apply(st);
+      assert.equal(r.listening, 1);
+      assert.deepEqual(
+        r.failed.map((f) => [f.service, f.code]),
+        [['default/taken:/TCP', 'EADDRINUSE']],
+      );
+      assert.deepEqual(
+        r.unsupported.map((f) => f.frontend),
+        [`SCTP/${SVC(14)}:${PORT}`],
+      );
+      assert.equal(await whoAmI(SVC(13)), 'b');
+      const again = await b.apply(st);
+      assert.equal(again.failed.length, 1);
+      assert.deepEqual(errors, [`${SVC(12)} EADDRINUSE`]);
+      // Once the address is free, the next apply binds it.
+      await new Promise((r) => squatter.close(r));
+      const fixed = await b.apply(st);
+      assert.deepEqual(fixed.opened, [`TCP/${SVC(12)}:${PORT}`]);
+      assert.equal(await whoAmI(SVC(12)), 'a');
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('uses the scheduler a service asks for', async () => {
+    const b = backend({ defaultScheduler: 'rr' });
+    await b.apply(state(svcPort('dh', [{ ip: SVC(15), endpoints: pods }], { scheduler: 'dh' })));
+    const first = await whoAmI(SVC(15));
+    for (let i = 0; i < 3; i++) assert.equal(await whoAmI(SVC(15)), first);
+  });
+
+  it('rejects an unknown default scheduler', () => {
+    assert.throws(
+      () => new UserspaceBackend({ log: silentLogger, defaultScheduler: 'wlc' }),
+      /unknown scheduler "wlc"/,
+    );
+  });
+});
+
+describe('UserspaceBackend UDP', () => {
+  let pods: Endpoint[];
+  before(async () => {
+    pods = [await udpEcho(POD(21), 'x'), await udpEcho(POD(22), 'y')];
+  });
+
+  it('carries datagrams both ways, replying from the service address', async () => {
+    const b = backend();
+    const r = await b.apply(state(svcPort('dns', [{ ip: SVC(21), protocol: 'UDP', endpoints: pods }])));
+    assert.deepEqual(r.opened, [`UDP/${SVC(21)}:${PORT}`]);
+    assert.equal(listenerKey({ protocol: 'UDP', ip: SVC(21), port: PORT }), r.opened[0]);
+    const sock = dgram.createSocket('udp4');
+    try {
+      const first = await udpAsk(SVC(21), 'one', sock);
+      assert.equal(first.from, `${SVC(21)}:${PORT}`);
+      // One flow per client: the same client socket stays with its endpoint.
+      const second = await udpAsk(SVC(21), 'two', sock);
+      assert.equal(first.reply?.split(':')[0], second.reply?.split(':')[0]);
+      assert.equal(second.reply?.split(':')[1], 'two');
+      // A second client is a new flow: rr gives it the other endpoint.
+      const other = await udpAsk(SVC(21), 'three');
+      assert.notEqual(other.reply?.split(':')[0], first.reply?.split(':')[0]);
+      const flows = b.stats().endpoints.reduce((n, e) => n + e.inactive, 0);
+      assert.equal(flows, 2);
+    } finally {
+      sock.close();
+    }
+  });
+
+  it('forgets idle flows', async () => {
+    const b = backend({ udpIdleTimeoutMs: 50 });
+    await b.apply(state(svcPort('idle', [{ ip: SVC(22), protocol: 'UDP', endpoints: pods }])));
+    assert.ok((await udpAsk(SVC(22), 'hi')).reply);
+    assert.equal(
+      b.stats().endpoints.reduce((n, e) => n + e.inactive, 0),
+      1,
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(
+      b.stats().endpoints.reduce((n, e) => n + e.inactive, 0),
+      0,
+    );
+  });
+
+  it('moves a flow whose endpoint was removed', async () => {
+    const b = backend();
+    await b.apply(state(svcPort('move', [{ ip: SVC(23), protocol: 'UDP', endpoints: [pods[0]!] }])));
+    const sock = dgram.createSocket('udp4');
+    try {
+      assert.equal((await udpAsk(SVC(23), 'a', sock)).reply, 'x:a');
+      await b.apply(state(svcPort('move', [{ ip: SVC(23), protocol: 'UDP', endpoints: [pods[1]!] }])));
+      assert.equal((await udpAsk(SVC(23), 'b', sock)).reply, 'y:b');
+    } finally {
+      sock.close();
+    }
+  });
+
+  it('drops datagrams when there are no endpoints, and counts them', async () => {
+    const b = backend();
+    await b.apply(state(svcPort('none', [{ ip: SVC(24), protocol: 'UDP', endpoints: [] }])));
+    assert.deepEqual(await udpAsk(SVC(24), 'anyone?', undefined, 200), {});
+    assert.equal(b.stats().frontends[0]?.rejected, 1);
+  });
+});
