@@ -8,6 +8,8 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { loadProxyConfig, ProxyConfigError } from '../proxy/config/load.js';
+import type { ProxyConfig } from '../proxy/config/types.js';
 import { svcnetVersion } from '../version.js';
 import { down, status, up } from './commands.js';
 import {
@@ -192,43 +194,81 @@ export function program(): Command {
   prog
     .command('proxy')
     .description("run the service proxy (kube-proxy's role) for this node: the userspace data plane")
-    .requiredOption('--kubeconfig <path>', 'the kubeconfig of the API server to use', (v) => resolve(v))
+    .option(
+      '--config <file>',
+      'a KubeProxyConfiguration file (kubeproxy.config.k8s.io/v1alpha1); flags given win',
+      (v) => resolve(v),
+    )
+    .option(
+      '--kubeconfig <path>',
+      'the kubeconfig of the API server to use (or clientConnection.kubeconfig)',
+      (v) => resolve(v),
+    )
     .addOption(
       new Option('--logging-format <format>', 'log format').choices(['text', 'json']).default('text'),
     )
     .option('-v, --v <level>', 'log verbosity', verbosity, 0)
-    .option('--hostname-override <name>', 'the Node this proxy runs for', defaultNodeName())
-    .addOption(
-      new Option('--proxy-mode <mode>', 'the data plane').choices(['userspace']).default('userspace'),
-    )
+    .option('--hostname-override <name>', 'the Node this proxy runs for (default: this machine)')
+    .addOption(new Option('--proxy-mode <mode>', 'the data plane (default userspace)'))
     .addOption(
       new Option(
         '--ipvs-scheduler <name>',
         'how to pick an endpoint (per service: annotation svcnet.io/scheduler)',
-      )
-        .choices(['random', 'rr', 'lc', 'sed', 'nq', 'sh', 'dh', 'mh'])
-        .default('random'),
+      ).choices(['random', 'rr', 'lc', 'sed', 'nq', 'sh', 'dh', 'mh']),
     )
     .option(
       '--nodeport-addresses <cidrs>',
       'where NodePorts listen: IPs, CIDRs or `primary`, comma-separated (default: every node IP)',
       (v) => v.split(',').filter(Boolean),
-      [] as string[],
     )
     .option('--node-ip <ips>', "this node's addresses, comma-separated (default: the Node's)", (v) =>
       v.split(',').filter(Boolean),
     )
-    .option('--sync-period <duration>', 'the longest time between full syncs', duration, 30_000)
-    .option('--min-sync-period <duration>', 'the shortest time between syncs', duration, 1000)
-    .option('--healthz-bind-address <host:port>', 'the /healthz and /livez server', '0.0.0.0:10256')
-    .option('--metrics-bind-address <host:port>', 'the /metrics server', '127.0.0.1:10249')
+    .option('--sync-period <duration>', 'the longest time between full syncs (default 30s)', duration)
+    .option('--min-sync-period <duration>', 'the shortest time between syncs (default 1s)', duration)
+    .option('--healthz-bind-address <host:port>', 'the /healthz and /livez server (default 0.0.0.0:10256)')
+    .option('--metrics-bind-address <host:port>', 'the /metrics server (default 127.0.0.1:10249)')
     .action(async (opts) => {
+      const given = <T>(v: T | undefined) => v;
+      let config: ProxyConfig;
+      try {
+        config = loadProxyConfig({
+          file: opts.config,
+          flags: {
+            hostnameOverride: given(opts.hostnameOverride),
+            mode: given(opts.proxyMode),
+            scheduler: given(opts.ipvsScheduler),
+            nodePortAddresses: given(opts.nodeportAddresses),
+            syncPeriodMs: given(opts.syncPeriod),
+            minSyncPeriodMs: given(opts.minSyncPeriod),
+            healthzBindAddress: given(opts.healthzBindAddress),
+            metricsBindAddress: given(opts.metricsBindAddress),
+            ...(opts.kubeconfig ? { clientConnection: { kubeconfig: opts.kubeconfig } } : {}),
+          },
+        });
+      } catch (err) {
+        if (!(err instanceof ProxyConfigError)) throw err;
+        console.error(`error: ${err.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const kubeconfig = config.clientConnection.kubeconfig;
+      if (!kubeconfig)
+        throw new InvalidArgumentError(
+          '--kubeconfig (or clientConnection.kubeconfig in --config) is required',
+        );
       process.exitCode = await runProxy({
-        ...opts,
+        kubeconfig: resolve(kubeconfig),
+        loggingFormat: opts.loggingFormat,
+        v: opts.v,
+        hostnameOverride: config.hostnameOverride || defaultNodeName(),
         nodeIPs: opts.nodeIp,
-        scheduler: opts.ipvsScheduler,
-        syncPeriodMs: opts.syncPeriod,
-        minSyncPeriodMs: opts.minSyncPeriod,
+        nodeportAddresses: config.nodePortAddresses,
+        scheduler: config.scheduler,
+        syncPeriodMs: config.syncPeriodMs,
+        minSyncPeriodMs: config.minSyncPeriodMs,
+        healthzBindAddress: config.healthzBindAddress,
+        metricsBindAddress: config.metricsBindAddress,
       });
     });
 

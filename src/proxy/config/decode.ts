@@ -77,8 +77,7 @@ const schema: Schema = {
 };
 
 /** Decoded fields: durations in nanoseconds; absent and null fields are left out. */
-export type RawConfig = { [field: string]: RawValue };
-export type RawValue = string | number | boolean | string[] | Record<string, boolean> | RawConfig | unknown;
+export type RawConfig = { [field: string]: unknown };
 
 export class ConfigDecodeError extends Error {}
 
@@ -138,7 +137,7 @@ function walk(
   return out;
 }
 
-function leaf(value: unknown, type: Leaf, path: string, fail: (msg: string) => Error): RawValue {
+function leaf(value: unknown, type: Leaf, path: string, fail: (msg: string) => Error): unknown {
   switch (type) {
     case 'any':
       return value;

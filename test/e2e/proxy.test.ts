@@ -1,0 +1,254 @@
+/**
+ * Services that carry traffic: `svcnet up` runs the userspace proxy, and
+ * curl to a ClusterIP or NodePort reaches the pods, spread by the scheduler
+ * the Service asks for, with session affinity, traffic policies, the
+ * health-check node port, UDP, and refusal when there are no endpoints.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { Agent, get } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { type Cluster, eventually, skipReason, startCluster, stopCluster } from './harness.js';
+import { getJson, type Obj, sleep } from './kubectl-output.js';
+
+const skip = skipReason();
+
+function curl(url: string, timeoutS = 2): { ok: boolean; body: string; code: number } {
+  const r = spawnSync('curl', ['-sS', '--max-time', String(timeoutS), url], { encoding: 'utf8' });
+  return { ok: r.status === 0, body: r.stdout, code: r.status ?? -1 };
+}
+
+const counts = (names: string[]) => {
+  const m = new Map<string, number>();
+  for (const n of names) m.set(n, (m.get(n) ?? 0) + 1);
+  return m;
+};
+
+/** GET over one kept-alive connection (the agent holds a single socket). */
+function getVia(agent: Agent, host: string, port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get({ host, port, path, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => {
+        body += c;
+      });
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+function udp(host: string, port: number, msg: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4');
+    const t = setTimeout(() => {
+      s.close();
+      reject(new Error('no UDP answer'));
+    }, 2000);
+    s.on('message', (m) => {
+      clearTimeout(t);
+      s.close();
+      resolve(m.toString());
+    });
+    s.send(msg, port, host);
+  });
+}
+
+describe('the userspace proxy', { skip }, () => {
+  let c: Cluster;
+  let ip: string;
+  before(async () => {
+    // A service range of its own: proxies of test clusters running side by side bind different IPs.
+    c = await startCluster([`--service-cluster-ip-range=127.${112 + (process.pid % 16)}.0.0/16`]);
+    c.ok(['create', 'deployment', 'web', '--image=svcnet/netexec', '--replicas=3']);
+    c.ok(['expose', 'deployment', 'web', '--port=80', '--target-port=8080']);
+    c.ok(['rollout', 'status', 'deployment/web', '--timeout=60s']);
+    ip = getJson(c, ['svc', 'web']).spec.clusterIP;
+    await eventually(() => curl(`http://${ip}/hostname`).ok, 20_000, 'traffic through the ClusterIP');
+  });
+  after(() => stopCluster(c));
+
+  const pods = () =>
+    (getJson(c, ['pods', '-l', 'app=web']).items as Obj[]).map((p) => p.metadata.name).sort();
+  const hit = (url: string) => curl(url).body;
+
+  it('spreads requests over all three pods (random, the default)', () => {
+    const seen = counts(Array.from({ length: 150 }, () => hit(`http://${ip}/hostname`)));
+    assert.deepEqual([...seen.keys()].sort(), pods());
+    // Each of 3 gets 50 on average; 20..80 is beyond 4 standard deviations.
+    for (const [pod, n] of seen) assert.ok(n >= 20 && n <= 80, `${pod} got ${n} of 150`);
+  });
+
+  it('rr cycles exactly; lc prefers the idle endpoint', async () => {
+    c.ok(['annotate', 'svc', 'web', 'svcnet.io/scheduler=rr']);
+    await sleep(1500);
+    const order = Array.from({ length: 9 }, () => hit(`http://${ip}/hostname`));
+    assert.deepEqual(order.slice(3, 6), order.slice(0, 3));
+    assert.deepEqual(order.slice(6, 9), order.slice(0, 3));
+    assert.deepEqual([...order.slice(0, 3)].sort(), pods());
+
+    c.ok(['annotate', 'svc', 'web', 'svcnet.io/scheduler=lc', '--overwrite']);
+    await sleep(1500);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const busy = await getVia(agent, ip, 80, '/hostname');
+      // The kept-alive connection is active on `busy`: new connections go to the others.
+      const others = Array.from({ length: 10 }, () => hit(`http://${ip}/hostname`));
+      assert.ok(!others.includes(busy), `lc sent a new connection to the busy ${busy}`);
+    } finally {
+      agent.destroy();
+    }
+    c.ok(['annotate', 'svc', 'web', 'svcnet.io/scheduler-']);
+  });
+
+  it('ClientIP affinity sticks, switches on and off with a patch, and expires after its timeout', async () => {
+    c.ok(['patch', 'svc', 'web', '-p', '{"spec":{"sessionAffinity":"ClientIP"}}']);
+    await sleep(1500);
+    const sticky = counts(Array.from({ length: 20 }, () => hit(`http://${ip}/hostname`)));
+    assert.equal(sticky.size, 1, `affinity: ${[...sticky.keys()].join(',')}`);
+    c.ok(['patch', 'svc', 'web', '-p', '{"spec":{"sessionAffinity":"None"}}']);
+    await sleep(1500);
+    const spread = counts(Array.from({ length: 30 }, () => hit(`http://${ip}/hostname`)));
+    assert.ok(spread.size > 1, 'affinity off spreads again');
+    // rr + a 2 s timeout: the client stays on one pod, and moves to the next after the timeout.
+    c.ok(['annotate', 'svc', 'web', 'svcnet.io/scheduler=rr']);
+    c.ok([
+      'patch',
+      'svc',
+      'web',
+      '-p',
+      '{"spec":{"sessionAffinity":"ClientIP","sessionAffinityConfig":{"clientIP":{"timeoutSeconds":2}}}}',
+    ]);
+    await sleep(1500);
+    const first = hit(`http://${ip}/hostname`);
+    assert.equal(hit(`http://${ip}/hostname`), first);
+    await sleep(3000);
+    assert.notEqual(hit(`http://${ip}/hostname`), first);
+    c.ok(['patch', 'svc', 'web', '-p', '{"spec":{"sessionAffinity":"None","sessionAffinityConfig":null}}']);
+    c.ok(['annotate', 'svc', 'web', 'svcnet.io/scheduler-']);
+  });
+
+  it('a NodePort reaches the pods on the node address', async () => {
+    c.ok(['patch', 'svc', 'web', '-p', '{"spec":{"type":"NodePort"}}']);
+    const np = getJson(c, ['svc', 'web']).spec.ports[0].nodePort;
+    await eventually(() => curl(`http://127.0.0.1:${np}/hostname`).ok, 10_000, 'the node port');
+    assert.ok(pods().includes(hit(`http://127.0.0.1:${np}/hostname`)));
+    c.ok(['patch', 'svc', 'web', '-p', '{"spec":{"type":"ClusterIP"}}']);
+  });
+
+  it('no endpoints: the connection is refused at once', async () => {
+    c.ok(['create', 'service', 'clusterip', 'nobody', '--tcp=80:8080']);
+    const nip = getJson(c, ['svc', 'nobody']).spec.clusterIP;
+    await sleep(1500);
+    const t = Date.now();
+    const r = curl(`http://${nip}/`);
+    assert.equal(r.ok, false);
+    assert.equal(r.code, 7, 'curl: (7) Failed to connect: connection refused');
+    assert.ok(Date.now() - t < 1000);
+  });
+
+  it('multi-port with a named targetPort, UDP through a service, and a port added and removed', async () => {
+    c.ok(['apply', '-f', '-'], {
+      input: `
+apiVersion: v1
+kind: Service
+metadata: {name: multi}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: 8080}
+  - {name: udp, port: 90, targetPort: 8080, protocol: UDP}
+`,
+    });
+    const mip = getJson(c, ['svc', 'multi']).spec.clusterIP;
+    await eventually(() => curl(`http://${mip}/hostname`).ok, 10_000, 'multi/http');
+    assert.ok(pods().includes(await udp(mip, 90, 'hostname')));
+    assert.equal(await udp(mip, 90, 'echo hello'), 'hello');
+    c.ok([
+      'patch',
+      'svc',
+      'multi',
+      '--type=json',
+      '-p',
+      '[{"op":"add","path":"/spec/ports/-","value":{"name":"alt","port":8081,"targetPort":8080}}]',
+    ]);
+    await eventually(() => curl(`http://${mip}:8081/hostname`).ok, 10_000, 'the added port');
+    c.ok(['patch', 'svc', 'multi', '--type=json', '-p', '[{"op":"remove","path":"/spec/ports/2"}]']);
+    await eventually(
+      () => curl(`http://${mip}:8081/hostname`).code === 7,
+      10_000,
+      'the removed port refused',
+    );
+  });
+
+  it('an open connection survives its endpoint leaving; new ones avoid it', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const pinned = await getVia(agent, ip, 80, '/hostname');
+      // These pods have no readiness probe: take the pod out of the Service by relabelling it.
+      c.ok(['label', 'pod', pinned, 'app=out', '--overwrite']);
+      await eventually(
+        () => !Array.from({ length: 12 }, () => hit(`http://${ip}/hostname`)).includes(pinned),
+        15_000,
+        'new connections avoid the removed pod',
+      );
+      assert.equal(await getVia(agent, ip, 80, '/hostname'), pinned, 'the open connection still reaches it');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('externalTrafficPolicy Local: the health-check node port answers 200 with local endpoints, 503 without', async () => {
+    c.ok(['apply', '-f', '-'], {
+      input: `
+apiVersion: v1
+kind: Service
+metadata: {name: lb}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+    });
+    const hc = getJson(c, ['svc', 'lb']).spec.healthCheckNodePort;
+    const body = await eventually(
+      () => {
+        const r = curl(`http://127.0.0.1:${hc}/`);
+        return r.ok && r.body.includes('"localEndpoints": 3') ? r.body : '';
+      },
+      15_000,
+      'a healthy health check',
+    );
+    assert.match(body, /"service": \{\s*"namespace": "default",\s*"name": "lb"\s*\}/);
+    c.ok(['scale', 'deployment', 'web', '--replicas=0']);
+    await eventually(
+      () => {
+        const r = spawnSync(
+          'curl',
+          ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${hc}/`],
+          {
+            encoding: 'utf8',
+          },
+        );
+        return r.stdout === '503';
+      },
+      30_000,
+      '503 without local endpoints',
+    );
+    c.ok(['scale', 'deployment', 'web', '--replicas=3']);
+  });
+
+  it('a killed proxy is restarted and serves the same services again', async () => {
+    c.ok(['rollout', 'status', 'deployment/web', '--timeout=60s']);
+    await eventually(() => curl(`http://${ip}/hostname`).ok, 20_000, 'traffic before');
+    const pid = spawnSync('pgrep', ['-f', `proxy --kubeconfig=${c.dataDir}/kubeconfig`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map(Number);
+    assert.equal(pid.length, 1);
+    process.kill(pid[0]!, 'SIGKILL');
+    await eventually(() => curl(`http://${ip}/hostname`).ok, 30_000, 'traffic after the restart');
+  });
+});
