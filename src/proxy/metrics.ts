@@ -218,7 +218,21 @@ export class ProxyMetrics {
   }
 
   /** The text exposition of every metric. */
+  /**
+   * Where the per-endpoint series come from when they are read (the data
+   * plane's own counters), instead of being counted connection by connection.
+   */
+  endpointSource?: () => { labels: EndpointLabels; active: number; total: number }[];
+
   text(): Promise<string> {
+    if (this.endpointSource) {
+      this.endpointConnectionsTotal.reset();
+      this.endpointActiveConnections.reset();
+      for (const { labels, active, total } of this.endpointSource()) {
+        this.endpointConnectionsTotal.inc(labels, total);
+        this.endpointActiveConnections.inc(labels, active);
+      }
+    }
     return this.registry.metrics();
   }
 }

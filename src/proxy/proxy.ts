@@ -14,7 +14,7 @@ import type { ApiClient, Informer } from '../client/types.js';
 import type { Logger } from '../lib/log.js';
 import { ProxyHealthServer } from './health/proxy.js';
 import { ServiceHealthServer } from './health/service.js';
-import { MetricsServer, ProxyMetrics } from './metrics.js';
+import { type EndpointLabels, MetricsServer, ProxyMetrics } from './metrics.js';
 import { buildNodeState } from './model/build.js';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './model/trackers.js';
 import type { NodeState } from './model/types.js';
@@ -109,6 +109,25 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       if (s) opts.events.event(s, 'Warning', 'FailedToListen', message);
     },
   });
+  metrics.endpointSource = () => {
+    // Summed over a service port's frontends (ClusterIP, NodePort, ...), per endpoint.
+    const sums = new Map<string, { labels: EndpointLabels; active: number; total: number }>();
+    for (const e of backend.stats().endpoints) {
+      const svc = current?.services.get(e.service);
+      const labels = {
+        namespace: svc?.namespace ?? '',
+        service: svc?.name ?? e.service,
+        port: svc?.portName ?? '',
+        endpoint: e.endpoint,
+      };
+      const key = JSON.stringify(labels);
+      const sum = sums.get(key) ?? { labels, active: 0, total: 0 };
+      sum.active += e.active + e.inactive;
+      sum.total += e.total;
+      sums.set(key, sum);
+    }
+    return [...sums.values()];
+  };
   const serviceHealth = new ServiceHealthServer({
     hostname: opts.nodeName,
     nodeIPs: opts.nodeIPs ?? ['127.0.0.1'],

@@ -5,7 +5,7 @@
  * health-check node port, UDP, and refusal when there are no endpoints.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { Agent, get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
@@ -238,6 +238,84 @@ spec:
       '503 without local endpoints',
     );
     c.ok(['scale', 'deployment', 'web', '--replicas=3']);
+  });
+
+  it("externalTrafficPolicy Local sends NodePort traffic only to this node's endpoints; Cluster to all", async () => {
+    // A second node that no agent runs, with one pod whose "container" is a server of this test.
+    const farIP = `127.${112 + (process.pid % 16)}.250.9`;
+    // In a process of its own: this test's curl runs synchronously and would block a server here.
+    const far = spawn(process.execPath, [
+      '-e',
+      `require('node:http').createServer((q, s) => s.end('far')).listen(8080, '${farIP}', () => console.log('up'))`,
+    ]);
+    await new Promise((r) => far.stdout.once('data', r));
+    try {
+      c.ok(['label', 'pods', '-l', 'app=web', 'tier=edge']);
+      c.ok(['apply', '-f', '-'], {
+        input: `
+apiVersion: v1
+kind: Node
+metadata: {name: far}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: far-pod, labels: {tier: edge}}
+spec:
+  nodeName: far
+  containers: [{name: c, image: svcnet/netexec}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: edge}
+spec:
+  type: NodePort
+  externalTrafficPolicy: Local
+  selector: {tier: edge}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+      });
+      c.ok([
+        'patch',
+        'pod',
+        'far-pod',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({
+          status: {
+            phase: 'Running',
+            podIP: farIP,
+            podIPs: [{ ip: farIP }],
+            conditions: [{ type: 'Ready', status: 'True' }],
+          },
+        }),
+      ]);
+      const np = getJson(c, ['svc', 'edge']).spec.ports[0].nodePort;
+      await eventually(
+        () => {
+          const eps = (
+            getJson(c, ['endpointslices', '-l', 'kubernetes.io/service-name=edge']).items as Obj[]
+          ).flatMap((x) => x.endpoints ?? []);
+          return eps.length === 4 && eps.every((e: Obj) => e.conditions.ready);
+        },
+        15_000,
+        'four ready endpoints, one on node far',
+      );
+      await eventually(() => curl(`http://127.0.0.1:${np}/hostname`).ok, 10_000, 'the node port');
+      const local = counts(Array.from({ length: 40 }, () => hit(`http://127.0.0.1:${np}/hostname`)));
+      assert.ok(!local.has('far'), 'Local: never the other node');
+      assert.equal(local.size, 3);
+      c.ok(['patch', 'svc', 'edge', '-p', '{"spec":{"externalTrafficPolicy":"Cluster"}}']);
+      await eventually(
+        () => Array.from({ length: 40 }, () => hit(`http://127.0.0.1:${np}/hostname`)).includes('far'),
+        10_000,
+        'Cluster: the other node too',
+      );
+    } finally {
+      far.kill();
+      c.kubectl(['delete', 'pod', 'far-pod', '--force', '--grace-period=0']);
+      c.kubectl(['delete', 'node', 'far']);
+    }
   });
 
   it('a killed proxy is restarted and serves the same services again', async () => {
