@@ -58,6 +58,7 @@ function hint(dataDir: string, url: string): string {
     '  kubectl create deployment web --image=svcnet/netexec --replicas=3',
     '  kubectl expose deployment web --port=80 --target-port=8080',
     '  kubectl get pods,endpointslices -o wide',
+    "  curl http://$(kubectl get svc web -o jsonpath='{.spec.clusterIP}')/hostname",
     '',
   ].join('\n');
 }
@@ -327,7 +328,7 @@ export async function status(dataDir: string, output: 'text' | 'json'): Promise<
       `  service range:  ${s.serviceClusterIPRange}`,
       `  node ports:     ${s.serviceNodePortRange}`,
       ...(s.nodeName
-        ? [`  node:           ${s.nodeName} (agent, controller-manager, scheduler supervised)`]
+        ? [`  node:           ${s.nodeName} (agent, proxy, controller-manager and scheduler supervised)`]
         : []),
       `  storage:        ${s.storage}${s.storage === 'sqlite' ? ` (${join(dataDir, 'state.db')})` : ''}`,
       ...(s.logFile ? [`  logs:           ${s.logFile}`] : []),
