@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { join } from 'node:path';
+import { formatIP, parseCIDR } from '../allocators/ip.js';
 import { ApiServer } from '../api/apiserver.js';
 import {
   checkAdvertiseFamily,
@@ -44,6 +45,8 @@ export interface UpOptions {
   clusterCidr: string;
   /** In ms. */
   nodeMonitorGracePeriod: number;
+  dnsPort: number;
+  dnsUpstream: string[];
 }
 
 const logFile = (dataDir: string) => join(dataDir, 'svcnet.log');
@@ -69,6 +72,12 @@ function validateFlags(opts: UpOptions): void {
   parseDurationFlag('--etcd-compaction-interval', opts.etcdCompactionInterval);
   opts.bindAddress ??= defaultBindAddress(opts.serviceClusterIpRange);
   checkAdvertiseFamily(opts.serviceClusterIpRange, opts.bindAddress);
+}
+
+/** kube-dns's ClusterIP: the tenth address of the primary service range, as kubeadm picks it. */
+export function kubeDnsIP(serviceClusterIPRange: string): string {
+  const c = parseCIDR(parseServiceCIDRs(serviceClusterIPRange)[0]!);
+  return formatIP({ family: c.family, value: c.network + 10n });
 }
 
 export async function up(opts: UpOptions): Promise<number> {
@@ -122,8 +131,8 @@ async function serve(opts: UpOptions): Promise<number> {
     return 1;
   }
   const supervisor = new Supervisor(process.argv[1]!, log);
+  const nodeIP = opts.bindAddress!.includes(':') ? '::1' : '127.0.0.1';
   if (opts.only !== 'apiserver') {
-    const nodeIP = opts.bindAddress!.includes(':') ? '::1' : '127.0.0.1';
     const common = [
       `--kubeconfig=${server.kubeconfigPath}`,
       `--logging-format=${opts.loggingFormat}`,
@@ -139,6 +148,18 @@ async function serve(opts: UpOptions): Promise<number> {
       ],
     });
     supervisor.start({ name: 'scheduler', args: common });
+    const dnsIP = kubeDnsIP(opts.serviceClusterIpRange);
+    supervisor.start({
+      name: 'dns',
+      args: [
+        ...common,
+        `--address=${nodeIP}`,
+        `--port=${opts.dnsPort}`,
+        `--health-address=${nodeIP.includes(':') ? `[${nodeIP}]` : nodeIP}:9153`,
+        `--kube-dns-service-ip=${dnsIP}`,
+        ...opts.dnsUpstream.map((u) => `--upstream=${u}`),
+      ],
+    });
     supervisor.start({
       name: 'proxy',
       args: [
@@ -155,6 +176,7 @@ async function serve(opts: UpOptions): Promise<number> {
         `--node-name=${opts.nodeName}`,
         `--node-ip=${nodeIP}`,
         '--port=0',
+        `--cluster-dns=${kubeDnsIP(opts.serviceClusterIpRange)}`,
         // One node runs every pod in host mode, and built-in images are cheap: more than kubelet's 110.
         '--max-pods=1000',
         `--root-dir=${join(opts.dataDir, 'agent')}`,
@@ -163,6 +185,11 @@ async function serve(opts: UpOptions): Promise<number> {
   }
   writeRunState(opts.dataDir, {
     nodeName: opts.only === 'apiserver' ? undefined : opts.nodeName,
+    dns:
+      opts.only === 'apiserver'
+        ? undefined
+        : `${nodeIP.includes(':') ? `[${nodeIP}]` : nodeIP}:${opts.dnsPort}`,
+    kubeDns: opts.only === 'apiserver' ? undefined : kubeDnsIP(opts.serviceClusterIpRange),
     components: supervisor.pids(),
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -223,6 +250,8 @@ async function detach(opts: UpOptions): Promise<number> {
     `--node-name=${opts.nodeName}`,
     `--cluster-cidr=${opts.clusterCidr}`,
     `--node-monitor-grace-period=${opts.nodeMonitorGracePeriod}ms`,
+    `--dns-port=${opts.dnsPort}`,
+    ...opts.dnsUpstream.map((u) => `--dns-upstream=${u}`),
   ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);

@@ -21,6 +21,7 @@ import { NodeIPAMController } from '../controllers/nodeipam/controller.js';
 import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
 import { ReplicaSetController } from '../controllers/replicaset/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
+import { startDns } from '../dns/dns.js';
 import { createLogger, type LogFormat, type Logger } from '../lib/log.js';
 import { startProxy } from '../proxy/proxy.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -197,6 +198,37 @@ export async function runProxy(opts: ProxyCommandOptions): Promise<number> {
   });
   return untilSignalled(ctx.log, async () => {
     await proxy.stop();
+    ctx.stop();
+  });
+}
+
+export interface DnsCommandOptions extends CommonOptions {
+  address: string;
+  port: number;
+  healthAddress: string;
+  zones: string[];
+  ttl: number;
+  pods: 'disabled' | 'insecure' | 'verified';
+  upstreams: string[];
+  kubeDnsServiceIp?: string;
+}
+
+export async function runDns(opts: DnsCommandOptions): Promise<number> {
+  const ctx = context(opts, 'coredns');
+  const dns = await startDns({
+    client: ctx.client,
+    log: ctx.log,
+    address: opts.address,
+    port: opts.port,
+    healthAddress: opts.healthAddress,
+    zones: opts.zones,
+    ttl: opts.ttl,
+    pods: opts.pods,
+    upstreams: opts.upstreams,
+    kubeDnsServiceIP: opts.kubeDnsServiceIp,
+  });
+  return untilSignalled(ctx.log, async () => {
+    await dns.stop();
     ctx.stop();
   });
 }

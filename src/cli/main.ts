@@ -17,6 +17,7 @@ import {
   defaultNodeName,
   runAgent,
   runControllerManager,
+  runDns,
   runProxy,
   runScheduler,
 } from './components.js';
@@ -90,6 +91,13 @@ export function program(): Command {
       .option('-v, --v <level>', 'log verbosity', verbosity, 0)
       .option('--node-name <name>', "the name of this machine's Node", defaultNodeName())
       .option('--cluster-cidr <cidr>', 'the pod IP range; each node gets a /24 of it', '127.244.0.0/16')
+      .option('--dns-port <port>', 'the cluster DNS server, UDP and TCP, on 127.0.0.1', port, 10053)
+      .option(
+        '--dns-upstream <host:port>',
+        'where the DNS server sends names outside the cluster (repeatable; default: /etc/resolv.conf)',
+        (v, acc: string[]) => [...acc, v],
+        [] as string[],
+      )
       .option(
         '--node-monitor-grace-period <duration>',
         'how long a node whose agent stopped heartbeating stays Ready',
@@ -269,6 +277,54 @@ export function program(): Command {
         minSyncPeriodMs: config.minSyncPeriodMs,
         healthzBindAddress: config.healthzBindAddress,
         metricsBindAddress: config.metricsBindAddress,
+      });
+    });
+
+  prog
+    .command('dns')
+    .description('run the cluster DNS server (CoreDNS kubernetes plugin semantics), UDP and TCP')
+    .requiredOption('--kubeconfig <path>', 'the kubeconfig of the API server to use', (v) => resolve(v))
+    .addOption(
+      new Option('--logging-format <format>', 'log format').choices(['text', 'json']).default('text'),
+    )
+    .option('-v, --v <level>', 'log verbosity', verbosity, 0)
+    .option('--address <ip>', 'the address to serve on', '127.0.0.1')
+    .option('--port <port>', 'the UDP and TCP port', port, 10053)
+    .option('--health-address <host:port>', "/health, /ready and /metrics ('' disables)", '127.0.0.1:9153')
+    .option(
+      '--cluster-domain <zone>',
+      'the cluster zone (repeatable)',
+      (v, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option(
+      '--ttl <seconds>',
+      'TTL of cluster records (0-3600)',
+      (v) => {
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n > 3600) throw new InvalidArgumentError('must be between 0 and 3600');
+        return n;
+      },
+      5,
+    )
+    .addOption(
+      new Option('--pods <mode>', 'pod records')
+        .choices(['disabled', 'insecure', 'verified'])
+        .default('insecure'),
+    )
+    .option(
+      '--upstream <host:port>',
+      'where other names go (repeatable; default: /etc/resolv.conf)',
+      (v, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option('--kube-dns-service-ip <ip>', 'publish this server as kube-system/kube-dns with this ClusterIP')
+    .action(async (opts) => {
+      process.exitCode = await runDns({
+        ...opts,
+        zones: opts.clusterDomain.length ? opts.clusterDomain : ['cluster.local'],
+        pods: opts.pods as 'disabled' | 'insecure' | 'verified',
+        upstreams: opts.upstream,
       });
     });
 

@@ -18,6 +18,9 @@ export interface RunState {
   logFile?: string;
   /** This machine's Node, when the agent runs. */
   nodeName?: string;
+  /** Where the cluster DNS server answers, and kube-dns's ClusterIP. */
+  dns?: string;
+  kubeDns?: string;
   /** Supervised components' pids at start (they may be restarted since). */
   components?: Record<string, number | undefined>;
 }
