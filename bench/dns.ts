@@ -1,0 +1,298 @@
+/**
+ * DNS benchmark, side by side: the real API server and the real `svcnet dns`
+ * (child processes) with 10,000 ClusterIP Services, against unbound from
+ * Debian serving the same 10,000 A records as local data, both measured by
+ * dnsperf (Debian) with the same query file and settings.
+ *
+ * a. queries/s and average latency, dnsperf 5 s, printed as svcnet/unbound.
+ * b. DNS programming latency at 10,000 services: a Service is created and we
+ *    time until the DNS server answers its name (polling over UDP), p50/p99.
+ *    Reference in the same run: the API's own create → watch event latency.
+ *
+ * Run: npm run bench -- dns   (or: node --import tsx bench/dns.ts [--quick])
+ */
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import packet from 'dns-packet';
+import type { Service } from 'kubernetes-types/core/v1.js';
+import { createClient } from '../src/client/client.js';
+import { SharedInformerFactory } from '../src/client/informer.js';
+import { Namespaces, Services } from '../src/client/resources.js';
+
+const QUICK = process.argv.includes('--quick');
+const SERVICES = QUICK ? 1000 : 10_000;
+const SAMPLES = QUICK ? 20 : 100;
+const PERF_SECONDS = QUICK ? 2 : 5;
+const RUN_TIMEOUT_MS = 9 * 60_000;
+
+const now = () => performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : Number.NaN;
+};
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+function cleanup(): void {
+  for (const c of children) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+function abort(code: number, message: string): never {
+  console.error(`dns benchmark: ${message}`);
+  cleanup();
+  process.exit(code);
+}
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+async function serveApi(dataDir: string): Promise<void> {
+  const { ApiServer } = await import('../src/api/apiserver.js');
+  const server = await ApiServer.start({
+    dataDir,
+    securePort: 0,
+    bindAddress: '127.0.0.1',
+    storage: 'memory',
+  });
+  process.on('disconnect', () => void server.stop().then(() => process.exit(0)));
+  process.on('SIGINT', () => {});
+  process.send!({ kubeconfig: server.kubeconfigPath });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+function repoRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return here.endsWith(join('dist', 'bench')) ? resolve(here, '..', '..') : resolve(here, '..');
+}
+
+/** One A query over UDP; the answer's addresses (empty on NXDOMAIN or timeout). */
+function queryA(port: number, name: string): Promise<string[]> {
+  return new Promise((res) => {
+    const s = createSocket('udp4');
+    const t = setTimeout(() => {
+      s.close();
+      res([]);
+    }, 500);
+    s.on('message', (m) => {
+      clearTimeout(t);
+      s.close();
+      const p = packet.decode(m);
+      res((p.answers ?? []).flatMap((a) => (a.type === 'A' ? [a.data as string] : [])));
+    });
+    s.send(packet.encode({ type: 'query', id: 1, questions: [{ type: 'A', name }] }), port, '127.0.0.1');
+  });
+}
+
+interface Perf {
+  qps: number;
+  avgMs: number;
+  lost: number;
+}
+
+function dnsperf(port: number, file: string): Perf {
+  const r = spawnSync(
+    'dnsperf',
+    ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-l', String(PERF_SECONDS), '-c', '8', '-q', '200'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const qps = Number(/Queries per second:\s+([\d.]+)/.exec(r.stdout)?.[1]);
+  const avg = Number(/Average Latency \(s\):\s+([\d.]+)/.exec(r.stdout)?.[1]);
+  const lost = Number(/Queries lost:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
+  if (Number.isNaN(qps)) throw new Error(`dnsperf failed: ${r.stdout}${r.stderr}`);
+  return { qps, avgMs: avg * 1000, lost };
+}
+
+async function main(): Promise<void> {
+  const watchdog = setTimeout(
+    () => abort(2, `still running after ${RUN_TIMEOUT_MS / 1000}s`),
+    RUN_TIMEOUT_MS,
+  );
+  watchdog.unref();
+  process.on('SIGINT', () => abort(130, 'interrupted'));
+  for (const tool of ['dnsperf', 'unbound'])
+    if (spawnSync('which', [tool]).status !== 0) abort(1, `${tool} is not installed (./setup installs it)`);
+
+  const dataDir = tempDir('svcnet-bench-dns-');
+  const api = fork(fileURLToPath(import.meta.url), ['--serve', dataDir], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.push(api);
+  const kubeconfig = await new Promise<string>((res, rej) => {
+    api.once('message', (m) => res((m as { kubeconfig: string }).kubeconfig));
+    api.once('exit', (code) => rej(new Error(`API server exited (${code})`)));
+  });
+  const client = createClient({ kubeconfig, userAgent: 'svcnet-bench' });
+
+  const t0 = now();
+  const ips: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (next < SERVICES) {
+        const i = next++;
+        const s = await client.create<Service>(Services, 'default', {
+          metadata: { name: `s${i}` },
+          spec: { ports: [{ name: 'http', port: 80 }] },
+        });
+        ips[i] = s.spec!.clusterIP!;
+      }
+    }),
+  );
+  console.log(`created ${SERVICES} services in ${((now() - t0) / 1000).toFixed(1)} s`);
+
+  const dnsPort = await freePort();
+  const dns = spawn(
+    process.execPath,
+    [
+      join(repoRoot(), 'dist', 'src', 'cli', 'main.js'),
+      'dns',
+      `--kubeconfig=${kubeconfig}`,
+      `--port=${dnsPort}`,
+      '--health-address=',
+      '--upstream=127.0.0.1:9',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, SVCNET_PARENT_PID: String(process.pid) },
+    },
+  );
+  children.push(dns);
+  const last = `s${SERVICES - 1}.default.svc.cluster.local`;
+  for (let i = 0; (await queryA(dnsPort, last))[0] !== ips[SERVICES - 1]; i++) {
+    if (i > 600) throw new Error('svcnet dns never answered');
+    await sleep(50);
+  }
+
+  // unbound with the same records as local data.
+  const ubDir = tempDir('svcnet-bench-unbound-');
+  const ubPort = await freePort();
+  writeFileSync(
+    join(ubDir, 'unbound.conf'),
+    [
+      'server:',
+      `  interface: 127.0.0.1@${ubPort}`,
+      '  num-threads: 1',
+      '  do-daemonize: no',
+      '  username: ""',
+      '  chroot: ""',
+      `  directory: "${ubDir}"`,
+      `  pidfile: "${join(ubDir, 'unbound.pid')}"`,
+      '  use-syslog: no',
+      '  verbosity: 0',
+      '  access-control: 127.0.0.0/8 allow',
+      '  local-zone: "cluster.local." static',
+      ...ips.map((ip, i) => `  local-data: "s${i}.default.svc.cluster.local. 5 IN A ${ip}"`),
+      'remote-control:',
+      '  control-enable: no',
+      '',
+    ].join('\n'),
+  );
+  const ub = spawn('unbound', ['-d', '-c', join(ubDir, 'unbound.conf')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(ub);
+  for (let i = 0; (await queryA(ubPort, last))[0] !== ips[SERVICES - 1]; i++) {
+    if (i > 200) throw new Error('unbound never answered');
+    await sleep(50);
+  }
+
+  // The same random query file for both.
+  const qfile = join(ubDir, 'queries.txt');
+  writeFileSync(
+    qfile,
+    `${Array.from({ length: 20_000 }, () => `s${Math.floor(Math.random() * SERVICES)}.default.svc.cluster.local A`).join('\n')}\n`,
+  );
+  dnsperf(dnsPort, qfile); // warm-up
+  const svcnet = dnsperf(dnsPort, qfile);
+  const unbound = dnsperf(ubPort, qfile);
+
+  // Programming latency: create → the name answers; reference: create → watch event.
+  const factory = new SharedInformerFactory(client);
+  const seen = new Set<string>();
+  const inf = factory.informer<Service>(Services, { namespace: 'lat' });
+  inf.addHandlers({ add: (s) => seen.add(s.metadata!.name!) });
+  await client.create(Namespaces, '', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'lat' },
+  });
+  factory.start();
+  await inf.synced();
+  await sleep(1000);
+  const prog: number[] = [];
+  const watch: number[] = [];
+  for (let k = 0; k < SAMPLES; k++) {
+    const name = `p${k}`;
+    const start = now();
+    let watchAt = 0;
+    const watched = (async () => {
+      while (!seen.has(name)) await sleep(0.5);
+      watchAt = now();
+    })();
+    const s = await client.create<Service>(Services, 'lat', {
+      metadata: { name },
+      spec: { ports: [{ port: 80 }] },
+    });
+    while ((await queryA(dnsPort, `${name}.lat.svc.cluster.local`))[0] !== s.spec!.clusterIP) await sleep(1);
+    prog.push(now() - start);
+    await watched;
+    watch.push(watchAt - start);
+    await sleep(20);
+  }
+  factory.stop();
+  client.close();
+  clearTimeout(watchdog);
+
+  console.log('');
+  console.log(`a. dnsperf, ${PERF_SECONDS} s, 8 clients, 200 outstanding, A queries over ${SERVICES} names`);
+  console.log(
+    `   svcnet dns: ${svcnet.qps.toFixed(0)} queries/s, average ${ms(svcnet.avgMs)}, lost ${svcnet.lost}`,
+  );
+  console.log(
+    `   unbound:    ${unbound.qps.toFixed(0)} queries/s, average ${ms(unbound.avgMs)}, lost ${unbound.lost}`,
+  );
+  console.log(
+    `   ratio svcnet/unbound: queries/s ${(svcnet.qps / unbound.qps).toFixed(2)}, latency ${(svcnet.avgMs / unbound.avgMs).toFixed(2)}`,
+  );
+  console.log(
+    `b. DNS programming latency at ${SERVICES} services (service created → its name answers), ${SAMPLES} samples`,
+  );
+  console.log(`   svcnet dns:              p50 ${ms(pct(prog, 0.5))}  p99 ${ms(pct(prog, 0.99))}`);
+  console.log(`   reference, API watch:    p50 ${ms(pct(watch, 0.5))}  p99 ${ms(pct(watch, 0.99))}`);
+  console.log(
+    `   ratio: p50 ${(pct(prog, 0.5) / pct(watch, 0.5)).toFixed(1)}  p99 ${(pct(prog, 0.99) / pct(watch, 0.99)).toFixed(1)}`,
+  );
+}
+
+if (process.argv[2] === '--serve') {
+  await serveApi(process.argv[3]!);
+} else {
+  try {
+    await main();
+    cleanup();
+  } catch (err) {
+    console.error(err);
+    abort(1, 'failed');
+  }
+}
