@@ -159,8 +159,40 @@ spec:
     assert.equal(rows[0]?.[4], webIP());
   });
 
-  it('pod records (pods insecure) and StatefulSet-style hostnames', () => {
+  it('pod records (pods insecure), and StatefulSet pods by their stable names', async () => {
     assert.deepEqual(short(['10-0-0-1.default.pod.cluster.local']), ['10.0.0.1']);
+    c.ok(['apply', '-f', '-'], {
+      input: `
+apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec:
+  clusterIP: None
+  selector: {app: db}
+  ports: [{name: sql, port: 3306}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: svcnet/netexec, args: ["--http-port=3306"]}]
+`,
+    });
+    c.ok(['rollout', 'status', 'statefulset/db', '--timeout=60s']);
+    for (const i of [0, 1]) {
+      const ip = getJson(c, ['pod', `db-${i}`]).status.podIP;
+      await eventually(() => short([`db-${i}.db.default.svc.cluster.local`])[0] === ip, 15_000, `db-${i}`);
+    }
+    assert.deepEqual(short(['_sql._tcp.db.default.svc.cluster.local', 'SRV']), [
+      '0 50 3306 db-0.db.default.svc.cluster.local.',
+      '0 50 3306 db-1.db.default.svc.cluster.local.',
+    ]);
   });
 
   it('ExternalName: a CNAME, chased through the upstream', () => {

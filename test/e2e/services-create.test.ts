@@ -513,15 +513,15 @@ spec:
       fails(c, ['create', 'service', 'clusterip', 'ipc', '--tcp=80', '--clusterip=127.96.0.1']),
       'error: failed to create ClusterIP service: Service "ipc" is invalid: spec.clusterIPs: Invalid value: []string{"127.96.0.1"}: failed to allocate IP 127.96.0.1: provided IP is already allocated\n',
     );
-    // A free address of the range can be chosen (the notes' static band).
+    // A free address of the range can be chosen (the notes' static band; .10 is kube-dns's).
     assert.equal(
-      c.ok(['create', 'service', 'clusterip', 'ipc', '--tcp=80', '--clusterip=127.96.0.10']),
+      c.ok(['create', 'service', 'clusterip', 'ipc', '--tcp=80', '--clusterip=127.96.0.20']),
       'service/ipc created\n',
     );
     assert.deepEqual(tableNoAge(c.ok(['get', 'svc', 'ipc']))[1], [
       'ipc',
       'ClusterIP',
-      '127.96.0.10',
+      '127.96.0.20',
       '<none>',
       '80/TCP',
     ]);

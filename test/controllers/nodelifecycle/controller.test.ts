@@ -66,7 +66,7 @@ describe('NodeLifecycleController against an API server', () => {
     // node2's kubelet keeps posting; node1's is silent.
     beat = setInterval(() => void heartbeat(env, 'node2').catch(() => {}), 100);
     await env.run(
-      new NodeLifecycleController(env.ctx, { nodeMonitorGracePeriodMs: 600, nodeMonitorPeriodMs: 100 }),
+      new NodeLifecycleController(env.ctx, { nodeMonitorGracePeriodMs: 2000, nodeMonitorPeriodMs: 100 }),
     );
   });
   after(async () => {
