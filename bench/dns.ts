@@ -11,49 +11,35 @@
  *
  * Run: npm run bench -- dns   (or: node --import tsx bench/dns.ts [--quick])
  */
-import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import packet from 'dns-packet';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import { createClient } from '../src/client/client.js';
 import { SharedInformerFactory } from '../src/client/informer.js';
 import { Namespaces, Services } from '../src/client/resources.js';
+import {
+  abort as abortRun,
+  cleanup,
+  fmtMs,
+  freePort,
+  now,
+  percentile,
+  sleep,
+  svcnetMain,
+  tempDir,
+  track,
+} from './lib/common.js';
 
 const QUICK = process.argv.includes('--quick');
 const SERVICES = QUICK ? 1000 : 10_000;
 const SAMPLES = QUICK ? 20 : 100;
 const PERF_SECONDS = QUICK ? 2 : 5;
 const RUN_TIMEOUT_MS = 9 * 60_000;
-
-const now = () => performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : Number.NaN;
-};
-const ms = (x: number) => `${x.toFixed(2)} ms`;
-
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-function cleanup(): void {
-  for (const c of children) c.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-}
-function abort(code: number, message: string): never {
-  console.error(`dns benchmark: ${message}`);
-  cleanup();
-  process.exit(code);
-}
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-}
+const abort = (code: number, message: string): never => abortRun('dns', code, message);
 
 async function serveApi(dataDir: string): Promise<void> {
   const { ApiServer } = await import('../src/api/apiserver.js');
@@ -66,22 +52,6 @@ async function serveApi(dataDir: string): Promise<void> {
   process.on('disconnect', () => void server.stop().then(() => process.exit(0)));
   process.on('SIGINT', () => {});
   process.send!({ kubeconfig: server.kubeconfigPath });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
-
-function repoRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return here.endsWith(join('dist', 'bench')) ? resolve(here, '..', '..') : resolve(here, '..');
 }
 
 /** One A query over UDP; the answer's addresses (empty on NXDOMAIN or timeout). */
@@ -130,6 +100,7 @@ async function main(): Promise<void> {
   );
   watchdog.unref();
   process.on('SIGINT', () => abort(130, 'interrupted'));
+  process.on('SIGTERM', () => abort(143, 'terminated'));
   for (const tool of ['dnsperf', 'unbound'])
     if (spawnSync('which', [tool]).status !== 0) abort(1, `${tool} is not installed (./setup installs it)`);
 
@@ -137,7 +108,7 @@ async function main(): Promise<void> {
   const api = fork(fileURLToPath(import.meta.url), ['--serve', dataDir], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  children.push(api);
+  track(api);
   const kubeconfig = await new Promise<string>((res, rej) => {
     api.once('message', (m) => res((m as { kubeconfig: string }).kubeconfig));
     api.once('exit', (code) => rej(new Error(`API server exited (${code})`)));
@@ -165,7 +136,7 @@ async function main(): Promise<void> {
   const dns = spawn(
     process.execPath,
     [
-      join(repoRoot(), 'dist', 'src', 'cli', 'main.js'),
+      svcnetMain(),
       'dns',
       `--kubeconfig=${kubeconfig}`,
       `--port=${dnsPort}`,
@@ -177,7 +148,7 @@ async function main(): Promise<void> {
       env: { ...process.env, SVCNET_PARENT_PID: String(process.pid) },
     },
   );
-  children.push(dns);
+  track(dns);
   const last = `s${SERVICES - 1}.default.svc.cluster.local`;
   for (let i = 0; (await queryA(dnsPort, last))[0] !== ips[SERVICES - 1]; i++) {
     if (i > 600) throw new Error('svcnet dns never answered');
@@ -211,7 +182,7 @@ async function main(): Promise<void> {
   const ub = spawn('unbound', ['-d', '-c', join(ubDir, 'unbound.conf')], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  children.push(ub);
+  track(ub);
   for (let i = 0; (await queryA(ubPort, last))[0] !== ips[SERVICES - 1]; i++) {
     if (i > 200) throw new Error('unbound never answered');
     await sleep(50);
@@ -267,10 +238,10 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`a. dnsperf, ${PERF_SECONDS} s, 8 clients, 200 outstanding, A queries over ${SERVICES} names`);
   console.log(
-    `   svcnet dns: ${svcnet.qps.toFixed(0)} queries/s, average ${ms(svcnet.avgMs)}, lost ${svcnet.lost}`,
+    `   svcnet dns: ${svcnet.qps.toFixed(0)} queries/s, average ${fmtMs(svcnet.avgMs)}, lost ${svcnet.lost}`,
   );
   console.log(
-    `   unbound:    ${unbound.qps.toFixed(0)} queries/s, average ${ms(unbound.avgMs)}, lost ${unbound.lost}`,
+    `   unbound:    ${unbound.qps.toFixed(0)} queries/s, average ${fmtMs(unbound.avgMs)}, lost ${unbound.lost}`,
   );
   console.log(
     `   ratio svcnet/unbound: queries/s ${(svcnet.qps / unbound.qps).toFixed(2)}, latency ${(svcnet.avgMs / unbound.avgMs).toFixed(2)}`,
@@ -278,10 +249,14 @@ async function main(): Promise<void> {
   console.log(
     `b. DNS programming latency at ${SERVICES} services (service created → its name answers), ${SAMPLES} samples`,
   );
-  console.log(`   svcnet dns:              p50 ${ms(pct(prog, 0.5))}  p99 ${ms(pct(prog, 0.99))}`);
-  console.log(`   reference, API watch:    p50 ${ms(pct(watch, 0.5))}  p99 ${ms(pct(watch, 0.99))}`);
   console.log(
-    `   ratio: p50 ${(pct(prog, 0.5) / pct(watch, 0.5)).toFixed(1)}  p99 ${(pct(prog, 0.99) / pct(watch, 0.99)).toFixed(1)}`,
+    `   svcnet dns:              p50 ${fmtMs(percentile(prog, 0.5))}  p99 ${fmtMs(percentile(prog, 0.99))}`,
+  );
+  console.log(
+    `   reference, API watch:    p50 ${fmtMs(percentile(watch, 0.5))}  p99 ${fmtMs(percentile(watch, 0.99))}`,
+  );
+  console.log(
+    `   ratio: p50 ${(percentile(prog, 0.5) / percentile(watch, 0.5)).toFixed(1)}  p99 ${(percentile(prog, 0.99) / percentile(watch, 0.99)).toFixed(1)}`,
   );
 }
 

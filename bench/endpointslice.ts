@@ -21,9 +21,7 @@
  *
  * Run: npm run bench -- endpointslice   (or: node --import tsx bench/endpointslice.ts [--quick])
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { fork, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
@@ -33,6 +31,17 @@ import { createClient } from '../src/client/client.js';
 import { SharedInformerFactory } from '../src/client/informer.js';
 import { Deployments, EndpointSlices, Endpoints, Nodes, Pods, Services } from '../src/client/resources.js';
 import type { ApiClient, Obj, ResourceType } from '../src/client/types.js';
+import {
+  abort as abortRun,
+  cleanup,
+  fmtMs,
+  now,
+  percentile,
+  pool,
+  sleep,
+  tempDir,
+  track,
+} from './lib/common.js';
 
 const QUICK = process.argv.includes('--quick');
 const SERVICES = QUICK ? 100 : 1000;
@@ -41,25 +50,8 @@ const FLIPS = QUICK ? 50 : 300;
 const ROLLOUT_PODS = QUICK ? 200 : 1000;
 const CONCURRENCY = 50;
 const RUN_TIMEOUT_MS = 9 * 60_000;
+const abort = (code: number, message: string): never => abortRun('endpointslice', code, message);
 const NODE = 'bench-node';
-
-const now = () => performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : Number.NaN;
-const ms = (x: number) => `${x.toFixed(1)} ms`;
-
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-function cleanup(): void {
-  for (const c of children) c.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-}
-function abort(code: number, message: string): never {
-  console.error(`endpointslice benchmark: ${message}`);
-  cleanup();
-  process.exit(code);
-}
 
 // --- the API server child: `endpointslice.js --serve <dataDir>` ---
 async function serve(dataDir: string): Promise<void> {
@@ -74,12 +66,11 @@ async function serve(dataDir: string): Promise<void> {
 }
 
 async function startApiServer(): Promise<string> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'svcnet-bench-eps-'));
-  dirs.push(dataDir);
+  const dataDir = tempDir('svcnet-bench-eps-');
   const child = fork(fileURLToPath(import.meta.url), ['--serve', dataDir], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  children.push(child);
+  track(child);
   return new Promise((res, rej) => {
     child.once('message', (m) => res((m as { kubeconfig: string }).kubeconfig));
     child.once('exit', (code) => rej(new Error(`API server exited (code ${code})`)));
@@ -104,16 +95,7 @@ function startControllerManager(kubeconfig: string): void {
       env: { ...process.env, SVCNET_PARENT_PID: String(process.pid) },
     },
   );
-  children.push(child);
-}
-
-async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<unknown>): Promise<void> {
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (i < items.length) await fn(items[i++]!);
-    }),
-  );
+  track(child);
 }
 
 let podSeq = 0;
@@ -386,6 +368,7 @@ async function main(): Promise<void> {
   );
   watchdog.unref();
   process.on('SIGINT', () => abort(130, 'interrupted'));
+  process.on('SIGTERM', () => abort(143, 'terminated'));
   const kubeconfig = await startApiServer();
   startControllerManager(kubeconfig);
   const client = createClient({ kubeconfig, userAgent: 'svcnet-bench' });
@@ -403,8 +386,8 @@ async function main(): Promise<void> {
   console.log(
     `a. pod Ready flip → EndpointSlice shows it, ${SERVICES} services × ${PODS_PER_SERVICE} pods, ${FLIPS} flips`,
   );
-  console.log(`   EndpointSlice:        p50 ${ms(s50)}  p99 ${ms(s99)}`);
-  console.log(`   reference, pod watch: p50 ${ms(p50)}  p99 ${ms(p99)}`);
+  console.log(`   EndpointSlice:        p50 ${fmtMs(s50)}  p99 ${fmtMs(s99)}`);
+  console.log(`   reference, pod watch: p50 ${fmtMs(p50)}  p99 ${fmtMs(p99)}`);
   console.log(`   ratio slice/pod-watch: p50 ${(s50 / p50).toFixed(1)}  p99 ${(s99 / p99).toFixed(1)}`);
   console.log(
     `b. rollout restart of a ${ROLLOUT_PODS}-pod Deployment (maxSurge/maxUnavailable 25%): ${roll.seconds.toFixed(1)} s`,

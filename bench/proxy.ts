@@ -18,10 +18,9 @@
  * Run: npm run bench -- proxy   (or: node --import tsx bench/proxy.ts [--quick])
  */
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
@@ -29,6 +28,19 @@ import { createClient } from '../src/client/client.js';
 import { SharedInformerFactory } from '../src/client/informer.js';
 import { EndpointSlices, Services } from '../src/client/resources.js';
 import type { ApiClient } from '../src/client/types.js';
+import {
+  abort as abortRun,
+  cleanup,
+  fmtMs,
+  freePort,
+  now,
+  percentile,
+  pool,
+  sleep,
+  svcnetMain,
+  tempDir,
+  track,
+} from './lib/common.js';
 
 const QUICK = process.argv.includes('--quick');
 const BACKENDS = ['127.251.0.1', '127.251.0.2', '127.251.0.3'];
@@ -39,26 +51,7 @@ const CLIENTS = 32;
 const SERVICES = QUICK ? 100 : 1000;
 const SAMPLES = QUICK ? 10 : 40;
 const RUN_TIMEOUT_MS = 9 * 60_000;
-
-const now = () => performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : Number.NaN;
-};
-const ms = (x: number) => `${x.toFixed(2)} ms`;
-
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-function cleanup(): void {
-  for (const c of children) c.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-}
-function abort(code: number, message: string): never {
-  console.error(`proxy benchmark: ${message}`);
-  cleanup();
-  process.exit(code);
-}
+const abort = (code: number, message: string): never => abortRun('proxy', code, message);
 
 // --- children: `proxy.js --serve <dataDir>` (API server) and `proxy.js --backends` ---
 async function serveApi(dataDir: string): Promise<void> {
@@ -92,27 +85,10 @@ function forkChild(args: string[]): Promise<{ child: ChildProcess; message: unkn
   const child = fork(fileURLToPath(import.meta.url), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  children.push(child);
+  track(child);
   return new Promise((res, rej) => {
     child.once('message', (message) => res({ child, message }));
     child.once('exit', (code) => rej(new Error(`${args[0]} child exited (code ${code})`)));
-  });
-}
-
-function repoRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return here.endsWith(join('dist', 'bench')) ? resolve(here, '..', '..') : resolve(here, '..');
-}
-
-/** A free TCP port on 127.0.0.1 (kube-proxy's config does not take port 0). */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
   });
 }
 
@@ -120,7 +96,7 @@ async function startProxy(kubeconfig: string, minSync: string): Promise<ChildPro
   const child = spawn(
     process.execPath,
     [
-      join(repoRoot(), 'dist', 'src', 'cli', 'main.js'),
+      svcnetMain(),
       'proxy',
       `--kubeconfig=${kubeconfig}`,
       '--hostname-override=bench-node',
@@ -134,13 +110,12 @@ async function startProxy(kubeconfig: string, minSync: string): Promise<ChildPro
       env: { ...process.env, SVCNET_PARENT_PID: String(process.pid) },
     },
   );
-  children.push(child);
+  track(child);
   return child;
 }
 
 function startHaproxy(): ChildProcess {
-  const dir = mkdtempSync(join(tmpdir(), 'svcnet-bench-haproxy-'));
-  dirs.push(dir);
+  const dir = tempDir('svcnet-bench-haproxy-');
   const cfg = join(dir, 'haproxy.cfg');
   writeFileSync(
     cfg,
@@ -163,7 +138,7 @@ function startHaproxy(): ChildProcess {
     ].join('\n'),
   );
   const child = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push(child);
+  track(child);
   return child;
 }
 
@@ -212,7 +187,12 @@ async function load(host: string, port: number, keepAlive: boolean, durationMs =
     }),
   );
   if (agent) agent.destroy();
-  return { rps: (lat.length / durationMs) * 1000, p50: pct(lat, 0.5), p99: pct(lat, 0.99), errors };
+  return {
+    rps: (lat.length / durationMs) * 1000,
+    p50: percentile(lat, 0.5),
+    p99: percentile(lat, 0.99),
+    errors,
+  };
 }
 
 async function untilServes(host: string, port: number): Promise<void> {
@@ -239,15 +219,6 @@ const slice = (name: string, ip: string): EndpointSlice => ({
   endpoints: [{ addresses: [ip], conditions: { ready: true } }],
   ports: [{ name: '', port: BACKEND_PORT, protocol: 'TCP' }],
 });
-
-async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<unknown>): Promise<void> {
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (i < items.length) await fn(items[i++]!);
-    }),
-  );
-}
 
 /** Moves service `sN`'s endpoint between backends; times until new connections follow, and the API's watch floor. */
 async function programming(
@@ -304,8 +275,7 @@ async function main(): Promise<void> {
   if (spawnSync('haproxy', ['-v']).status !== 0) abort(1, 'haproxy is not installed (./setup installs it)');
 
   await forkChild(['--backends']);
-  const dataDir = mkdtempSync(join(tmpdir(), 'svcnet-bench-proxy-'));
-  dirs.push(dataDir);
+  const dataDir = tempDir('svcnet-bench-proxy-');
   const { message } = await forkChild(['--serve', dataDir]);
   const kubeconfig = (message as { kubeconfig: string }).kubeconfig;
   const client = createClient({ kubeconfig, userAgent: 'svcnet-bench' });
@@ -372,7 +342,7 @@ async function main(): Promise<void> {
     console.log(`   ${mode}:`);
     const line = (n: string, l: Load) =>
       console.log(
-        `     ${n.padEnd(14)} ${l.rps.toFixed(0).padStart(7)} req/s  p50 ${ms(l.p50)}  p99 ${ms(l.p99)}${l.errors ? `  (${l.errors} errors)` : ''}`,
+        `     ${n.padEnd(14)} ${l.rps.toFixed(0).padStart(7)} req/s  p50 ${fmtMs(l.p50)}  p99 ${fmtMs(l.p99)}${l.errors ? `  (${l.errors} errors)` : ''}`,
       );
     line('(a) direct', a);
     line('(b) svcnet', b);
@@ -383,10 +353,14 @@ async function main(): Promise<void> {
   }
   const prog = (name: string, r: { proxy: number[]; watch: number[] }) => {
     console.log(`   ${name}:`);
-    console.log(`     new connections follow:  p50 ${ms(pct(r.proxy, 0.5))}  p99 ${ms(pct(r.proxy, 0.99))}`);
-    console.log(`     reference, slice watch:  p50 ${ms(pct(r.watch, 0.5))}  p99 ${ms(pct(r.watch, 0.99))}`);
     console.log(
-      `     ratio: p50 ${(pct(r.proxy, 0.5) / pct(r.watch, 0.5)).toFixed(1)}  p99 ${(pct(r.proxy, 0.99) / pct(r.watch, 0.99)).toFixed(1)}`,
+      `     new connections follow:  p50 ${fmtMs(percentile(r.proxy, 0.5))}  p99 ${fmtMs(percentile(r.proxy, 0.99))}`,
+    );
+    console.log(
+      `     reference, slice watch:  p50 ${fmtMs(percentile(r.watch, 0.5))}  p99 ${fmtMs(percentile(r.watch, 0.99))}`,
+    );
+    console.log(
+      `     ratio: p50 ${(percentile(r.proxy, 0.5) / percentile(r.watch, 0.5)).toFixed(1)}  p99 ${(percentile(r.proxy, 0.99) / percentile(r.watch, 0.99)).toFixed(1)}`,
     );
   };
   console.log(`b. network programming latency, ${SERVICES} services, ${SAMPLES} endpoint moves`);

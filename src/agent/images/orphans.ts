@@ -14,6 +14,8 @@ interface Record {
   startTime: string;
   pod: string;
   container: string;
+  /** The container's temp working dir, removed with it. */
+  dir?: string;
 }
 
 /** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
@@ -52,16 +54,17 @@ export class ProcessTracker {
             pid: r.pid,
           });
         }
+        if (r.dir) rmSync(r.dir, { recursive: true, force: true });
       } catch {}
       rmSync(path, { force: true });
     }
     return killed;
   }
 
-  track(pid: number, pod: string, container: string): void {
+  track(pid: number, pod: string, container: string, dir?: string): void {
     const startTime = startTimeOf(pid);
     if (startTime === undefined) return;
-    const r: Record = { pid, startTime, pod, container };
+    const r: Record = { pid, startTime, pod, container, ...(dir ? { dir } : {}) };
     try {
       writeFileSync(join(this.dir, `${pid}.json`), JSON.stringify(r));
     } catch (err) {

@@ -104,7 +104,7 @@ export async function startProcess(
     throw new StartError('RunContainerError', `exec ${goQuote(argv[0])}: ${(err as Error).message}`);
   }
   const pid = child.pid!;
-  tracker?.track(pid, `${spec.namespace}/${spec.podName}`, spec.containerName);
+  tracker?.track(pid, `${spec.namespace}/${spec.podName}`, spec.containerName, tmp);
   child.stdout.setEncoding('utf8').on('data', (c: string) => spec.stdout(c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => spec.stderr(c));
 
