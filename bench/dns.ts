@@ -11,11 +11,10 @@
  *
  * Run: npm run bench -- dns   (or: node --import tsx bench/dns.ts [--quick])
  */
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import packet from 'dns-packet';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import { createClient } from '../src/client/client.js';
@@ -29,6 +28,7 @@ import {
   now,
   percentile,
   sleep,
+  startApiServer,
   svcnetMain,
   tempDir,
   track,
@@ -40,19 +40,6 @@ const SAMPLES = QUICK ? 20 : 100;
 const PERF_SECONDS = QUICK ? 2 : 5;
 const RUN_TIMEOUT_MS = 9 * 60_000;
 const abort = (code: number, message: string): never => abortRun('dns', code, message);
-
-async function serveApi(dataDir: string): Promise<void> {
-  const { ApiServer } = await import('../src/api/apiserver.js');
-  const server = await ApiServer.start({
-    dataDir,
-    securePort: 0,
-    bindAddress: '127.0.0.1',
-    storage: 'memory',
-  });
-  process.on('disconnect', () => void server.stop().then(() => process.exit(0)));
-  process.on('SIGINT', () => {});
-  process.send!({ kubeconfig: server.kubeconfigPath });
-}
 
 /** One A query over UDP; the answer's addresses (empty on NXDOMAIN or timeout). */
 function queryA(port: number, name: string): Promise<string[]> {
@@ -104,15 +91,7 @@ async function main(): Promise<void> {
   for (const tool of ['dnsperf', 'unbound'])
     if (spawnSync('which', [tool]).status !== 0) abort(1, `${tool} is not installed (./setup installs it)`);
 
-  const dataDir = tempDir('svcnet-bench-dns-');
-  const api = fork(fileURLToPath(import.meta.url), ['--serve', dataDir], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  track(api);
-  const kubeconfig = await new Promise<string>((res, rej) => {
-    api.once('message', (m) => res((m as { kubeconfig: string }).kubeconfig));
-    api.once('exit', (code) => rej(new Error(`API server exited (${code})`)));
-  });
+  const kubeconfig = await startApiServer('memory', 'svcnet-bench-dns-');
   const client = createClient({ kubeconfig, userAgent: 'svcnet-bench' });
 
   const t0 = now();
@@ -260,14 +239,10 @@ async function main(): Promise<void> {
   );
 }
 
-if (process.argv[2] === '--serve') {
-  await serveApi(process.argv[3]!);
-} else {
-  try {
-    await main();
-    cleanup();
-  } catch (err) {
-    console.error(err);
-    abort(1, 'failed');
-  }
+try {
+  await main();
+  cleanup();
+} catch (err) {
+  console.error(err);
+  abort(1, 'failed');
 }

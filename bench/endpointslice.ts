@@ -21,7 +21,7 @@
  *
  * Run: npm run bench -- endpointslice   (or: node --import tsx bench/endpointslice.ts [--quick])
  */
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
@@ -39,7 +39,7 @@ import {
   percentile,
   pool,
   sleep,
-  tempDir,
+  startApiServer,
   track,
 } from './lib/common.js';
 
@@ -52,30 +52,6 @@ const CONCURRENCY = 50;
 const RUN_TIMEOUT_MS = 9 * 60_000;
 const abort = (code: number, message: string): never => abortRun('endpointslice', code, message);
 const NODE = 'bench-node';
-
-// --- the API server child: `endpointslice.js --serve <dataDir>` ---
-async function serve(dataDir: string): Promise<void> {
-  const { ApiServer } = await import('../src/api/apiserver.js');
-  const server = await ApiServer.start({ dataDir, securePort: 0, bindAddress: '127.0.0.1' });
-  process.on('message', (m) => {
-    if (m === 'stop') void server.stop().then(() => process.exit(0));
-  });
-  process.on('disconnect', () => void server.stop().then(() => process.exit(0)));
-  process.on('SIGINT', () => {});
-  process.send!({ kubeconfig: server.kubeconfigPath });
-}
-
-async function startApiServer(): Promise<string> {
-  const dataDir = tempDir('svcnet-bench-eps-');
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', dataDir], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  track(child);
-  return new Promise((res, rej) => {
-    child.once('message', (m) => res((m as { kubeconfig: string }).kubeconfig));
-    child.once('exit', (code) => rej(new Error(`API server exited (code ${code})`)));
-  });
-}
 
 /** The real controller-manager binary (dist/), with the controllers this benchmark measures. */
 function startControllerManager(kubeconfig: string): void {
@@ -369,7 +345,7 @@ async function main(): Promise<void> {
   watchdog.unref();
   process.on('SIGINT', () => abort(130, 'interrupted'));
   process.on('SIGTERM', () => abort(143, 'terminated'));
-  const kubeconfig = await startApiServer();
+  const kubeconfig = await startApiServer('sqlite', 'svcnet-bench-eps-');
   startControllerManager(kubeconfig);
   const client = createClient({ kubeconfig, userAgent: 'svcnet-bench' });
   const lat = await latency(client);
@@ -401,14 +377,10 @@ async function main(): Promise<void> {
   );
 }
 
-if (process.argv[2] === '--serve') {
-  await serve(process.argv[3]!);
-} else {
-  try {
-    await main();
-    cleanup();
-  } catch (err) {
-    console.error(err);
-    abort(1, 'failed');
-  }
+try {
+  await main();
+  cleanup();
+} catch (err) {
+  console.error(err);
+  abort(1, 'failed');
 }

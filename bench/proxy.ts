@@ -37,6 +37,7 @@ import {
   percentile,
   pool,
   sleep,
+  startApiServer,
   svcnetMain,
   tempDir,
   track,
@@ -53,19 +54,7 @@ const SAMPLES = QUICK ? 10 : 40;
 const RUN_TIMEOUT_MS = 9 * 60_000;
 const abort = (code: number, message: string): never => abortRun('proxy', code, message);
 
-// --- children: `proxy.js --serve <dataDir>` (API server) and `proxy.js --backends` ---
-async function serveApi(dataDir: string): Promise<void> {
-  const { ApiServer } = await import('../src/api/apiserver.js');
-  const server = await ApiServer.start({
-    dataDir,
-    securePort: 0,
-    bindAddress: '127.0.0.1',
-    storage: 'memory',
-  });
-  process.on('disconnect', () => void server.stop().then(() => process.exit(0)));
-  process.on('SIGINT', () => {});
-  process.send!({ kubeconfig: server.kubeconfigPath });
-}
+// --- the backends' child: `proxy.js --backends` ---
 
 async function serveBackends(): Promise<void> {
   for (const ip of BACKENDS) {
@@ -275,9 +264,7 @@ async function main(): Promise<void> {
   if (spawnSync('haproxy', ['-v']).status !== 0) abort(1, 'haproxy is not installed (./setup installs it)');
 
   await forkChild(['--backends']);
-  const dataDir = tempDir('svcnet-bench-proxy-');
-  const { message } = await forkChild(['--serve', dataDir]);
-  const kubeconfig = (message as { kubeconfig: string }).kubeconfig;
+  const kubeconfig = await startApiServer('memory', 'svcnet-bench-proxy-');
   const client = createClient({ kubeconfig, userAgent: 'svcnet-bench' });
 
   // The benchmark's Service, selector-less with a slice of its own over the three backends.
@@ -368,9 +355,7 @@ async function main(): Promise<void> {
   prog('--min-sync-period=0s', withZero);
 }
 
-if (process.argv[2] === '--serve') {
-  await serveApi(process.argv[3]!);
-} else if (process.argv[2] === '--backends') {
+if (process.argv[2] === '--backends') {
   await serveBackends();
 } else {
   try {

@@ -4,7 +4,7 @@
  * benchmark fails or is interrupted), free ports, and the repository root.
  * (Under bench/lib/ so the benchmark runner does not take it for a benchmark.)
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -88,3 +88,14 @@ export function repoRoot(): string {
 
 /** `svcnet` from the build, for running components as the user does. */
 export const svcnetMain = () => join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+
+/** Starts the API server in a child process (bench/lib/api-child); resolves with its kubeconfig path. */
+export function startApiServer(storage: 'sqlite' | 'memory', prefix = 'svcnet-bench-api-'): Promise<string> {
+  const dataDir = tempDir(prefix);
+  const script = fileURLToPath(new URL('./api-child.js', import.meta.url));
+  const child = track(fork(script, [dataDir, storage], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  return new Promise((res, rej) => {
+    child.once('message', (m) => res((m as { kubeconfig: string }).kubeconfig));
+    child.once('exit', (code) => rej(new Error(`API server exited (code ${code}) before it served`)));
+  });
+}
