@@ -63,9 +63,12 @@ export async function startDns(opts: DnsOptions): Promise<Dns> {
   /** Trigger times of slice changes not yet in the serving index. */
   let pendingTriggers: { kind: string; at: number }[] = [];
 
+  // No index before every informer has listed (or the startup timeout passed): a partial
+  // one would answer NXDOMAIN for names that exist. Until then, SERVFAIL.
+  let started = false;
   const rebuild = () => {
     dirty = true;
-    if (building) return;
+    if (building || !started) return;
     building = true;
     setImmediate(() => {
       building = false;
@@ -159,6 +162,7 @@ export async function startDns(opts: DnsOptions): Promise<Dns> {
     log.warn('Starting to serve before the API was read in full', {
       timeoutMs: opts.startupTimeoutMs ?? 5000,
     });
+  started = true;
   rebuild();
   if (opts.kubeDnsServiceIP)
     await publishKubeDns(opts.client, opts.kubeDnsServiceIP, opts.address, port, health?.port, log);

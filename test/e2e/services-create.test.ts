@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Cluster, skipReason, startCluster, stopCluster } from './harness.js';
+import { type Cluster, eventually, skipReason, startCluster, stopCluster } from './harness.js';
 import {
   assertInServiceRange,
   describeText,
@@ -77,7 +77,7 @@ describe('kubectl create service', { skip }, () => {
     );
   });
 
-  it('lists them in the get svc table', () => {
+  it('lists them in the get svc table', async () => {
     const out = c.ok(['get', 'svc']);
     const t = table(out);
     assert.deepEqual(t[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
@@ -127,9 +127,15 @@ describe('kubectl create service', { skip }, () => {
       ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)'],
       ['web-np', 'NodePort', ip['web-np'], '<none>', '80:30080/TCP'],
     ]);
+    // The DNS server publishes kube-system/kube-dns shortly after start.
+    await eventually(
+      () => c.kubectl(['get', 'svc', 'kube-dns', '-n', 'kube-system']).code === 0,
+      15_000,
+      'kube-dns',
+    );
     const all = tableNoAge(c.ok(['get', 'svc', '-A']));
     assert.deepEqual(all[0], ['NAMESPACE', 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)']);
-    assert.equal(all.length, 11);
+    assert.equal(all.length, 12);
     assert.deepEqual(
       all.slice(1).map((r) => `${r[0]}/${r[1]}`),
       [
@@ -143,6 +149,7 @@ describe('kubectl create service', { skip }, () => {
         'default/web-lb',
         'default/web-np',
         'kube-public/web',
+        'kube-system/kube-dns',
       ],
     );
   });
