@@ -132,6 +132,7 @@ async function serve(opts: UpOptions): Promise<number> {
   }
   const supervisor = new Supervisor(process.argv[1]!, log);
   const nodeIP = opts.bindAddress!.includes(':') ? '::1' : '127.0.0.1';
+  const dnsIP = kubeDnsIP(opts.serviceClusterIpRange);
   if (opts.only !== 'apiserver') {
     const common = [
       `--kubeconfig=${server.kubeconfigPath}`,
@@ -148,7 +149,6 @@ async function serve(opts: UpOptions): Promise<number> {
       ],
     });
     supervisor.start({ name: 'scheduler', args: common });
-    const dnsIP = kubeDnsIP(opts.serviceClusterIpRange);
     supervisor.start({
       name: 'dns',
       args: [
@@ -176,7 +176,7 @@ async function serve(opts: UpOptions): Promise<number> {
         `--node-name=${opts.nodeName}`,
         `--node-ip=${nodeIP}`,
         '--port=0',
-        `--cluster-dns=${kubeDnsIP(opts.serviceClusterIpRange)}`,
+        `--cluster-dns=${dnsIP}`,
         // One node runs every pod in host mode, and built-in images are cheap: more than kubelet's 110.
         '--max-pods=1000',
         `--root-dir=${join(opts.dataDir, 'agent')}`,
@@ -189,7 +189,7 @@ async function serve(opts: UpOptions): Promise<number> {
       opts.only === 'apiserver'
         ? undefined
         : `${nodeIP.includes(':') ? `[${nodeIP}]` : nodeIP}:${opts.dnsPort}`,
-    kubeDns: opts.only === 'apiserver' ? undefined : kubeDnsIP(opts.serviceClusterIpRange),
+    kubeDns: opts.only === 'apiserver' ? undefined : dnsIP,
     components: supervisor.pids(),
     pid: process.pid,
     startedAt: new Date().toISOString(),

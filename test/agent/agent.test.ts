@@ -5,23 +5,19 @@
  * Terminating → gone, and the log server serves the container's output.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { type Agent, startAgent } from '../../src/agent/agent.js';
 import { builtinRuntime } from '../../src/agent/images/index.js';
-import { ApiServer } from '../../src/api/apiserver.js';
-import { createClient, isNotFound } from '../../src/client/client.js';
+import { isNotFound } from '../../src/client/client.js';
 import { Leases, Nodes, Pods } from '../../src/client/resources.js';
 import type { ApiClient, Obj } from '../../src/client/types.js';
 import { silentLogger } from '../../src/lib/log.js';
+import { startTestApi, type TestApi } from '../lib/testapi.js';
 
-let dir: string;
-let api: ApiServer;
+let testApi: TestApi | undefined;
 let client: ApiClient;
 let agent: Agent | undefined;
 const events: { reason: string; message: string; name?: string }[] = [];
@@ -31,9 +27,8 @@ const podCIDR = `127.244.${third}.0/24`;
 const nodeName = `node-${third}`;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'svcnet-agent-'));
-  api = await ApiServer.start({ dataDir: dir, securePort: 0, storage: 'memory', bindAddress: '127.0.0.1' });
-  client = createClient({ kubeconfig: api.kubeconfigPath, userAgent: 'svcnet-agent-test' });
+  testApi = await startTestApi('agent', 'svcnet-agent-test');
+  ({ client } = testApi);
   agent = await startAgent({
     client,
     events: {
@@ -53,9 +48,7 @@ before(async () => {
 
 after(async () => {
   await agent?.stop({ killPods: true });
-  client?.close();
-  await api?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await testApi?.stop();
 });
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Service } from 'kubernetes-types/core/v1.js';
-import { ApiServer } from '../../src/api/apiserver.js';
-import { ApiError, createClient, isAlreadyExists, isNotFound } from '../../src/client/client.js';
+import { ApiError, isAlreadyExists, isNotFound } from '../../src/client/client.js';
 import { clientEventSink } from '../../src/client/events.js';
 import { SharedInformerFactory } from '../../src/client/informer.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { Events, Namespaces, Services } from '../../src/client/resources.js';
 import type { ApiClient, Obj } from '../../src/client/types.js';
 import { WorkQueue } from '../../src/client/workqueue.js';
+import { startTestApi, type TestApi } from '../lib/testapi.js';
 
 const svc = (name: string, labels: Record<string, string> = {}): Service => ({
   apiVersion: 'v1',
@@ -31,18 +31,14 @@ async function until<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 5
 }
 
 describe('API client', () => {
-  let dir: string;
-  let api: ApiServer;
+  let testApi: TestApi | undefined;
   let client: ApiClient;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'svcnet-client-'));
-    api = await ApiServer.start({ dataDir: dir, securePort: 0, storage: 'memory', bindAddress: '127.0.0.1' });
-    client = createClient({ kubeconfig: api.kubeconfigPath, userAgent: 'svcnet-test' });
+    testApi = await startTestApi('client', 'svcnet-test');
+    ({ client } = testApi);
   });
   after(async () => {
-    client?.close();
-    await api?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await testApi?.stop();
   });
 
   it('creates, reads, patches, updates and deletes', async () => {

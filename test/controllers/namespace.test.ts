@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Namespace, Service } from 'kubernetes-types/core/v1.js';
-import { ApiServer } from '../../src/api/apiserver.js';
-import { createClient, isNotFound } from '../../src/client/client.js';
+import { isNotFound } from '../../src/client/client.js';
 import { Namespaces, Services } from '../../src/client/resources.js';
 import type { ApiClient } from '../../src/client/types.js';
 import { deletionConditions } from '../../src/controllers/namespace.js';
+import { startTestApi, type TestApi } from '../lib/testapi.js';
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 8000): Promise<T> {
   const end = Date.now() + ms;
@@ -49,23 +46,14 @@ describe('namespace deletion conditions', () => {
   });
 
   describe('in an API server', () => {
-    let dir: string;
-    let api: ApiServer;
+    let testApi: TestApi | undefined;
     let client: ApiClient;
     before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'svcnet-ns-'));
-      api = await ApiServer.start({
-        dataDir: dir,
-        securePort: 0,
-        storage: 'memory',
-        bindAddress: '127.0.0.1',
-      });
-      client = createClient({ kubeconfig: api.kubeconfigPath, userAgent: 'test' });
+      testApi = await startTestApi('ns', 'test');
+      ({ client } = testApi);
     });
     after(async () => {
-      client.close();
-      await api.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await testApi?.stop();
     });
 
     it('shows the finalizer that holds a Terminating namespace, then lets it go', async () => {

@@ -3,18 +3,14 @@
  * client, informers and an event sink, for controller integration tests.
  * `stop()` tears everything down and removes the temp dir.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Event } from 'kubernetes-types/core/v1.js';
-import { ApiServer } from '../../src/api/apiserver.js';
-import { createClient } from '../../src/client/client.js';
 import { clientEventSink } from '../../src/client/events.js';
 import { SharedInformerFactory } from '../../src/client/informer.js';
 import { Events } from '../../src/client/resources.js';
 import type { ApiClient } from '../../src/client/types.js';
 import type { Controller, ControllerContext } from '../../src/controllers/controller.js';
 import { createLogger, silentLogger } from '../../src/lib/log.js';
+import { startTestApi } from '../lib/testapi.js';
 
 export interface TestEnv {
   client: ApiClient;
@@ -26,14 +22,8 @@ export interface TestEnv {
 }
 
 export async function startEnv(component = 'test'): Promise<TestEnv> {
-  const dir = mkdtempSync(join(tmpdir(), 'svcnet-h6-'));
-  const server = await ApiServer.start({
-    dataDir: dir,
-    securePort: 0,
-    storage: 'memory',
-    bindAddress: '127.0.0.1',
-  });
-  const client = createClient({ kubeconfig: server.kubeconfigPath, userAgent: `svcnet-${component}` });
+  const api = await startTestApi('h6', `svcnet-${component}`);
+  const client = api.client;
   // SVCNET_TEST_LOG=1 shows the controllers' logs while debugging a test.
   const log = process.env.SVCNET_TEST_LOG ? createLogger({ verbosity: 4 }) : silentLogger;
   const informers = new SharedInformerFactory(client, log);
@@ -53,9 +43,7 @@ export async function startEnv(component = 'test'): Promise<TestEnv> {
     async stop() {
       for (const c of running) c.stop();
       informers.stop();
-      client.close();
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await api.stop();
     },
   };
 }

@@ -1,12 +1,8 @@
 /** apps/v1 over HTTPS against an in-process API server: create, read, status writes, generation. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ControllerRevision, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
-import { ApiServer } from '../../../src/api/apiserver.js';
-import { ApiError, createClient } from '../../../src/client/client.js';
+import { ApiError } from '../../../src/client/client.js';
 import {
   ControllerRevisions,
   Deployments,
@@ -14,6 +10,7 @@ import {
   StatefulSets,
 } from '../../../src/client/resources.js';
 import type { ApiClient } from '../../../src/client/types.js';
+import { startTestApi, type TestApi } from '../../lib/testapi.js';
 
 const template = (app: string) => ({
   metadata: { labels: { app } },
@@ -28,18 +25,14 @@ const invalid = (pattern: RegExp) => (e: unknown) => {
 };
 
 describe('apps/v1 registry over HTTPS', () => {
-  let dir: string;
-  let api: ApiServer;
+  let testApi: TestApi | undefined;
   let client: ApiClient;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'svcnet-apps-'));
-    api = await ApiServer.start({ dataDir: dir, securePort: 0, storage: 'memory', bindAddress: '127.0.0.1' });
-    client = createClient({ kubeconfig: api.kubeconfigPath, userAgent: 'svcnet-test' });
+    testApi = await startTestApi('apps', 'svcnet-test');
+    ({ client } = testApi);
   });
   after(async () => {
-    client?.close();
-    await api?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await testApi?.stop();
   });
 
   it('discovery lists the four resources with short names, categories and subresources', async () => {

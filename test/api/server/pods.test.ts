@@ -1,18 +1,16 @@
 /** Pods, nodes and leases over HTTPS against an in-process API server: binding, log proxy, graceful delete, scale. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { ApiServer } from '../../../src/api/apiserver.js';
-import { ApiError, createClient } from '../../../src/client/client.js';
+import type { ApiServer } from '../../../src/api/apiserver.js';
+import { ApiError } from '../../../src/client/client.js';
 import { Deployments, Leases, Nodes, Pods } from '../../../src/client/resources.js';
 import type { ApiClient } from '../../../src/client/types.js';
+import { startTestApi, type TestApi } from '../../lib/testapi.js';
 
 const status = (code: number, pattern: RegExp) => (e: unknown) => {
   assert.ok(e instanceof ApiError, String(e));
@@ -32,15 +30,14 @@ const pod = (name: string, containers = ['app'], nodeName?: string): Pod => ({
 });
 
 describe('pods, nodes and leases over HTTPS', () => {
-  let dir: string;
-  let api: ApiServer;
+  let testApi: TestApi | undefined;
+  let _api: ApiServer;
   let client: ApiClient;
   let kubelet: Server;
   const kubeletRequests: string[] = [];
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'svcnet-pods-'));
-    api = await ApiServer.start({ dataDir: dir, securePort: 0, storage: 'memory', bindAddress: '127.0.0.1' });
-    client = createClient({ kubeconfig: api.kubeconfigPath, userAgent: 'svcnet-test' });
+    testApi = await startTestApi('pods', 'svcnet-test');
+    ({ server: _api, client } = testApi);
     // A fake kubelet: logs for running containers, upstream's 400 for a waiting one.
     kubelet = createServer((req, res) => {
       kubeletRequests.push(req.url ?? '');
@@ -67,10 +64,8 @@ describe('pods, nodes and leases over HTTPS', () => {
     });
   });
   after(async () => {
-    client?.close();
-    await api?.stop();
+    await testApi?.stop();
     await new Promise<void>((resolve) => kubelet.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('creates a pod with defaults, admission additions and a Pending status', async () => {

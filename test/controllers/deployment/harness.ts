@@ -1,14 +1,4 @@
-/**
- * An in-process API server with the ReplicaSet and Deployment controllers
- * running against it, for integration tests. No agent: tests play kubelet by
- * writing pod status (Running + Ready) through /status.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { ApiServer } from '../../../src/api/apiserver.js';
-import { createClient } from '../../../src/client/client.js';
 import { SharedInformerFactory } from '../../../src/client/informer.js';
 import { Pods } from '../../../src/client/resources.js';
 import type { ApiClient, Obj } from '../../../src/client/types.js';
@@ -16,6 +6,7 @@ import type { ControllerContext } from '../../../src/controllers/controller.js';
 import { DeploymentController } from '../../../src/controllers/deployment/controller.js';
 import { ReplicaSetController } from '../../../src/controllers/replicaset/controller.js';
 import { silentLogger } from '../../../src/lib/log.js';
+import { startTestApi } from '../../lib/testapi.js';
 
 export interface RecordedEvent {
   kind: string;
@@ -36,26 +27,16 @@ export async function startHarness(opts: {
   /** Wraps the controllers' client (to inject failures). */
   wrap?: (c: ApiClient) => ApiClient;
 }): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'svcnet-workloads-'));
-  let server: ApiServer | undefined;
+  const api = await startTestApi('workloads');
+  const client = api.client;
   let informers: SharedInformerFactory | undefined;
-  let client: ApiClient | undefined;
   const controllers: { stop(): void }[] = [];
   const stop = async () => {
     for (const c of controllers) c.stop();
     informers?.stop();
-    client?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await api.stop();
   };
   try {
-    server = await ApiServer.start({
-      dataDir: dir,
-      securePort: 0,
-      storage: 'memory',
-      bindAddress: '127.0.0.1',
-    });
-    client = createClient({ kubeconfig: server.kubeconfigPath, userAgent: 'svcnet-test' });
     informers = new SharedInformerFactory(client, silentLogger);
     const events: RecordedEvent[] = [];
     const ctx: ControllerContext = {

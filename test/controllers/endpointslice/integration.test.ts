@@ -4,14 +4,9 @@
  * agent would, and the resulting slices and Endpoints are read back.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Endpoints, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { ApiServer } from '../../../src/api/apiserver.js';
-import { createClient } from '../../../src/client/client.js';
 import { SharedInformerFactory } from '../../../src/client/informer.js';
 import {
   EndpointSlices,
@@ -26,6 +21,7 @@ import { EndpointsController } from '../../../src/controllers/endpoints/controll
 import { EndpointSliceController } from '../../../src/controllers/endpointslice/controller.js';
 import { EndpointSliceMirroringController } from '../../../src/controllers/mirroring/controller.js';
 import { silentLogger } from '../../../src/lib/log.js';
+import { startTestApi, type TestApi } from '../../lib/testapi.js';
 
 const NS = 'default';
 
@@ -46,8 +42,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 describe('endpoint controllers against the API server', () => {
-  let dir: string;
-  let server: ApiServer;
+  let api: TestApi | undefined;
   let client: ApiClient;
   let informers: SharedInformerFactory;
   let slicesCtl: EndpointSliceController;
@@ -55,14 +50,8 @@ describe('endpoint controllers against the API server', () => {
   let mirrorCtl: EndpointSliceMirroringController;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'svcnet-epctl-'));
-    server = await ApiServer.start({
-      dataDir: dir,
-      securePort: 0,
-      storage: 'memory',
-      bindAddress: '127.0.0.1',
-    });
-    client = createClient({ kubeconfig: server.kubeconfigPath, userAgent: 'svcnet-test' });
+    api = await startTestApi('epctl');
+    client = api.client;
     informers = new SharedInformerFactory(client, silentLogger);
     const ctx: ControllerContext = { client, informers, events: { event() {} }, log: silentLogger };
     slicesCtl = new EndpointSliceController(ctx, { maxEndpointsPerSlice: 2 });
@@ -79,9 +68,7 @@ describe('endpoint controllers against the API server', () => {
     endpointsCtl?.stop();
     mirrorCtl?.stop();
     informers?.stop();
-    client?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await api?.stop();
   });
 
   const slicesOf = async (svc: string, managedBy = 'endpointslice-controller.k8s.io') =>
