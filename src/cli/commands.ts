@@ -47,6 +47,8 @@ export interface UpOptions {
   nodeMonitorGracePeriod: number;
   dnsPort: number;
   dnsUpstream: string[];
+  /** false: no service proxy (`--no-proxy`). */
+  proxy?: boolean;
 }
 
 const logFile = (dataDir: string) => join(dataDir, 'svcnet.log');
@@ -160,15 +162,16 @@ async function serve(opts: UpOptions): Promise<number> {
         ...opts.dnsUpstream.map((u) => `--upstream=${u}`),
       ],
     });
-    supervisor.start({
-      name: 'proxy',
-      args: [
-        ...common,
-        `--hostname-override=${opts.nodeName}`,
-        `--node-ip=${nodeIP}`,
-        `--healthz-bind-address=${nodeIP.includes(':') ? `[${nodeIP}]` : nodeIP}:10256`,
-      ],
-    });
+    if (opts.proxy !== false)
+      supervisor.start({
+        name: 'proxy',
+        args: [
+          ...common,
+          `--hostname-override=${opts.nodeName}`,
+          `--node-ip=${nodeIP}`,
+          `--healthz-bind-address=${nodeIP.includes(':') ? `[${nodeIP}]` : nodeIP}:10256`,
+        ],
+      });
     supervisor.start({
       name: 'agent',
       args: [
@@ -251,6 +254,7 @@ async function detach(opts: UpOptions): Promise<number> {
     `--cluster-cidr=${opts.clusterCidr}`,
     `--node-monitor-grace-period=${opts.nodeMonitorGracePeriod}ms`,
     `--dns-port=${opts.dnsPort}`,
+    ...(opts.proxy === false ? ['--no-proxy'] : []),
     ...opts.dnsUpstream.map((u) => `--dns-upstream=${u}`),
   ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });

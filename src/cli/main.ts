@@ -91,6 +91,10 @@ export function program(): Command {
       .option('-v, --v <level>', 'log verbosity', verbosity, 0)
       .option('--node-name <name>', "the name of this machine's Node", defaultNodeName())
       .option('--cluster-cidr <cidr>', 'the pod IP range; each node gets a /24 of it', '127.244.0.0/16')
+      .option(
+        '--no-proxy',
+        "don't run the service proxy (another one serves this node, or only the API is wanted)",
+      )
       .option('--dns-port <port>', 'the cluster DNS server, UDP and TCP, on 127.0.0.1', port, 10053)
       .option(
         '--dns-upstream <host:port>',

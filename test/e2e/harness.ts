@@ -150,13 +150,33 @@ function podRange(): string {
   return `127.${200 + ((process.pid * 7 + clusters++ * 13) % 54)}.0.0/16`;
 }
 
-/** Starts `svcnet up --detach` in a fresh temp dir; call `stopCluster` in an `after` hook. */
-export async function startCluster(extraFlags: string[] = []): Promise<Cluster> {
+/**
+ * Starts `svcnet up --detach` in a fresh temp dir; call `stopCluster` in an `after` hook.
+ * Clusters of test files run side by side, so each gets its own pod range and DNS port,
+ * and only those asking for it (`proxy: true`, with a service range of their own) run a
+ * proxy: two proxies would both bind 127.96.0.1:443 and each other's node ports.
+ */
+export async function startCluster(
+  extraFlags: string[] = [],
+  opts: { proxy?: boolean } = {},
+): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'svcnet-e2e-'));
   const port = await freePort();
   const c = new Cluster(dataDir, port);
-  const cidr = extraFlags.some((f) => f.startsWith('--cluster-cidr')) ? [] : [`--cluster-cidr=${podRange()}`];
-  const r = c.svcnet(['up', '--detach', `--data-dir=${dataDir}`, `--port=${port}`, ...cidr, ...extraFlags]);
+  const given = (flag: string) => extraFlags.some((f) => f.startsWith(flag));
+  const defaults = [
+    ...(given('--cluster-cidr') ? [] : [`--cluster-cidr=${podRange()}`]),
+    ...(given('--dns-port') ? [] : [`--dns-port=${await freePort()}`]),
+    ...(opts.proxy ? [] : ['--no-proxy']),
+  ];
+  const r = c.svcnet([
+    'up',
+    '--detach',
+    `--data-dir=${dataDir}`,
+    `--port=${port}`,
+    ...defaults,
+    ...extraFlags,
+  ]);
   if (r.code !== 0) {
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`svcnet up failed (${r.code}):\n${r.stdout}\n${r.stderr}`);

@@ -60,7 +60,9 @@ describe('the userspace proxy', { skip }, () => {
   let ip: string;
   before(async () => {
     // A service range of its own: proxies of test clusters running side by side bind different IPs.
-    c = await startCluster([`--service-cluster-ip-range=127.${112 + (process.pid % 16)}.0.0/16`]);
+    c = await startCluster([`--service-cluster-ip-range=127.${112 + (process.pid % 16)}.0.0/16`], {
+      proxy: true,
+    });
     c.ok(['create', 'deployment', 'web', '--image=svcnet/netexec', '--replicas=3']);
     c.ok(['expose', 'deployment', 'web', '--port=80', '--target-port=8080']);
     c.ok(['rollout', 'status', 'deployment/web', '--timeout=60s']);
