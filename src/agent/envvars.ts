@@ -8,8 +8,8 @@
  */
 import { cpus, totalmem } from 'node:os';
 import type { Container, EnvVar, Pod, Service } from 'kubernetes-types/core/v1.js';
-import { goQuote } from '../api/gofmt.js';
-import { quantityValue } from '../lib/quantity.js';
+import { goQuote } from '../k8s/gofmt.js';
+import { quantityValue } from '../k8s/quantity.js';
 
 /** Services whose env vars every pod gets, whatever its namespace or enableServiceLinks. */
 const MASTER_SERVICES = new Set(['kubernetes']);

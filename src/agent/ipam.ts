@@ -5,7 +5,7 @@
  * not reused at once. A pod that already has an IP in range keeps it (an
  * agent restart adopts the pods it ran).
  */
-import { type CIDR, cidrContains, cidrSize, formatIP, parseCIDR, parseIP } from '../allocators/ip.js';
+import { type CIDR, cidrContains, cidrSize, formatIP, parseCIDR, parseIPSloppy } from '../k8s/ip.js';
 
 export class PodIPAllocator {
   readonly cidr: CIDR;
@@ -33,7 +33,7 @@ export class PodIPAllocator {
   }
 
   inRange(ip: string): boolean {
-    const p = parseIP(ip);
+    const p = parseIPSloppy(ip);
     if (!p || !cidrContains(this.cidr, p)) return false;
     const off = p.value - this.cidr.network;
     return off >= this.first && off <= this.last;
@@ -42,7 +42,7 @@ export class PodIPAllocator {
   /** Claims `ip` for `owner` when it is in range and free (adoption); answers whether it did. */
   reserve(owner: string, ip: string): boolean {
     if (!this.inRange(ip)) return false;
-    const canonical = formatIP(parseIP(ip) as NonNullable<ReturnType<typeof parseIP>>);
+    const canonical = formatIP(parseIPSloppy(ip) as NonNullable<ReturnType<typeof parseIPSloppy>>);
     const holder = this.owners.get(canonical);
     if (holder && holder !== owner) return false;
     this.release(owner);

@@ -5,7 +5,7 @@
  * container statuses; everything derived from them lives here.
  */
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
-import { podQOSClass } from '../lib/quantity.js';
+import { podQOSClass } from '../k8s/quantity.js';
 import { rfc3339 } from './timefmt.js';
 
 /** Conditions kubelet owns; others (readiness gates, DisruptionTarget...) are preserved. */

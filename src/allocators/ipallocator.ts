@@ -15,9 +15,18 @@
  * the ordinary create path. Being in the static band, it is the last address
  * dynamic allocation would pick.
  */
+
+import {
+  type CIDR,
+  cidrContains,
+  cidrSize,
+  formatIP,
+  type IPFamily,
+  parseCIDR,
+  parseIPSloppy,
+} from '../k8s/ip.js';
 import { AllocationBitmap, type RandomSource } from './bitmap.js';
 import { allocatorErrors } from './errors.js';
-import { type CIDR, cidrContains, cidrSize, formatIP, type IPFamily, parseCIDR, parseIP } from './ip.js';
 
 /** What the service allocation code needs from a family's range (real or dry run). */
 export interface IPAllocator {
@@ -170,7 +179,7 @@ export class IPRangeAllocator implements IPAllocator {
   }
 
   private slotOf(text: string): number | undefined {
-    const ip = parseIP(text);
+    const ip = parseIPSloppy(text);
     if (!ip || !cidrContains(this.range, ip)) return undefined;
     const slot = ip.value - this.base;
     return slot >= 0n && slot < BigInt(this.max) ? Number(slot) : undefined;
@@ -179,7 +188,7 @@ export class IPRangeAllocator implements IPAllocator {
   private slotOrThrow(text: string): number {
     const slot = this.slotOf(text);
     if (slot === undefined) {
-      const ip = parseIP(text);
+      const ip = parseIPSloppy(text);
       throw allocatorErrors.ipNotInRange(ip ? formatIP(ip) : text, this.cidr);
     }
     return slot;

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import type { Endpoints, Namespace, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { NamespaceController } from '../controllers/namespace.js';
+import type { EndpointIPPolicy } from '../k8s/ip-validation.js';
+import { StatusError } from '../k8s/status.js';
 import { type Logger, silentLogger } from '../lib/log.js';
 import { MemoryStore } from '../store/memory.js';
 import { SqliteStore } from '../store/sqlite.js';
@@ -18,7 +20,6 @@ import type { Store } from '../store/store.js';
 import { version } from '../version.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { advertiseAddress, checkAdvertiseFamily, defaultBindAddress, parseServiceCIDRs } from './config.js';
-import { StatusError } from './errors.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { buildOpenAPIV3, type ServedResource } from './openapi/v3.js';
@@ -35,7 +36,6 @@ import { schemaForKind } from './schema/index.js';
 import { buildDiscovery, subresourceKind, subresourceVerbs } from './server/discovery.js';
 import { createApiHttpServer, drainApiHttpServer, type OpenApiDocs } from './server/http.js';
 import { Registry, timestamp } from './storage/registry.js';
-import { allowLoopbackEndpoints } from './validation/ip.js';
 
 export interface ApiServerConfig {
   dataDir: string;
@@ -91,10 +91,11 @@ export class ApiServer {
     checkAdvertiseFamily(config.serviceClusterIPRange, config.bindAddress);
     const advertise = advertiseAddress(config.bindAddress);
     // Host mode: a loopback service range, or an API server on loopback (an IPv6-only host cluster).
-    allowLoopbackEndpoints(
-      cfg.allowLoopbackEndpoints ??
+    const ipPolicy: EndpointIPPolicy = {
+      allowLoopback:
+        cfg.allowLoopbackEndpoints ??
         (cidrs[0]!.startsWith('127.') || ['127.0.0.1', '::1'].includes(advertise)),
-    );
+    };
     const alloc = new ServiceAllocator({ serviceCIDRs: cidrs, nodePortRange: config.serviceNodePortRange });
 
     const store: Store =
@@ -102,7 +103,10 @@ export class ApiServer {
         ? new MemoryStore()
         : await SqliteStore.open(join(config.dataDir, 'state.db'));
     const registries = new Map<string, Registry>();
-    const resources: ResourceInfo[] = [...coreResources(serviceStrategy(alloc)), ...appsResources()];
+    const resources: ResourceInfo[] = [
+      ...coreResources(serviceStrategy(alloc, ipPolicy), ipPolicy),
+      ...appsResources(),
+    ];
     const admission = namespaceLifecycle(() => registries.get('/namespaces')!);
     for (const info of resources)
       registries.set(`${info.group}/${info.resource}`, new Registry(info, store, admission));

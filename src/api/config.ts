@@ -2,9 +2,10 @@
  * The API server's network flags, checked with kube-apiserver's rules and
  * messages (the allocators' parsers), reported as flag errors.
  */
-import { ipFamilyOf } from '../allocators/ip.js';
+
 import { parseServiceClusterIPRange } from '../allocators/ipallocator.js';
 import { parsePortRange as parseRange } from '../allocators/portallocator.js';
+import { ipFamilyOf } from '../k8s/ip.js';
 
 export class FlagError extends Error {
   constructor(flag: string, value: string, cause: unknown) {

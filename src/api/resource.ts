@@ -3,9 +3,10 @@
  * discovery and messages), scope, storage key, strategy, selectable fields and
  * the subresources it serves.
  */
-import type { GroupKind, GroupResource } from './errors.js';
+
+import type { FieldGetters } from '../k8s/selectors.js';
+import type { GroupKind, GroupResource } from '../k8s/status.js';
 import type { Strategy } from './registry/strategy.js';
-import type { FieldGetters } from './selectors.js';
 
 export interface ResourceInfo {
   group: string;

@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { join } from 'node:path';
-import { formatIP, parseCIDR } from '../allocators/ip.js';
 import { ApiServer } from '../api/apiserver.js';
 import {
   checkAdvertiseFamily,
@@ -13,6 +12,7 @@ import {
   parsePortRange,
   parseServiceCIDRs,
 } from '../api/config.js';
+import { formatIP, parseCIDR } from '../k8s/ip.js';
 import { createLogger, type LogFormat } from '../lib/log.js';
 import { svcnetVersion } from '../version.js';
 import {

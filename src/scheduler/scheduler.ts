@@ -9,10 +9,10 @@
  */
 import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound } from '../client/client.js';
+import type { Controller, ControllerContext } from '../client/controller.js';
 import { Nodes, Pods } from '../client/resources.js';
 import { type Informer, keyOf } from '../client/types.js';
 import { WorkQueue } from '../client/workqueue.js';
-import type { Controller, ControllerContext } from '../controllers/controller.js';
 import type { Logger } from '../lib/log.js';
 import type { NodeInfo } from './filter.js';
 import { schedulePod } from './schedule.js';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AllocatorError } from '../../src/allocators/errors.js';
-import { parseCIDR } from '../../src/allocators/ip.js';
 import {
   IPRangeAllocator,
   ipRangeMax,
@@ -9,6 +8,7 @@ import {
   kubernetesServiceIP,
   parseServiceClusterIPRange,
 } from '../../src/allocators/ipallocator.js';
+import { parseCIDR } from '../../src/k8s/ip.js';
 
 const first = () => 0;
 const notInRange = (ip: string, cidr: string) => ({

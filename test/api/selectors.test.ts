@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../../src/api/errors.js';
 import {
   checkFieldSelector,
   exactField,
@@ -9,7 +8,8 @@ import {
   matchesLabels,
   parseFieldSelector,
   parseLabelSelector,
-} from '../../src/api/selectors.js';
+} from '../../src/k8s/selectors.js';
+import { StatusError } from '../../src/k8s/status.js';
 
 describe('label selectors', () => {
   const labels = { app: 'web', tier: 'front', version: '3' };

@@ -4,11 +4,11 @@
  * `stop()` tears everything down and removes the temp dir.
  */
 import type { Event } from 'kubernetes-types/core/v1.js';
+import type { Controller, ControllerContext } from '../../src/client/controller.js';
 import { clientEventSink } from '../../src/client/events.js';
 import { SharedInformerFactory } from '../../src/client/informer.js';
 import { Events } from '../../src/client/resources.js';
 import type { ApiClient } from '../../src/client/types.js';
-import type { Controller, ControllerContext } from '../../src/controllers/controller.js';
 import { createLogger, silentLogger } from '../../src/lib/log.js';
 import { startTestApi } from '../lib/testapi.js';
 

@@ -10,7 +10,7 @@
  *   curlimages/curl                   `curl` + args as a local program
  *   anything else                     its `command`, if that program exists here
  */
-import { goQuote } from '../../api/gofmt.js';
+import { goQuote } from '../../k8s/gofmt.js';
 import type { Logger } from '../../lib/log.js';
 import { exitWith, InProcessContainer } from './inprocess.js';
 import { startNetexec } from './netexec.js';

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP, isIPv6 } from 'node:net';
-import { goQuote } from '../../api/gofmt.js';
+import { goQuote } from '../../k8s/gofmt.js';
 import { joinHostPort } from '../envvars.js';
 import { formatGoDuration, parseGoDuration } from './goduration.js';
 import { exitWith, goLogTime, InProcessContainer } from './inprocess.js';

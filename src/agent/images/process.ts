@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { goQuote } from '../../api/gofmt.js';
+import { goQuote } from '../../k8s/gofmt.js';
 import type { ProcessTracker } from './orphans.js';
 import { IMAGE_PATH } from './reference.js';
 import { type ContainerSpec, type ExitStatus, type RunningContainer, StartError } from './types.js';

@@ -3,7 +3,7 @@
  * namespace that exists and is not terminating, and the namespaces the system
  * needs (default, kube-system, kube-public) can't be deleted.
  */
-import { StatusError, statusErrors } from '../errors.js';
+import { StatusError, statusErrors } from '../../k8s/status.js';
 import { groupResource, type ResourceInfo } from '../resource.js';
 import type { Admission, Registry } from '../storage/registry.js';
 

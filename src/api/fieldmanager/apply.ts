@@ -3,7 +3,7 @@
  * last-applied-configuration upgrade for `kubectl` (lastAppliedManager and
  * lastAppliedUpdater), "before-first-apply", then the structured merge.
  */
-import { type StatusCause, StatusError } from '../errors.js';
+import { type StatusCause, StatusError } from '../../k8s/status.js';
 import { unknownError } from '../patch/status.js';
 import { deepClone, goJSON, isObject, type JsonObject, type JsonValue } from '../patch/value.js';
 import { type ApplyOptions, type Ctx, context, stripMeta, updateChain } from './chain.js';

@@ -4,8 +4,8 @@
  * updates, subresource), each owning a FieldSet; encoding sorts entries as
  * upstream (operation, time, manager, apiVersion, subresource).
  */
-import { type FieldError, fieldErrors } from '../errors.js';
-import { goQuote } from '../gofmt.js';
+import { type FieldError, fieldErrors } from '../../k8s/field.js';
+import { goQuote } from '../../k8s/gofmt.js';
 import { validateFieldManager } from '../patch/options.js';
 import { goJSON, isObject, type JsonObject, type JsonValue } from '../patch/value.js';
 import { FieldSet } from './fieldset.js';

@@ -4,7 +4,7 @@
  * encoding (`f:name`, `k:{"port":80,"protocol":"TCP"}`, `v:"x"`, `i:0`) and
  * their human form in conflict messages (`.spec.ports[port=80,protocol="TCP"]`).
  */
-import { goQuote } from '../gofmt.js';
+import { goQuote } from '../../k8s/gofmt.js';
 import { compareStrings, goJSON, isObject, type JsonValue } from '../patch/value.js';
 
 export type PathElement =

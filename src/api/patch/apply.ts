@@ -5,7 +5,7 @@
  * duplicate keys go-yaml's strict mode rejects.
  */
 import { parseDocument } from 'yaml';
-import { StatusError } from '../errors.js';
+import { StatusError } from '../../k8s/status.js';
 import { cannotUnmarshal } from './decode.js';
 import { isObject, type JsonObject, type JsonValue } from './value.js';
 

@@ -4,7 +4,7 @@
  * (`application/apply-patch+yaml`) is decoded here and merged by
  * ../fieldmanager.
  */
-import type { StatusError } from '../errors.js';
+import type { StatusError } from '../../k8s/status.js';
 import type { ObjectSchema } from '../schema/types.js';
 import { applyJsonPatchOps, decodeJsonPatch, JsonPatchError } from './json.js';
 import { applyMergePatch, decodeMergePatch } from './merge.js';

@@ -9,8 +9,8 @@
  * whose semantics and messages differ on exactly those points.
  */
 
-import { StatusError } from '../errors.js';
-import { goQuote } from '../gofmt.js';
+import { goQuote } from '../../k8s/gofmt.js';
+import { StatusError } from '../../k8s/status.js';
 import { cannotUnmarshal, decodeJSON, JsonSyntaxError, jsonKind } from './decode.js';
 import { deepClone, deepEqual, goJSON, isObject, type JsonObject, type JsonValue } from './value.js';
 

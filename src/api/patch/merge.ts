@@ -4,7 +4,7 @@
  * apiserver uses: null deletes a key, nulls inside newly added values are
  * pruned, anything that is not an object replaces what was there.
  */
-import { StatusError } from '../errors.js';
+import { StatusError } from '../../k8s/status.js';
 import { cannotUnmarshal, decodeJSON, JsonSyntaxError } from './decode.js';
 import { deepClone, isObject, type JsonObject, type JsonValue } from './value.js';
 

@@ -2,7 +2,8 @@
  * Validation of the options of a PATCH request (ValidatePatchOptions) and
  * of field manager names, with apimachinery's messages.
  */
-import { type FieldError, fieldErrors, type StatusError, statusErrors } from '../errors.js';
+import { type FieldError, fieldErrors } from '../../k8s/field.js';
+import { type StatusError, statusErrors } from '../../k8s/status.js';
 import type { PatchType } from './index.js';
 
 /** apimachinery FieldManagerMaxLength. */

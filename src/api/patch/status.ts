@@ -2,7 +2,8 @@
  * Status errors the patch handler answers with that have no constructor in
  * ../errors.ts.
  */
-import { type FieldError, fieldErrors, StatusError, type StatusReason } from '../errors.js';
+import { type FieldError, fieldErrors } from '../../k8s/field.js';
+import { StatusError, type StatusReason } from '../../k8s/status.js';
 
 /**
  * A plain Go error that reached the handler: `ErrorToAPIStatus` answers 500

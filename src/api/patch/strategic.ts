@@ -7,7 +7,7 @@
  * `$retainKeys`, `$deleteFromPrimitiveList/<list>`. Errors carry upstream's
  * texts and the handler's status codes (interpretStrategicMergePatchError).
  */
-import { StatusError } from '../errors.js';
+import { StatusError } from '../../k8s/status.js';
 import type { ObjectSchema, Schema } from '../schema/types.js';
 import { cannotUnmarshal, decodeJSON, JsonSyntaxError } from './decode.js';
 import { genericInvalid, unknownError } from './status.js';

@@ -4,7 +4,7 @@
  * kubectl's typed commands (`create service|namespace|deployment`) send these
  * since client-go 1.32; the server may answer JSON.
  */
-import { StatusError, statusErrors } from '../errors.js';
+import { StatusError, statusErrors } from '../../k8s/status.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { DecodeError, decodeMessage } from './decode.js';
 import { decodeEnvelope } from './envelope.js';

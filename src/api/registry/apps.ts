@@ -1,6 +1,7 @@
 /** apps/v1: deployments, replicasets, statefulsets, controllerrevisions, as upstream serves them. */
+
+import type { FieldGetters } from '../../k8s/selectors.js';
 import { metadataFieldGetters, type ResourceInfo } from '../resource.js';
-import type { FieldGetters } from '../selectors.js';
 import { controllerRevisionStrategy } from './controllerrevision.js';
 import { deploymentStrategy } from './deployment.js';
 import { replicaSetStrategy } from './replicaset.js';

@@ -6,7 +6,7 @@
  * and scheduler use.
  */
 import type { Pod, PodSpec, PodStatus, Toleration } from 'kubernetes-types/core/v1.js';
-import { podQOSClass } from '../../lib/quantity.js';
+import { podQOSClass } from '../../k8s/quantity.js';
 import { setPodDefaults } from '../defaults/pod.js';
 import { validatePod, validatePodStatusUpdate, validatePodUpdate } from '../validation/pod.js';
 import type { Strategy } from './strategy.js';

@@ -2,8 +2,10 @@
  * The resources this API server serves, with upstream's names, scopes,
  * storage keys, selectable fields and subresources.
  */
+
+import { type EndpointIPPolicy, UPSTREAM_IP_POLICY } from '../../k8s/ip-validation.js';
+import type { FieldGetters } from '../../k8s/selectors.js';
 import { metadataFieldGetters, type ResourceInfo } from '../resource.js';
-import type { FieldGetters } from '../selectors.js';
 import { endpointsStrategy } from './endpoints.js';
 import { endpointSliceStrategy } from './endpointslice.js';
 import { eventStrategy } from './event.js';
@@ -25,7 +27,11 @@ const at =
 const fields = (namespaced: boolean, extra: Record<string, Getter> = {}): FieldGetters =>
   ({ ...metadataFieldGetters(namespaced), ...extra }) as FieldGetters;
 
-export function coreResources(serviceStrategy: Strategy): ResourceInfo[] {
+/** `policy`: which endpoint and external IPs this server accepts (host mode allows loopback). */
+export function coreResources(
+  serviceStrategy: Strategy,
+  policy: EndpointIPPolicy = UPSTREAM_IP_POLICY,
+): ResourceInfo[] {
   return [
     {
       group: '',
@@ -75,7 +81,7 @@ export function coreResources(serviceStrategy: Strategy): ResourceInfo[] {
       shortNames: ['ep'],
       categories: [],
       storagePrefix: '/registry/services/endpoints',
-      strategy: endpointsStrategy as Strategy,
+      strategy: endpointsStrategy(policy) as Strategy,
       fieldGetters: fields(true),
       subresources: [],
       allowCreateOnUpdate: true,
@@ -172,7 +178,7 @@ export function coreResources(serviceStrategy: Strategy): ResourceInfo[] {
       shortNames: [],
       categories: [],
       storagePrefix: '/registry/endpointslices',
-      strategy: endpointSliceStrategy as Strategy,
+      strategy: endpointSliceStrategy(policy) as Strategy,
       fieldGetters: fields(true),
       subresources: [],
       allowCreateOnUpdate: false,

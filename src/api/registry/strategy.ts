@@ -14,7 +14,7 @@
  * called on every hook that already began, so allocations are released.
  */
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
-import type { FieldError } from '../errors.js';
+import type { FieldError } from '../../k8s/field.js';
 
 /** Any API object: the fields every kind has. */
 export interface KubeObject {

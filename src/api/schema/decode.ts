@@ -7,7 +7,7 @@
  * directive then decides: Strict fails with all strict errors, Warn returns
  * them as warnings, Ignore drops them.
  */
-import { type StatusError, statusErrors } from '../errors.js';
+import { type StatusError, statusErrors } from '../../k8s/status.js';
 import { MICRO_TIME } from './facts.js';
 import { type Duplicate, JSONSyntaxError, parseJSON, RawNumber, setOwn } from './json.js';
 import { checkQuantity, formatMicroTime, formatTime, parseTime } from './scalars.js';

@@ -5,7 +5,7 @@
  * go-yaml words it (`line 3: key "name" already set in map`).
  */
 import { isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
-import { goQuote } from '../gofmt.js';
+import { goQuote } from '../../k8s/gofmt.js';
 
 export interface ParsedYAML {
   value: unknown;

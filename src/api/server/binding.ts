@@ -7,7 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Binding, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import { FieldPath, fieldErrors, StatusError, statusErrors } from '../errors.js';
+import { FieldPath, fieldErrors } from '../../k8s/field.js';
+import { StatusError, statusErrors } from '../../k8s/status.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { groupResource, type ResourceInfo } from '../resource.js';
 import { type Registry, timestamp } from '../storage/registry.js';

@@ -4,7 +4,8 @@
  * decode (JSON/YAML/protobuf, strict field validation), patch (four types),
  * managedFields bookkeeping, and meta.k8s.io Tables.
  */
-import { fieldErrors, statusErrors } from '../errors.js';
+import { fieldErrors } from '../../k8s/field.js';
+import { statusErrors } from '../../k8s/status.js';
 import { recordUpdate, apply as serverSideApply } from '../fieldmanager/index.js';
 import {
   applyPatch,

@@ -3,7 +3,7 @@
  * meta.k8s.io Table, PartialObjectMetadata, aggregated discovery) and what a
  * request body is (JSON, YAML, protobuf, the four patch types).
  */
-import { StatusError, statusErrors } from '../errors.js';
+import { StatusError, statusErrors } from '../../k8s/status.js';
 
 export interface MediaType {
   type: string;

@@ -8,14 +8,8 @@
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import {
-  type FieldError,
-  FieldPath,
-  fieldErrors,
-  StatusError,
-  type StatusReason,
-  statusErrors,
-} from '../errors.js';
+import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
+import { StatusError, type StatusReason, statusErrors } from '../../k8s/status.js';
 import type { Registry } from '../storage/registry.js';
 
 /** Upstream's default kubelet port, when a node does not report its own. */

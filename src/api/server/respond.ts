@@ -1,6 +1,6 @@
 /** Writing API responses: JSON bodies, Status errors, warnings. */
 import type { ServerResponse } from 'node:http';
-import { StatusError, statusErrors } from '../errors.js';
+import { StatusError, statusErrors } from '../../k8s/status.js';
 
 export const JSON_TYPE = 'application/json';
 

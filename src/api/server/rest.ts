@@ -6,11 +6,12 @@
  * PartialObjectMetadata, watch stream).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FieldError, statusErrors } from '../errors.js';
+import { FieldError } from '../../k8s/field.js';
+import { checkFieldSelector, parseFieldSelector, parseLabelSelector } from '../../k8s/selectors.js';
+import { statusErrors } from '../../k8s/status.js';
 import { decodeProtobuf } from '../protobuf/index.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { apiVersionOf, groupResource, type ResourceInfo } from '../resource.js';
-import { checkFieldSelector, parseFieldSelector, parseLabelSelector } from '../selectors.js';
 import type { CachedObject } from '../storage/cacher.js';
 import type { DeleteOptions, ListOptions, Registry } from '../storage/registry.js';
 import {

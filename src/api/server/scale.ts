@@ -7,7 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import { FieldPath, fieldErrors, StatusError, statusErrors } from '../errors.js';
+import { FieldPath, fieldErrors } from '../../k8s/field.js';
+import { StatusError, statusErrors } from '../../k8s/status.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { groupResource, type ResourceInfo } from '../resource.js';
 import type { Registry } from '../storage/registry.js';

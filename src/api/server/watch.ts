@@ -6,10 +6,11 @@
  * random 30–60 minutes, as upstream spreads re-lists) or when the client
  * can't keep up.
  */
-import { statusErrors } from '../errors.js';
+
+import type { FieldRequirement, LabelRequirement } from '../../k8s/selectors.js';
+import { statusErrors } from '../../k8s/status.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { apiVersionOf } from '../resource.js';
-import type { FieldRequirement, LabelRequirement } from '../selectors.js';
 import { partialMetadata, tableJSON } from './codec.js';
 import { negotiateShape } from './negotiate.js';
 import type { ResourceRequest } from './rest.js';

@@ -10,8 +10,8 @@
  * reads from cache).
  */
 
+import { statusErrors } from '../../k8s/status.js';
 import type { KeyValue, Store, StoreError, WatchEvent, Watcher } from '../../store/store.js';
-import { statusErrors } from '../errors.js';
 import type { KubeObject } from '../registry/strategy.js';
 
 /** Ends watches when the server shuts down: streams close without an ERROR event. */

@@ -6,12 +6,17 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import {
+  type FieldRequirement,
+  type LabelRequirement,
+  matchesFields,
+  matchesLabels,
+} from '../../k8s/selectors.js';
+import { StatusError, statusErrors } from '../../k8s/status.js';
 import { jsonEqual } from '../../lib/json.js';
 import { type KeyValue, type Store, StoreError } from '../../store/store.js';
-import { StatusError, statusErrors } from '../errors.js';
 import type { FinishFunc, KubeObject, Strategy, WriteContext } from '../registry/strategy.js';
 import { groupKind, groupResource, type ResourceInfo } from '../resource.js';
-import { type FieldRequirement, type LabelRequirement, matchesFields, matchesLabels } from '../selectors.js';
 import {
   atRevision,
   type CachedObject,

@@ -22,9 +22,9 @@ import type {
 } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector, LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';
-import { FieldError, FieldPath, fieldErrors } from '../errors.js';
-import { goQuote } from '../gofmt.js';
-import { type LabelRequirement, matchesLabels } from '../selectors.js';
+import { FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
+import { goQuote } from '../../k8s/gofmt.js';
+import { type LabelRequirement, matchesLabels } from '../../k8s/selectors.js';
 import { goErrors } from './govalues.js';
 import {
   FieldImmutableErrorMsg,

@@ -1,7 +1,12 @@
 /** Endpoints validation (ValidateEndpoints / ValidateEndpointsUpdate, 1.32). */
 import type { EndpointAddress, EndpointPort, Endpoints } from 'kubernetes-types/core/v1.js';
-import { type FieldError, FieldPath, fieldErrors } from '../errors.js';
-import { validateIP, validateNonSpecialIP } from './ip.js';
+import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
+import {
+  type EndpointIPPolicy,
+  UPSTREAM_IP_POLICY,
+  validateIP,
+  validateNonSpecialIP,
+} from '../../k8s/ip-validation.js';
 import {
   validateObjectMeta,
   validateObjectMetaUpdate,
@@ -17,7 +22,11 @@ import {
 } from './names.js';
 import { portProtocols } from './service.js';
 
-function validateEndpointAddress(addr: EndpointAddress, path: FieldPath): FieldError[] {
+function validateEndpointAddress(
+  addr: EndpointAddress,
+  path: FieldPath,
+  policy: EndpointIPPolicy,
+): FieldError[] {
   const errs: FieldError[] = [];
   const ip = addr.ip ?? '';
   errs.push(...validateIP(ip, path.child('ip')));
@@ -25,7 +34,7 @@ function validateEndpointAddress(addr: EndpointAddress, path: FieldPath): FieldE
   if (addr.nodeName != null)
     for (const m of validateNodeName(addr.nodeName, false))
       errs.push(fieldErrors.invalid(path.child('nodeName'), addr.nodeName, m));
-  errs.push(...validateNonSpecialIP(ip, path.child('ip')));
+  errs.push(...validateNonSpecialIP(ip, path.child('ip'), policy));
   return errs;
 }
 
@@ -44,7 +53,7 @@ function validateEndpointPort(port: EndpointPort, requireName: boolean, path: Fi
   return errs;
 }
 
-function validateEndpointsOnly(ep: Endpoints): FieldError[] {
+function validateEndpointsOnly(ep: Endpoints, policy: EndpointIPPolicy): FieldError[] {
   const errs = validateObjectMeta(ep.metadata, true, validateEndpointsName);
   const subsets = FieldPath.root('subsets');
   (ep.subsets ?? []).forEach((ss, i) => {
@@ -53,9 +62,9 @@ function validateEndpointsOnly(ep: Endpoints): FieldError[] {
     if (!ss.addresses?.length && !ss.notReadyAddresses?.length)
       errs.push(fieldErrors.required(p, 'must specify `addresses` or `notReadyAddresses`'));
     for (const [j, a] of (ss.addresses ?? []).entries())
-      errs.push(...validateEndpointAddress(a, p.child('addresses').index(j)));
+      errs.push(...validateEndpointAddress(a, p.child('addresses').index(j), policy));
     for (const [j, a] of (ss.notReadyAddresses ?? []).entries())
-      errs.push(...validateEndpointAddress(a, p.child('notReadyAddresses').index(j)));
+      errs.push(...validateEndpointAddress(a, p.child('notReadyAddresses').index(j), policy));
     const ports = ss.ports ?? [];
     for (const [j, port] of ports.entries())
       errs.push(...validateEndpointPort(port, ports.length > 1, p.child('ports').index(j)));
@@ -63,14 +72,21 @@ function validateEndpointsOnly(ep: Endpoints): FieldError[] {
   return errs;
 }
 
-export function validateEndpoints(ep: Endpoints): FieldError[] {
-  return withGenericCreateChecks(ep.metadata, true, validateEndpointsOnly(ep));
+export function validateEndpoints(
+  ep: Endpoints,
+  policy: EndpointIPPolicy = UPSTREAM_IP_POLICY,
+): FieldError[] {
+  return withGenericCreateChecks(ep.metadata, true, validateEndpointsOnly(ep, policy));
 }
 
 /** Node names may change on update (a reused node IP or pod CIDR). */
-export function validateEndpointsUpdate(ep: Endpoints, old: Endpoints): FieldError[] {
+export function validateEndpointsUpdate(
+  ep: Endpoints,
+  old: Endpoints,
+  policy: EndpointIPPolicy = UPSTREAM_IP_POLICY,
+): FieldError[] {
   return withGenericUpdateChecks(ep.metadata, old.metadata, true, [
     ...validateObjectMetaUpdate(ep.metadata, old.metadata),
-    ...validateEndpointsOnly(ep),
+    ...validateEndpointsOnly(ep, policy),
   ]);
 }

@@ -6,8 +6,14 @@
  * validation (dropTopologyOnV1); the checks on it here apply when it is kept.
  */
 import type { Endpoint, EndpointHints, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { type FieldError, FieldPath, fieldErrors } from '../errors.js';
-import { validateIPv4Address, validateIPv6Address, validateNonSpecialIP } from './ip.js';
+import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
+import {
+  type EndpointIPPolicy,
+  UPSTREAM_IP_POLICY,
+  validateIPv4Address,
+  validateIPv6Address,
+  validateNonSpecialIP,
+} from '../../k8s/ip-validation.js';
 import {
   FieldImmutableErrorMsg,
   validateLabels,
@@ -48,7 +54,12 @@ function validateHints(hints: EndpointHints, path: FieldPath): FieldError[] {
   return errs;
 }
 
-function validateEndpoint(ep: Endpoint, addressType: string, path: FieldPath): FieldError[] {
+function validateEndpoint(
+  ep: Endpoint,
+  addressType: string,
+  path: FieldPath,
+  policy: EndpointIPPolicy,
+): FieldError[] {
   const errs: FieldError[] = [];
   const addrPath = path.child('addresses');
   const addrs = ep.addresses ?? [];
@@ -57,8 +68,10 @@ function validateEndpoint(ep: Endpoint, addressType: string, path: FieldPath): F
   addrs.forEach((a, i) => {
     const p = addrPath.index(i);
     // Unknown address types are reported once, on addressType.
-    if (addressType === 'IPv4') errs.push(...validateIPv4Address(a, p), ...validateNonSpecialIP(a, p));
-    else if (addressType === 'IPv6') errs.push(...validateIPv6Address(a, p), ...validateNonSpecialIP(a, p));
+    if (addressType === 'IPv4')
+      errs.push(...validateIPv4Address(a, p), ...validateNonSpecialIP(a, p, policy));
+    else if (addressType === 'IPv6')
+      errs.push(...validateIPv6Address(a, p), ...validateNonSpecialIP(a, p, policy));
     else if (addressType === 'FQDN') errs.push(...validateFullyQualifiedDomainName(a, p));
   });
 
@@ -103,7 +116,7 @@ function validatePorts(ports: EndpointPort[], path: FieldPath): FieldError[] {
   return errs;
 }
 
-function validateEndpointSliceOnly(slice: EndpointSlice): FieldError[] {
+function validateEndpointSliceOnly(slice: EndpointSlice, policy: EndpointIPPolicy): FieldError[] {
   const errs = validateObjectMeta(slice.metadata, true, validateEndpointSliceName);
   const at = slice.addressType ?? '';
   if (!at) errs.push(fieldErrors.required(FieldPath.root('addressType')));
@@ -113,19 +126,28 @@ function validateEndpointSliceOnly(slice: EndpointSlice): FieldError[] {
   const endpoints = slice.endpoints ?? [];
   const epPath = FieldPath.root('endpoints');
   if (endpoints.length > maxEndpoints) errs.push(fieldErrors.tooMany(epPath, endpoints.length, maxEndpoints));
-  else for (const [i, ep] of endpoints.entries()) errs.push(...validateEndpoint(ep, at, epPath.index(i)));
+  else
+    for (const [i, ep] of endpoints.entries())
+      errs.push(...validateEndpoint(ep, at, epPath.index(i), policy));
 
   errs.push(...validatePorts(slice.ports ?? [], FieldPath.root('ports')));
   return errs;
 }
 
-export function validateEndpointSlice(slice: EndpointSlice): FieldError[] {
-  return withGenericCreateChecks(slice.metadata, true, validateEndpointSliceOnly(slice));
+export function validateEndpointSlice(
+  slice: EndpointSlice,
+  policy: EndpointIPPolicy = UPSTREAM_IP_POLICY,
+): FieldError[] {
+  return withGenericCreateChecks(slice.metadata, true, validateEndpointSliceOnly(slice, policy));
 }
 
 /** addressType is immutable; metadata update rules come from the generic registry checks. */
-export function validateEndpointSliceUpdate(slice: EndpointSlice, old: EndpointSlice): FieldError[] {
-  const errs = validateEndpointSliceOnly(slice);
+export function validateEndpointSliceUpdate(
+  slice: EndpointSlice,
+  old: EndpointSlice,
+  policy: EndpointIPPolicy = UPSTREAM_IP_POLICY,
+): FieldError[] {
+  const errs = validateEndpointSliceOnly(slice, policy);
   if ((slice.addressType ?? '') !== (old.addressType ?? ''))
     errs.push(
       fieldErrors.invalid(FieldPath.root('addressType'), slice.addressType ?? '', FieldImmutableErrorMsg),

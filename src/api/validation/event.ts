@@ -6,7 +6,7 @@
  * and annotations well formed, name/namespace/uid immutable on update.
  */
 import type { Event } from 'kubernetes-types/core/v1.js';
-import { type FieldError, FieldPath, fieldErrors } from '../errors.js';
+import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
 import { timeValue } from './govalues.js';
 import { withGenericCreateChecks, withGenericUpdateChecks } from './meta.js';
 import { byteLength, isDNS1123Subdomain, isQualifiedName } from './names.js';

@@ -4,8 +4,8 @@
  * literals, times. Errors built here carry the rendered text and print it as is.
  */
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { FieldError, type FieldErrorType, type FieldPath } from '../errors.js';
-import { goQuote } from '../gofmt.js';
+import { FieldError, type FieldErrorType, type FieldPath } from '../../k8s/field.js';
+import { goQuote } from '../../k8s/gofmt.js';
 
 const typeText: Partial<Record<FieldErrorType, string>> = {
   FieldValueInvalid: 'Invalid value',

@@ -1,6 +1,6 @@
 /** coordination.k8s.io/v1 Lease validation (pkg/apis/coordination/validation). */
 import type { Lease, LeaseSpec } from 'kubernetes-types/coordination/v1.js';
-import { type FieldError, FieldPath, fieldErrors } from '../errors.js';
+import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
 import {
   IsNegativeErrorMsg,
   validateObjectMeta,

@@ -5,8 +5,8 @@
  * registry's common checks (rest.BeforeCreate / BeforeUpdate).
  */
 import type { ManagedFieldsEntry, ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { type FieldError, FieldPath, fieldErrors } from '../errors.js';
-import { goQuote } from '../gofmt.js';
+import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
+import { goQuote } from '../../k8s/gofmt.js';
 import { goErrors, goOwnerReference, goOwnerReferences, goSlice, goTime, timeValue } from './govalues.js';
 import {
   byteLength,

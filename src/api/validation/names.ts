@@ -3,7 +3,7 @@
  * returns the list of problems, worded exactly as upstream, so callers can
  * attach them to a field path and bad value of their choosing.
  */
-import { type FieldError, type FieldPath, fieldErrors } from '../errors.js';
+import { type FieldError, type FieldPath, fieldErrors } from '../../k8s/field.js';
 
 /** Go's len(): strings are measured in UTF-8 bytes. */
 export const byteLength = (s: string): number => Buffer.byteLength(s, 'utf8');

@@ -1,6 +1,6 @@
 /** Namespace validation (ValidateNamespace and friends, 1.32), as the namespace strategies apply it. */
 import type { Namespace } from 'kubernetes-types/core/v1.js';
-import { type FieldError, FieldPath, fieldErrors } from '../errors.js';
+import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
 import {
   validateFinalizerName,
   validateKubeFinalizerName,

@@ -4,8 +4,9 @@
  * fixed once set), taints, and unique status addresses.
  */
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
-import { type FieldError, FieldPath, fieldErrors } from '../errors.js';
-import { parseCIDRSloppy, validateCIDR } from './ip.js';
+import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
+import { parseCIDRSloppy } from '../../k8s/ip.js';
+import { validateCIDR } from '../../k8s/ip-validation.js';
 import {
   validateObjectMeta,
   validateObjectMetaUpdate,

@@ -18,9 +18,9 @@ import type {
   Toleration,
   Volume,
 } from 'kubernetes-types/core/v1.js';
+import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
+import { parseIPSloppy } from '../../k8s/ip.js';
 import { jsonEqual } from '../../lib/json.js';
-import { type FieldError, FieldPath, fieldErrors } from '../errors.js';
-import { isIPv4, parseIPSloppy } from './ip.js';
 import {
   IsNegativeErrorMsg,
   validateAnnotations,
@@ -547,7 +547,7 @@ function validatePodIPs(pod: Pod): FieldError[] {
       errs.push(fieldErrors.invalid(path.index(i), a.ip, 'must be a valid IP address'));
       return;
     }
-    const fam = isIPv4(ip) ? '4' : '6';
+    const fam = ip.family === 'IPv4' ? '4' : '6';
     if (families.has(fam))
       errs.push(
         fieldErrors.invalid(

@@ -7,16 +7,16 @@
  * allocator before validation (as upstream), so they are validated as set.
  */
 import type { LoadBalancerStatus, Service, ServicePort, ServiceSpec } from 'kubernetes-types/core/v1.js';
-import { type FieldError, FieldPath, fieldErrors } from '../errors.js';
-import { goErrors, goServicePortKey, goSlice } from './govalues.js';
+import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
+import { isDualStackIPStrings, isIPv6String, parseIPSloppy } from '../../k8s/ip.js';
 import {
-  isDualStackIPStrings,
-  isIPv6String,
-  parseIPSloppy,
+  type EndpointIPPolicy,
+  UPSTREAM_IP_POLICY,
   validateCIDR,
   validateIP,
   validateNonSpecialIP,
-} from './ip.js';
+} from '../../k8s/ip-validation.js';
+import { goErrors, goServicePortKey, goSlice } from './govalues.js';
 import {
   validateLabels,
   validateObjectMeta,
@@ -252,7 +252,7 @@ function validateServiceTrafficDistribution(svc: Service): FieldError[] {
 }
 
 /** ValidateService without the generic registry's metadata checks. */
-function validateServiceOnly(svc: Service): FieldError[] {
+function validateServiceOnly(svc: Service, policy: EndpointIPPolicy): FieldError[] {
   const metaPath = FieldPath.root('metadata');
   const errs = validateObjectMeta(svc.metadata, true, validateServiceName, metaPath);
   const ann = svc.metadata?.annotations ?? {};
@@ -333,7 +333,7 @@ function validateServiceOnly(svc: Service): FieldError[] {
   (spec.externalIPs ?? []).forEach((ip, i) => {
     const p = sp.child('externalIPs').index(i);
     const ipErrs = validateIP(ip, p);
-    errs.push(...(ipErrs.length ? ipErrs : validateNonSpecialIP(ip, p)));
+    errs.push(...(ipErrs.length ? ipErrs : validateNonSpecialIP(ip, p, policy)));
   });
 
   if (!spec.type) errs.push(fieldErrors.required(sp.child('type')));
@@ -507,19 +507,23 @@ export function validateLoadBalancerStatus(
 }
 
 /** Validation of a Service on create, as the apiserver reports it. */
-export function validateService(svc: Service): FieldError[] {
-  return withGenericCreateChecks(svc.metadata, true, validateServiceOnly(svc));
+export function validateService(svc: Service, policy: EndpointIPPolicy = UPSTREAM_IP_POLICY): FieldError[] {
+  return withGenericCreateChecks(svc.metadata, true, validateServiceOnly(svc, policy));
 }
 
 /** Validation of a Service update: immutable fields, dual-stack transitions, then the whole object. */
-export function validateServiceUpdate(svc: Service, old: Service): FieldError[] {
+export function validateServiceUpdate(
+  svc: Service,
+  old: Service,
+  policy: EndpointIPPolicy = UPSTREAM_IP_POLICY,
+): FieldError[] {
   return withGenericUpdateChecks(svc.metadata, old.metadata, true, [
     ...validateObjectMetaUpdate(svc.metadata, old.metadata),
     ...validateUpgradeDowngradeClusterIPs(old, svc),
     ...validateUpgradeDowngradeIPFamilies(old, svc),
     ...validateLoadBalancerClassField(old, svc),
     ...validateServiceExternalTrafficFieldsUpdate(old, svc),
-    ...validateServiceOnly(svc),
+    ...validateServiceOnly(svc, policy),
   ]);
 }
 

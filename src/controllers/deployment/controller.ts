@@ -9,11 +9,11 @@
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { goQuote } from '../../api/gofmt.js';
+import type { Controller, ControllerContext } from '../../client/controller.js';
 import { Deployments, Pods, ReplicaSets } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import type { Controller, ControllerContext } from '../controller.js';
+import { goQuote } from '../../k8s/gofmt.js';
 import {
   adoptPatch,
   apiReason,

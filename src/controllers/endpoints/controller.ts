@@ -6,11 +6,11 @@
  */
 import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound } from '../../client/client.js';
+import type { Controller, ControllerContext } from '../../client/controller.js';
 import { Endpoints as EndpointsRT, Pods, Services } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { Logger } from '../../lib/log.js';
-import type { Controller, ControllerContext } from '../controller.js';
 import { isNamespaceTerminating } from '../endpointslice/apply.js';
 import { ANNOTATION_LEADER } from '../endpointslice/labels.js';
 import { serviceSelector, servicesSelecting, servicesToUpdateOnPodChange } from '../endpointslice/pod.js';

@@ -14,8 +14,8 @@ import type {
   Pod,
   Service,
 } from 'kubernetes-types/core/v1.js';
-import { parseIP } from '../../allocators/ip.js';
-import { repackSubsets } from '../../api/registry/endpoints.js';
+import { parseIPSloppy } from '../../k8s/ip.js';
+import { repackSubsets } from '../../k8s/subsets.js';
 import { jsonEqual } from '../../lib/json.js';
 import { isServiceIPSet } from '../endpointslice/endpoint.js';
 import {
@@ -44,9 +44,9 @@ export function podToEndpointAddress(svc: Service, pod: Pod): EndpointAddress | 
   let family = svc.spec?.ipFamilies?.[0];
   if (!family) {
     const probe = isServiceIPSet(svc) ? svc.spec!.clusterIP! : (pod.status?.podIP ?? '');
-    family = parseIP(probe)?.family === 'IPv6' ? 'IPv6' : 'IPv4';
+    family = parseIPSloppy(probe)?.family === 'IPv6' ? 'IPv6' : 'IPv4';
   }
-  const ip = podIPs(pod).find((text) => (parseIP(text)?.family ?? 'IPv4') === family);
+  const ip = podIPs(pod).find((text) => (parseIPSloppy(text)?.family ?? 'IPv4') === family);
   if (!ip) return undefined;
   const addr: EndpointAddress = {
     ip,

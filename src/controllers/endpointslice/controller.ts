@@ -9,11 +9,11 @@
  */
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Controller, ControllerContext } from '../../client/controller.js';
 import { EndpointSlices, Nodes, Pods, Services } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { Logger } from '../../lib/log.js';
-import type { Controller, ControllerContext } from '../controller.js';
 import { applySlicePlan, newChurn, type SliceChurn } from './apply.js';
 import {
   ANNOTATION_TRIGGER_TIME,

@@ -4,7 +4,7 @@
  */
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
-import { formatIP, parseIP } from '../../allocators/ip.js';
+import { formatIP, parseIPSloppy } from '../../k8s/ip.js';
 import { LABEL_TOPOLOGY_ZONE } from './labels.js';
 import { findPort, isPodReady, podIPs, shouldSetHostname } from './pod.js';
 
@@ -18,7 +18,7 @@ export const isServiceIPSet = (svc: Service): boolean =>
 export function endpointAddresses(pod: Pod, addressType: AddressType): string[] {
   const out: string[] = [];
   for (const text of podIPs(pod)) {
-    const ip = parseIP(text);
+    const ip = parseIPSloppy(text);
     if (ip && ip.family === addressType) out.push(formatIP(ip));
   }
   return out;
@@ -79,6 +79,6 @@ export function endpointPorts(svc: Service, pod: Pod): EndpointPort[] {
 export function addressTypesForService(svc: Service): AddressType[] {
   const fams = (svc.spec?.ipFamilies ?? []).filter((f): f is AddressType => f === 'IPv4' || f === 'IPv6');
   if (fams.length) return [...new Set(fams)];
-  if (isServiceIPSet(svc)) return [parseIP(svc.spec!.clusterIP!)?.family === 'IPv6' ? 'IPv6' : 'IPv4'];
+  if (isServiceIPSet(svc)) return [parseIPSloppy(svc.spec!.clusterIP!)?.family === 'IPv6' ? 'IPv6' : 'IPv4'];
   return ['IPv4', 'IPv6'];
 }

@@ -12,6 +12,7 @@
  */
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { isConflict, isNotFound } from '../../client/client.js';
+import type { Controller, ControllerContext } from '../../client/controller.js';
 import {
   ControllerRevisions,
   Deployments,
@@ -27,7 +28,6 @@ import {
 import type { Informer, Obj, ResourceType } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { Logger } from '../../lib/log.js';
-import type { Controller, ControllerContext } from '../controller.js';
 import {
   blockingDependents,
   decideItem,

@@ -8,11 +8,11 @@
  */
 import type { Endpoints, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Controller, ControllerContext } from '../../client/controller.js';
 import { EndpointSlices, Endpoints as EndpointsRT, Services } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { Logger } from '../../lib/log.js';
-import type { Controller, ControllerContext } from '../controller.js';
 import { applySlicePlan, newChurn, type SliceChurn } from '../endpointslice/apply.js';
 import { StaleInformerCacheError } from '../endpointslice/controller.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MIRRORING_CONTROLLER } from '../endpointslice/labels.js';

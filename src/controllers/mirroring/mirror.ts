@@ -7,7 +7,7 @@
 import type { EndpointPort as CorePort, EndpointAddress, Endpoints } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { formatIP, parseIP } from '../../allocators/ip.js';
+import { formatIP, parseIPSloppy } from '../../k8s/ip.js';
 import { jsonEqual } from '../../lib/json.js';
 import type { AddressType } from '../endpointslice/endpoint.js';
 import { EndpointSet, endpointsEqualBeyondHash, portMapKey } from '../endpointslice/endpointset.js';
@@ -37,7 +37,7 @@ export function addressToEndpoint(
   address: EndpointAddress,
   ready: boolean,
 ): { endpoint: Endpoint; addressType: AddressType } | undefined {
-  const ip = parseIP(address.ip);
+  const ip = parseIPSloppy(address.ip);
   if (!ip) return undefined;
   const endpoint: Endpoint = { addresses: [formatIP(ip)], conditions: { ready } };
   if (address.targetRef) endpoint.targetRef = address.targetRef;

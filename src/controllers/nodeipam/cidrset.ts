@@ -4,7 +4,7 @@
  * size; allocation takes the next free subnet after the last one handed out,
  * wrapping around, so a released CIDR is not reused at once.
  */
-import { type CIDR, formatIP, parseCIDR } from '../../allocators/ip.js';
+import { type CIDR, formatIP, parseCIDR } from '../../k8s/ip.js';
 
 export class CIDRSetFullError extends Error {
   constructor() {

@@ -5,11 +5,11 @@
  * nodes already hold are occupied on start; a deleted node's go back.
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
+import type { Controller, ControllerContext } from '../../client/controller.js';
 import { Nodes } from '../../client/resources.js';
 import type { Informer } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { Logger } from '../../lib/log.js';
-import type { Controller, ControllerContext } from '../controller.js';
 import { CIDRSet } from './cidrset.js';
 
 export interface NodeIPAMOptions {

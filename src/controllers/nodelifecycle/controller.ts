@@ -13,10 +13,10 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound } from '../../client/client.js';
+import type { Controller, ControllerContext } from '../../client/controller.js';
 import { Leases, Nodes, Pods } from '../../client/resources.js';
 import type { Informer } from '../../client/types.js';
 import type { Logger } from '../../lib/log.js';
-import type { Controller, ControllerContext } from '../controller.js';
 import {
   desiredTaints,
   expireConditions,

@@ -8,10 +8,10 @@
 import type { ReplicaSet, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import type { Controller, ControllerContext } from '../../client/controller.js';
 import { Pods, ReplicaSets } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import type { Controller, ControllerContext } from '../controller.js';
 import {
   adoptPatch,
   apiReason,

@@ -7,11 +7,11 @@ import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kuberne
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/client.js';
+import type { Controller, ControllerContext } from '../../client/controller.js';
 import { ControllerRevisions, Pods, StatefulSets } from '../../client/resources.js';
 import { type Informer, keyOf, type Obj } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { Logger } from '../../lib/log.js';
-import type { Controller, ControllerContext } from '../controller.js';
 import { claimTemplateNames, controllerRefTo, isMemberOf, podRevision, replicasOf } from './identity.js';
 import { completeRollingUpdate, planStatefulSet, type SetAction, statusChanged } from './plan.js';
 import {

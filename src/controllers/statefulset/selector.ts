@@ -1,6 +1,6 @@
 /** metav1.LabelSelector → label requirements (LabelSelectorAsSelector): nil selects nothing, {} everything. */
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import { type LabelRequirement, matchesLabels } from '../../api/selectors.js';
+import { type LabelRequirement, matchesLabels } from '../../k8s/selectors.js';
 
 const ops: Record<string, LabelRequirement['op']> = {
   In: 'in',

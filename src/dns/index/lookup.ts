@@ -8,8 +8,8 @@
  */
 import type { StringRecordType } from 'dns-packet';
 import type { DnsRecord, Rcode, ZoneAnswer } from '../types.js';
+import { addressFromReverse, podLabelToIP, recordAddress } from './addresses.js';
 import { normalizeName, type ResolvedConfig } from './config.js';
-import { addressFromReverse, parseIP, podLabelToIP } from './ip.js';
 import { type Model, serviceKey } from './model.js';
 import {
   isMalformed,
@@ -203,13 +203,13 @@ export class Resolver {
     const ip = podLabelToIP(r.service);
     const key = `${r.service}.${r.namespace}.pod.${n.zoneAsked}`;
     if (this.cfg.pods === 'insecure') {
-      const p = parseIP(ip);
+      const p = recordAddress(ip);
       if (!p) return NX;
       return { entries: [{ kind: 'ip', ip: p.ip, family: p.family, port: 0, key }], nx: false };
     }
     // verified: the address must belong to a pod in that namespace.
     if (!this.model.pods.has(`${r.namespace}/${ip}`)) return NX;
-    const p = parseIP(ip);
+    const p = recordAddress(ip);
     if (!p) return NX;
     return { entries: [{ kind: 'ip', ip: p.ip, family: p.family, port: 0, key }], nx: false };
   }
@@ -221,7 +221,8 @@ export class Resolver {
     const svcName = `${svc.name}.${svc.namespace}.svc.${n.zoneAsked}`;
     if (svc.kind === 'ExternalName') {
       // An ExternalName has no endpoints: names below it do not exist.
-      if (r.endpoint !== '' || svc.externalName === '' || parseIP(stripDot(svc.externalName))) return NX;
+      if (r.endpoint !== '' || svc.externalName === '' || recordAddress(stripDot(svc.externalName)))
+        return NX;
       return { entries: [{ kind: 'cname', target: stripDot(svc.externalName) }], nx: false };
     }
     const entries: Entry[] = [];
@@ -270,7 +271,7 @@ export class Resolver {
     };
     const svcName = (name: string, ns: string): string => `${name}.${ns}.svc.${n.zoneAsked}`;
     for (const local of this.cfg.localIPs) {
-      const ip = parseIP(local)?.ip;
+      const ip = recordAddress(local)?.ip;
       for (const { group } of (ip && this.model.groupsByIP.get(ip)) || []) {
         const svc = this.model.services.get(serviceKey(group.service, group.namespace));
         if (!svc) continue;
@@ -291,7 +292,7 @@ export class Resolver {
     }
     if (out.length === 0) {
       for (const local of this.cfg.localIPs) {
-        const p = parseIP(local);
+        const p = recordAddress(local);
         if (p) add(p.ip, p.family, `ns.dns.${n.zoneAsked}`);
       }
     }

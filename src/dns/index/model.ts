@@ -6,7 +6,7 @@
  */
 import type { Namespace, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { dashedIP, parseIP } from './ip.js';
+import { dashedIP, recordAddress } from './addresses.js';
 
 export interface PortInfo {
   name: string;
@@ -72,7 +72,7 @@ function serviceInfo(svc: Service): ServiceInfo | undefined {
   const clusterIPs: ServiceInfo['clusterIPs'] = [];
   if (kind === 'ClusterIP') {
     for (const ip of ips) {
-      const p = parseIP(ip);
+      const p = recordAddress(ip);
       if (p) clusterIPs.push(p);
     }
   }
@@ -104,7 +104,7 @@ function endpointGroup(slice: EndpointSlice): EndpointGroup | undefined {
     // A nil ready condition means "unknown", which consumers treat as ready.
     if (ep.conditions?.ready === false) continue;
     for (const a of ep.addresses ?? []) {
-      const p = parseIP(a);
+      const p = recordAddress(a);
       if (!p) continue;
       addresses.push({ ip: p.ip, family: p.family, hostname: ep.hostname || dashedIP(p.ip) });
     }

@@ -4,7 +4,7 @@
  * given, then validation. Any error throws a ProxyConfigError.
  */
 import { readFileSync } from 'node:fs';
-import { aggregateMessage, type FieldError } from '../../api/errors.js';
+import { aggregateMessage, type FieldError } from '../../k8s/field.js';
 import { ConfigDecodeError, decodeKubeProxyConfiguration } from './decode.js';
 import { appendPortIfNeeded, applyDefaults } from './defaults.js';
 import { PROXY_HEALTHZ_PORT, PROXY_STATUS_PORT, type ProxyConfig, type ProxyFlags } from './types.js';

@@ -4,8 +4,8 @@
  * version runs and the scheduler names.
  */
 import { isIP } from 'node:net';
-import { FieldError, fieldErrors } from '../../api/errors.js';
-import { parseCIDR } from '../model/ip.js';
+import { FieldError, fieldErrors } from '../../k8s/field.js';
+import { parseCIDRSloppy } from '../../k8s/ip.js';
 import { SCHEDULER_NAMES } from '../model/names.js';
 import { splitHostPort } from './defaults.js';
 import { formatGoDuration } from './duration.js';
@@ -96,7 +96,7 @@ export function validateProxyConfig(c: ProxyConfig): FieldError[] {
     if (addr === 'primary') {
       if (i !== 0 || c.nodePortAddresses.length !== 1)
         errs.push(fieldErrors.invalid(f, addr, "can't use both 'primary' and CIDRs"));
-    } else if (!parseCIDR(addr)) errs.push(fieldErrors.invalid(f, addr, 'must be a valid CIDR'));
+    } else if (!parseCIDRSloppy(addr)) errs.push(fieldErrors.invalid(f, addr, 'must be a valid CIDR'));
   });
 
   const localModes = ['ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix', ''];
@@ -172,7 +172,7 @@ function validateClusterCIDRs(cidrs: string[], field: string): FieldError[] {
   if (cidrs.length > 2) return [fieldErrors.invalid(field, cidrs, pair)];
   const errs: FieldError[] = [];
   const parsed = cidrs.map((c, i) => {
-    const p = parseCIDR(c);
+    const p = parseCIDRSloppy(c);
     if (!p) {
       errs.push(
         fieldErrors.invalid(

@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { goQuote } from '../../api/gofmt.js';
+import { goQuote } from '../../k8s/gofmt.js';
 import { type Logger, silentLogger } from '../../lib/log.js';
 import type { ProxyMetrics } from '../metrics.js';
 import {

@@ -6,8 +6,8 @@
  * balancers send traffic only to nodes that can serve it locally.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { goQuote } from '../../api/gofmt.js';
 import type { EventSink } from '../../client/events.js';
+import { goQuote } from '../../k8s/gofmt.js';
 import { type Logger, silentLogger } from '../../lib/log.js';
 import { closeServer, goListenError, joinHostPort, listen, send } from './http.js';
 

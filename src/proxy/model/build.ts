@@ -6,9 +6,9 @@
  */
 import type { Node, Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { type IPFamily, inAnyCIDR, ipFamilyOf } from '../../k8s/ip.js';
 import { categorizeEndpoints, type PortPolicy } from './categorize.js';
 import { endpointsByPort, portKey } from './endpoints.js';
-import { type IPFamily, inAnyCIDR, ipFamilyOf } from './ip.js';
 import {
   ANNOTATION_SCHEDULER,
   DEFAULT_AFFINITY_TIMEOUT_SECONDS,

@@ -4,7 +4,7 @@
  * deduplicated by IP:port (a local copy wins), sorted by IP:port.
  */
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { ipFamilyOf, joinHostPort } from './ip.js';
+import { ipFamilyOf, joinHostPort } from '../../k8s/ip.js';
 import type { Endpoint, Protocol } from './types.js';
 
 /** `portName/PROTOCOL` — slice ports match service ports by name and protocol. */

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../../../src/api/errors.js';
 import {
   type ApplyOptions,
   apply,
@@ -11,6 +10,7 @@ import {
   withManagedFields,
 } from '../../../src/api/fieldmanager/index.js';
 import type { JsonObject } from '../../../src/api/patch/value.js';
+import { StatusError } from '../../../src/k8s/status.js';
 import { service } from '../patch/service-schema.js';
 
 const t0 = '2024-05-01T10:00:00Z';

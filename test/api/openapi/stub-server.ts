@@ -10,10 +10,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StatusError } from '../../../src/api/errors.js';
 import { buildOpenAPIV3, type ServedResource } from '../../../src/api/openapi/v3.js';
 import { decodeBody, type FieldValidation } from '../../../src/api/schema/decode.js';
 import { schemaForKind } from '../../../src/api/schema/index.js';
+import { StatusError } from '../../../src/k8s/status.js';
 
 export interface StubAPI {
   url: string;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../../../src/api/errors.js';
 import { applyPatch, PatchTypes } from '../../../src/api/patch/index.js';
 import { applyJsonPatchOps, type JsonPatchOperation } from '../../../src/api/patch/json.js';
 import type { JsonObject, JsonValue } from '../../../src/api/patch/value.js';
+import { StatusError } from '../../../src/k8s/status.js';
 import { service } from './service-schema.js';
 
 const doc: JsonObject = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../../../src/api/errors.js';
 import { decodeApplyPatch, PatchTypes, validatePatchOptions } from '../../../src/api/patch/index.js';
+import { StatusError } from '../../../src/k8s/status.js';
 
 describe('PatchOptions validation', () => {
   const cases: {

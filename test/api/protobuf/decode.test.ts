@@ -1,8 +1,8 @@
 /** The decoder's wire and JSON semantics on hand-assembled bodies. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { StatusError } from '../../../src/api/errors.js';
 import { decodeProtobuf, isProtobufMediaType } from '../../../src/api/protobuf/index.js';
+import { StatusError } from '../../../src/k8s/status.js';
 import { envelope, fixtureBytes, type Loose, ld, tag, varint } from './helpers.js';
 
 const decode = (apiVersion: string, kind: string, raw: number[]): Loose =>

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { StatusError } from '../../../src/api/errors.js';
 import { decodeProtobuf, encodeProtobuf } from '../../../src/api/protobuf/index.js';
 import type { KubeObject } from '../../../src/api/registry/strategy.js';
+import { StatusError } from '../../../src/k8s/status.js';
 import { envelope, FIXTURES, fixtureBytes, fixtureJSON, ld, tag, varint } from './helpers.js';
 
 /** mulberry32: a small seeded PRNG, so a failure can be replayed. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { repackSubsets } from '../../../src/api/registry/endpoints.js';
+import { repackSubsets } from '../../../src/k8s/subsets.js';
 
 describe('repackSubsets (the canonical Endpoints layout)', () => {
   it('sorts and deduplicates addresses', () => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../../../src/api/errors.js';
 import {
   checkObject,
   type DecodeOptions,
@@ -8,6 +7,7 @@ import {
   type FieldValidation,
 } from '../../../src/api/schema/decode.js';
 import { schemaForKind } from '../../../src/api/schema/index.js';
+import { StatusError } from '../../../src/k8s/status.js';
 import { useFreshDefinitions } from './definitions-fixture.js';
 
 useFreshDefinitions();

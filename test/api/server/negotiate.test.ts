@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../../../src/api/errors.js';
 import {
   bodyFormat,
   negotiateShape,
   patchType,
   wantsAggregatedDiscovery,
 } from '../../../src/api/server/negotiate.js';
+import { StatusError } from '../../../src/k8s/status.js';
 
 describe('response negotiation', () => {
   it('gives kubectl get a Table', () => {

@@ -1,8 +1,9 @@
 /** A toy namespaced resource over the memory store, for registry and cache tests. */
-import { fieldErrors } from '../../../src/api/errors.js';
+
 import type { KubeObject, Strategy } from '../../../src/api/registry/strategy.js';
 import { metadataFieldGetters, type ResourceInfo } from '../../../src/api/resource.js';
 import { Registry } from '../../../src/api/storage/registry.js';
+import { fieldErrors } from '../../../src/k8s/field.js';
 import { MemoryStore } from '../../../src/store/memory.js';
 
 export interface Widget extends KubeObject {

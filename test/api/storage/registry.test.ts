@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../../../src/api/errors.js';
-import { parseLabelSelector } from '../../../src/api/selectors.js';
 import type { CacheEvent } from '../../../src/api/storage/cacher.js';
+import { parseLabelSelector } from '../../../src/k8s/selectors.js';
+import { StatusError } from '../../../src/k8s/status.js';
 import { ctx, type Widget, widget, widgetRegistry } from './fixtures.js';
 
 const reason = (r: string, code: number) => (e: unknown) =>

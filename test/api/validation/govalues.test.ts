@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FieldPath } from '../../../src/api/errors.js';
 import {
   goErrors,
   goServicePortKey,
@@ -8,6 +7,7 @@ import {
   goTime,
   timeValue,
 } from '../../../src/api/validation/govalues.js';
+import { FieldPath } from '../../../src/k8s/field.js';
 
 describe('goTime (time.Time.String)', () => {
   const cases: [string | undefined, string][] = [

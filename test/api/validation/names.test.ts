@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FieldPath } from '../../../src/api/errors.js';
 import {
   isDNS1035Label,
   isDNS1123Label,
@@ -15,6 +14,7 @@ import {
   validateFullyQualifiedDomainName,
   validatePathSegmentName,
 } from '../../../src/api/validation/names.js';
+import { FieldPath } from '../../../src/k8s/field.js';
 import {
   DNS1035_LABEL,
   DNS1123_LABEL,

@@ -1,8 +1,8 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { ControllerContext } from '../../../src/client/controller.js';
 import { SharedInformerFactory } from '../../../src/client/informer.js';
 import { Pods } from '../../../src/client/resources.js';
 import type { ApiClient, Obj } from '../../../src/client/types.js';
-import type { ControllerContext } from '../../../src/controllers/controller.js';
 import { DeploymentController } from '../../../src/controllers/deployment/controller.js';
 import { ReplicaSetController } from '../../../src/controllers/replicaset/controller.js';
 import { silentLogger } from '../../../src/lib/log.js';

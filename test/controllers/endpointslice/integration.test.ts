@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Endpoints, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { ControllerContext } from '../../../src/client/controller.js';
 import { SharedInformerFactory } from '../../../src/client/informer.js';
 import {
   EndpointSlices,
@@ -16,7 +17,6 @@ import {
   Services,
 } from '../../../src/client/resources.js';
 import type { ApiClient } from '../../../src/client/types.js';
-import type { ControllerContext } from '../../../src/controllers/controller.js';
 import { EndpointsController } from '../../../src/controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../../../src/controllers/endpointslice/controller.js';
 import { EndpointSliceMirroringController } from '../../../src/controllers/mirroring/controller.js';

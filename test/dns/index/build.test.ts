@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { reverseName } from '../../../src/dns/index/addresses.js';
 import { buildIndex, type IndexInput, indexStats } from '../../../src/dns/index/build.js';
 import type { IndexConfig } from '../../../src/dns/index/config.js';
-import { reverseName } from '../../../src/dns/index/ip.js';
 import { ns, pod, type Rendered, render, slice, svc } from './helpers.js';
 
 const SERIAL = 1700000000;

@@ -11,15 +11,15 @@
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { RandomSource } from '../../../allocators/bitmap.js';
-import { type CIDR, canonicalIP, type IPFamily, ipFamilyOf, parseIP } from '../../../allocators/ip.js';
 import { type IPAllocator, IPRangeAllocator } from '../../../allocators/ipallocator.js';
 import {
   DEFAULT_NODE_PORT_RANGE,
   type PortRange,
   PortRangeAllocator,
 } from '../../../allocators/portallocator.js';
-import { fieldErrors } from '../../errors.js';
-import { goQuote } from '../../gofmt.js';
+import { fieldErrors } from '../../../k8s/field.js';
+import { goQuote } from '../../../k8s/gofmt.js';
+import { type CIDR, canonicalIP, type IPFamily, ipFamilyOf, parseIPSloppy } from '../../../k8s/ip.js';
 import { allocatorFailure, internal, invalid } from './apierrors.js';
 import { initIPFamilyFields, isMatchingPreferDualStack } from './families.js';
 import { collectNodePorts, needsHealthCheck, needsNodePort } from './fields.js';
@@ -200,7 +200,7 @@ export class ServiceAllocator {
           }
           continue;
         }
-        if (!parseIP(ip)) throw internal(`failed to parse service IP ${goQuote(ip)}`);
+        if (!parseIPSloppy(ip)) throw internal(`failed to parse service IP ${goQuote(ip)}`);
         try {
           a.allocate(ip);
         } catch (err) {

@@ -1,7 +1,8 @@
 /** How allocation failures reach the client: as upstream's Service Status errors. */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import { isAllocatorError } from '../../../allocators/errors.js';
-import { type FieldError, type StatusError, statusErrors } from '../../errors.js';
+import type { FieldError } from '../../../k8s/field.js';
+import { type StatusError, statusErrors } from '../../../k8s/status.js';
 
 export const SERVICE_KIND = { group: '', kind: 'Service' };
 

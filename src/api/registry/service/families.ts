@@ -4,8 +4,8 @@
  * stored object and the cluster's configured families.
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
-import { type IPFamily, ipFamilyOf, otherFamily } from '../../../allocators/ip.js';
-import { type FieldError, fieldErrors } from '../../errors.js';
+import { type FieldError, fieldErrors } from '../../../k8s/field.js';
+import { type IPFamily, ipFamilyOf, otherFamily } from '../../../k8s/ip.js';
 import { validateServiceClusterIPsRelatedFields } from '../../validation/service.js';
 import { hasSelector, invalid } from './apierrors.js';
 import { sameClusterIPList, sameIPFamilyList, specOf } from './fields.js';

@@ -4,7 +4,7 @@
  * PortOperation so that a failed write gives everything back.
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
-import { fieldErrors } from '../../errors.js';
+import { fieldErrors } from '../../../k8s/field.js';
 import { allocatorFailure, internal, invalid } from './apierrors.js';
 import { collectNodePorts, shouldAllocateNodePorts } from './fields.js';
 import type { PortOperation } from './transaction.js';

@@ -7,9 +7,9 @@
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import { isAllocatorError } from '../../../allocators/errors.js';
-import { formatIP, type IPFamily, parseIP } from '../../../allocators/ip.js';
 import { IPRangeAllocator } from '../../../allocators/ipallocator.js';
 import { PortRangeAllocator } from '../../../allocators/portallocator.js';
+import { formatIP, type IPFamily, parseIPSloppy } from '../../../k8s/ip.js';
 import type { ServiceAllocator } from './alloc.js';
 import { collectHeldNodePorts, isServiceIPSet } from './fields.js';
 
@@ -78,7 +78,7 @@ function rebuild(alloc: ServiceAllocator, services: readonly Service[], repairLi
   for (const svc of services) {
     if (!isServiceIPSet(svc)) continue;
     for (const text of svc.spec?.clusterIPs ?? [svc.spec!.clusterIP!]) {
-      const parsed = parseIP(text);
+      const parsed = parseIPSloppy(text);
       if (!parsed) {
         event(
           svc,

@@ -6,6 +6,7 @@
  * a previous type dropped, validation, release on delete.
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
+import { type EndpointIPPolicy, UPSTREAM_IP_POLICY } from '../../../k8s/ip-validation.js';
 import { setServiceDefaults } from '../../defaults/service.js';
 import {
   validateService,
@@ -16,16 +17,19 @@ import type { Strategy } from '../strategy.js';
 import type { ServiceAllocator } from './alloc.js';
 import { serviceHooks } from './hooks.js';
 
-export function serviceStrategy(alloc: ServiceAllocator): Strategy<Service> {
+export function serviceStrategy(
+  alloc: ServiceAllocator,
+  policy: EndpointIPPolicy = UPSTREAM_IP_POLICY,
+): Strategy<Service> {
   const hooks = serviceHooks(alloc);
   return {
     defaults: (svc) => setServiceDefaults(svc),
     beginCreate: hooks.beginCreate,
     prepareForCreate: hooks.prepareForCreate,
-    validate: (svc) => validateService(svc),
+    validate: (svc) => validateService(svc, policy),
     beginUpdate: hooks.beginUpdate,
     prepareForUpdate: hooks.prepareForUpdate,
-    validateUpdate: (svc, old) => validateServiceUpdate(svc, old),
+    validateUpdate: (svc, old) => validateServiceUpdate(svc, old, policy),
     afterDelete: hooks.afterDelete,
     status: {
       prepareForUpdate: hooks.prepareForStatusUpdate,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
-import { StatusError } from '../../../../src/api/errors.js';
 import { ServiceAllocator } from '../../../../src/api/registry/service/alloc.js';
 import { collectHeldNodePorts, isServiceIPSet } from '../../../../src/api/registry/service/fields.js';
 import { serviceHooks } from '../../../../src/api/registry/service/hooks.js';
+import { StatusError } from '../../../../src/k8s/status.js';
 import { held, seeded, svc, tcp, udp } from './helpers.js';
 
 /** What stored Services own: every cluster IP and held node port, each exactly once. */

@@ -1,8 +1,8 @@
 /** Builders shared by the Service registry tests. */
 import assert from 'node:assert/strict';
 import type { Service, ServicePort, ServiceSpec } from 'kubernetes-types/core/v1.js';
-import { StatusError } from '../../../../src/api/errors.js';
 import { ServiceAllocator, type ServiceAllocatorConfig } from '../../../../src/api/registry/service/alloc.js';
+import { StatusError } from '../../../../src/k8s/status.js';
 
 export const V4 = '10.96.0.0/12';
 export const V6 = 'fd00::/108';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Service } from 'kubernetes-types/core/v1.js';
-import { aggregateMessage } from '../../../../src/api/errors.js';
 import type { ServiceAllocator } from '../../../../src/api/registry/service/alloc.js';
 import { kubernetesService } from '../../../../src/api/registry/service/kubernetes.js';
 import { serviceStrategy } from '../../../../src/api/registry/service/strategy.js';
 import type { Strategy } from '../../../../src/api/registry/strategy.js';
+import { aggregateMessage } from '../../../../src/k8s/field.js';
 import { held, newAlloc } from './helpers.js';
 
 const ctx = { dryRun: false, namespace: 'default' };

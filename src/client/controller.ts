@@ -3,10 +3,11 @@
  * controller registers informer handlers in its constructor, then `start()`
  * begins its workers once the informers it reads have synced.
  */
-import type { EventSink } from '../client/events.js';
-import type { SharedInformerFactory } from '../client/informer.js';
-import type { ApiClient } from '../client/types.js';
+
 import type { Logger } from '../lib/log.js';
+import type { EventSink } from './events.js';
+import type { SharedInformerFactory } from './informer.js';
+import type { ApiClient } from './types.js';
 
 export interface ControllerContext {
   client: ApiClient;

@@ -3,7 +3,7 @@
  * `fieldSelector` (apimachinery `labels.Parse` / `fields.ParseSelector`).
  * Parsing is strict: a malformed selector is a 400, never "match everything".
  */
-import { statusErrors } from './errors.js';
+import { statusErrors } from './status.js';
 
 export type LabelOp = 'exists' | '!' | '=' | '!=' | 'in' | 'notin' | 'gt' | 'lt';
 

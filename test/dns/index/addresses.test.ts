@@ -3,12 +3,12 @@ import { describe, test } from 'node:test';
 import {
   addressFromReverse,
   dashedIP,
-  parseIP,
   podLabelToIP,
+  recordAddress,
   reverseName,
-} from '../../../src/dns/index/ip.js';
+} from '../../../src/dns/index/addresses.js';
 
-describe('parseIP', () => {
+describe('recordAddress', () => {
   test('canonical text as Go prints it; invalid input is undefined', () => {
     for (const [input, want] of [
       ['10.0.0.1', '10.0.0.1'],
@@ -37,10 +37,10 @@ describe('parseIP', () => {
       ['fd00::g', undefined],
       ['None', undefined],
     ] as const) {
-      assert.equal(parseIP(input)?.ip, want, input);
+      assert.equal(recordAddress(input)?.ip, want, input);
     }
-    assert.equal(parseIP('fd00::1')?.family, 6);
-    assert.equal(parseIP('::ffff:10.1.2.3')?.family, 4);
+    assert.equal(recordAddress('fd00::1')?.family, 6);
+    assert.equal(recordAddress('::ffff:10.1.2.3')?.family, 4);
   });
 });
 

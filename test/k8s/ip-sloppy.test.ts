@@ -1,21 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FieldPath } from '../../../src/api/errors.js';
+import { FieldPath } from '../../src/k8s/field.js';
 import {
+  type IP,
+  ipBytes,
   isDualStackIPStrings,
-  isIPv4,
   isIPv6String,
   parseCIDRSloppy,
   parseIPSloppy,
+} from '../../src/k8s/ip.js';
+import {
   validateCIDR,
   validateIP,
   validateIPv4Address,
   validateIPv6Address,
   validateNonSpecialIP,
-} from '../../../src/api/validation/ip.js';
-import { CIDR_MSG, IP_MSG, strings } from './messages.js';
+} from '../../src/k8s/ip-validation.js';
+import { CIDR_MSG, IP_MSG, strings } from '../api/validation/messages.js';
 
-const hex = (b: Uint8Array | null) => (b ? Buffer.from(b).toString('hex') : null);
+/** Go's 16-byte net.IP in hex, or null when the text does not parse. */
+const hex = (ip: IP | undefined) => (ip ? Buffer.from(ipBytes(ip)).toString('hex') : null);
 const v4 = (a: number, b: number, c: number, d: number) =>
   `00000000000000000000ffff${[a, b, c, d].map((x) => x.toString(16).padStart(2, '0')).join('')}`;
 
@@ -49,7 +53,7 @@ describe('parseIPSloppy (Go 1.16 net.ParseIP)', () => {
     it(JSON.stringify(input), () => assert.equal(hex(parseIPSloppy(input)), want));
 
   it('IPv4-mapped IPv6 counts as IPv4', () => {
-    assert.equal(isIPv4(parseIPSloppy('::ffff:10.0.0.1')!), true);
+    assert.equal(parseIPSloppy('::ffff:10.0.0.1')!.family, 'IPv4');
     assert.equal(isIPv6String('::ffff:10.0.0.1'), false);
     assert.equal(isIPv6String('fd00::1'), true);
     assert.equal(isIPv6String('bogus'), false);
@@ -73,7 +77,7 @@ describe('parseCIDRSloppy', () => {
   for (const [input, want] of cases)
     it(input, () => {
       const c = parseCIDRSloppy(input);
-      assert.deepEqual(c && [hex(c.ip), c.prefix, c.bits], want);
+      assert.deepEqual(c ? [hex(c.address), c.prefix, c.bits] : null, want);
     });
 });
 
@@ -86,7 +90,8 @@ describe('isDualStackIPStrings', () => {
     [['10.0.0.1', '::ffff:10.0.0.2'], false],
     [['10.0.0.1', 'x'], null],
   ];
-  for (const [ips, want] of cases) it(ips.join(','), () => assert.equal(isDualStackIPStrings(ips), want));
+  for (const [ips, want] of cases)
+    it(ips.join(','), () => assert.equal(isDualStackIPStrings(ips) ?? null, want));
 });
 
 describe('field validators', () => {
