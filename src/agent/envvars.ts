@@ -10,6 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import type { Container, EnvVar, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { goQuote } from '../k8s/gofmt.js';
 import { quantityValue } from '../k8s/quantity.js';
+import { SvcnetError } from '../lib/errors.js';
 
 /** Services whose env vars every pod gets, whatever its namespace or enableServiceLinks. */
 const MASTER_SERVICES = new Set(['kubernetes']);
@@ -155,7 +156,11 @@ export function podHostname(pod: Pod, clusterDomain = 'cluster.local'): string {
   return host;
 }
 
-class EnvError extends Error {}
+class EnvError extends SvcnetError {
+  constructor(message: string) {
+    super('CONTAINER_ENV', message);
+  }
+}
 
 /** fieldpath.FormatMap: `key="value"` lines, keys sorted. */
 function formatMap(m: Record<string, string> | undefined): string {

@@ -5,6 +5,7 @@
  * FailedPreStopHook event, or undefined on success.
  */
 import type { LifecycleHandler } from 'kubernetes-types/core/v1.js';
+import { errText } from '../lib/errors.js';
 import { execProbe, httpProbe, type ProbeTarget } from './probecheck.js';
 
 export async function runHook(
@@ -31,6 +32,6 @@ export async function runHook(
     }
     return undefined;
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    return errText(err);
   }
 }

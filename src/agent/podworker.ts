@@ -18,6 +18,8 @@ import type {
   Service,
 } from 'kubernetes-types/core/v1.js';
 import type { EventSink } from '../client/events.js';
+import { errText } from '../lib/errors.js';
+import { formatGoDurationMs } from '../lib/goduration.js';
 import { jsonEqual } from '../lib/json.js';
 import type { Logger } from '../lib/log.js';
 import type { Backoff } from './backoff.js';
@@ -30,7 +32,7 @@ import { ContainerLog } from './logs.js';
 import { generatePodStatus, isRestartableInit } from './podstatus.js';
 import { type ProbeKind, ProbeRunner } from './probe.js';
 import { type ProbeTarget, runProbe } from './probecheck.js';
-import { goDuration, rfc3339 } from './timefmt.js';
+import { rfc3339 } from './timefmt.js';
 
 /** kubelet's minimum grace after a preStop hook used up the period. */
 const MIN_GRACE_MS = 2000;
@@ -292,7 +294,7 @@ export class PodWorker {
       this.podIPs = [ipam.allocate(this.uid)];
       return true;
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = errText(err);
       this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
       return false;
     }
@@ -355,7 +357,7 @@ export class PodWorker {
       const key = this.backoffKey(rec);
       const finishedAt = cur.exit.finishedAt;
       if (!rec.forceRestart && this.deps.backoff.isInBackOffSince(key, finishedAt)) {
-        const delay = goDuration(this.deps.backoff.get(key));
+        const delay = formatGoDurationMs(this.deps.backoff.get(key));
         const message = `back-off ${delay} restarting failed container=${rec.spec.name} pod=${this.podRef}`;
         if (rec.waiting?.reason !== 'CrashLoopBackOff' || rec.waiting.message !== message) {
           this.event(
@@ -435,7 +437,7 @@ export class PodWorker {
       });
     } catch (err) {
       const reason = err instanceof StartError ? err.reason : 'RunContainerError';
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errText(err);
       this.startFailed(rec, reason, message);
       return;
     }

@@ -12,6 +12,7 @@
  * `ProbeRunner` drives it with timers and a check function.
  */
 import type { Probe } from 'kubernetes-types/core/v1.js';
+import { errText } from '../lib/errors.js';
 
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';
 export type ProbeResult = 'success' | 'failure' | 'unknown';
@@ -147,7 +148,7 @@ export class ProbeRunner {
         outcome = await this.check(this.probe, this.state.timing.timeoutSeconds * 1000);
       } catch (err) {
         if (!this.stopped) {
-          const msg = err instanceof Error ? err.message : String(err);
+          const msg = errText(err);
           this.hooks.onUnhealthy(
             this.kind,
             `${probeTitle[this.kind]} probe errored and resulted in unknown state: ${msg}`,

@@ -2,15 +2,12 @@
  * Allocator failures with upstream's messages (ipallocator/interfaces.go,
  * portallocator/allocator.go); `code` lets callers branch without matching text.
  */
+import { SvcnetError } from '../lib/errors.js';
 export type AllocatorErrorCode = 'Full' | 'Allocated' | 'NotInRange';
 
-export class AllocatorError extends Error {
-  constructor(
-    readonly code: AllocatorErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AllocatorError';
+export class AllocatorError extends SvcnetError<AllocatorErrorCode> {
+  constructor(code: AllocatorErrorCode, message: string) {
+    super(code, message);
   }
 }
 

@@ -47,6 +47,8 @@ export interface ApiServerConfig {
   /** `--service-node-port-range`. */
   serviceNodePortRange?: string;
   storage?: 'sqlite' | 'memory';
+  /** An opened store to use instead of `storage` (closed on stop). */
+  store?: Store;
   /**
    * Accept loopback endpoint and external IPs (host mode, where pods live on
    * 127.244.0.0/16). Default: when the service range is loopback.
@@ -68,7 +70,7 @@ export class ApiServer {
     readonly url: string,
     readonly kubeconfigPath: string,
     readonly port: number,
-    readonly config: Required<Omit<ApiServerConfig, 'log' | 'allowLoopbackEndpoints'>>,
+    readonly config: Required<Omit<ApiServerConfig, 'log' | 'allowLoopbackEndpoints' | 'store'>>,
     private readonly stopFn: () => Promise<void>,
     readonly registries: Map<string, Registry>,
   ) {}
@@ -99,9 +101,10 @@ export class ApiServer {
     const alloc = new ServiceAllocator({ serviceCIDRs: cidrs, nodePortRange: config.serviceNodePortRange });
 
     const store: Store =
-      config.storage === 'memory'
+      cfg.store ??
+      (config.storage === 'memory'
         ? new MemoryStore()
-        : await SqliteStore.open(join(config.dataDir, 'state.db'));
+        : await SqliteStore.open(join(config.dataDir, 'state.db')));
     const registries = new Map<string, Registry>();
     const resources: ResourceInfo[] = [
       ...coreResources(serviceStrategy(alloc, ipPolicy), ipPolicy),
@@ -137,6 +140,22 @@ export class ApiServer {
 
     let shuttingDown = false;
     let ready = false;
+    // kube-apiserver's etcd check: a real round trip with a deadline (--etcd-healthcheck-timeout, 2s).
+    const storeHealthy = async (): Promise<boolean> => {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out after 2s')), 2000);
+      });
+      try {
+        await Promise.race([store.check(), deadline]);
+        return true;
+      } catch (err) {
+        log.error(err, 'Storage health check failed');
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     let openapi: OpenApiDocs | undefined;
     const server = createApiHttpServer({
       tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
@@ -149,10 +168,10 @@ export class ApiServer {
       },
       version: version(),
       checks: {
-        livez: { ping: () => true, etcd: () => true },
+        livez: { ping: () => true, etcd: storeHealthy },
         readyz: {
           ping: () => true,
-          etcd: () => true,
+          etcd: storeHealthy,
           'bootstrap-objects': () => ready,
           shutdown: () => !shuttingDown,
         },

@@ -6,13 +6,13 @@
 import { parseServiceClusterIPRange } from '../allocators/ipallocator.js';
 import { parsePortRange as parseRange } from '../allocators/portallocator.js';
 import { ipFamilyOf } from '../k8s/ip.js';
+import { errText, SvcnetError } from '../lib/errors.js';
 
-export class FlagError extends Error {
+export class FlagError extends SvcnetError {
   constructor(flag: string, value: string, cause: unknown) {
-    super(
-      `invalid argument ${JSON.stringify(value)} for "${flag}" flag: ${cause instanceof Error ? cause.message : String(cause)}`,
-    );
-    this.name = 'FlagError';
+    super('INVALID_FLAG', `invalid argument ${JSON.stringify(value)} for "${flag}" flag: ${errText(cause)}`, {
+      cause,
+    });
   }
 }
 
@@ -33,37 +33,6 @@ export function parsePortRange(flag: string): void {
   } catch (err) {
     throw new FlagError('--service-node-port-range', flag, err);
   }
-}
-
-/**
- * A Go duration flag (`5m0s`, `90s`, `1h30m`, `500ms`, `0`), as
- * `--etcd-compaction-interval` takes; returns milliseconds.
- */
-export function parseDurationFlag(flag: string, value: string): number {
-  const units: Record<string, number> = {
-    ns: 1e-6,
-    us: 1e-3,
-    µs: 1e-3,
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3600_000,
-  };
-  if (value === '0') return 0;
-  if (value === '') throw new FlagError(flag, value, new Error('time: invalid duration ""'));
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let ms = 0;
-  let i = 0;
-  while (i < value.length) {
-    re.lastIndex = i;
-    const m = re.exec(value);
-    if (!m) {
-      throw new FlagError(flag, value, new Error(`time: invalid duration ${JSON.stringify(value)}`));
-    }
-    ms += Number(m[1]) * units[m[2]!]!;
-    i = re.lastIndex;
-  }
-  return ms;
 }
 
 /** `--bind-address` when not given: loopback of the primary service range's family. */

@@ -8,11 +8,11 @@ import {
   checkAdvertiseFamily,
   defaultBindAddress,
   FlagError,
-  parseDurationFlag,
   parsePortRange,
   parseServiceCIDRs,
 } from '../api/config.js';
 import { formatIP, parseCIDR } from '../k8s/ip.js';
+import { errText } from '../lib/errors.js';
 import { createLogger, type LogFormat } from '../lib/log.js';
 import { svcnetVersion } from '../version.js';
 import {
@@ -33,7 +33,8 @@ export interface UpOptions {
   bindAddress?: string;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
-  etcdCompactionInterval: string;
+  /** In ms. */
+  etcdCompactionInterval: number;
   storage: string;
   loggingFormat: string;
   v: number;
@@ -71,7 +72,6 @@ function hint(dataDir: string, url: string): string {
 function validateFlags(opts: UpOptions): void {
   parseServiceCIDRs(opts.serviceClusterIpRange);
   parsePortRange(opts.serviceNodePortRange);
-  parseDurationFlag('--etcd-compaction-interval', opts.etcdCompactionInterval);
   opts.bindAddress ??= defaultBindAddress(opts.serviceClusterIpRange);
   checkAdvertiseFamily(opts.serviceClusterIpRange, opts.bindAddress);
 }
@@ -117,7 +117,7 @@ async function serve(opts: UpOptions): Promise<number> {
       securePort: opts.port,
       serviceClusterIPRange: opts.serviceClusterIpRange,
       serviceNodePortRange: opts.serviceNodePortRange,
-      compactionIntervalMs: parseDurationFlag('--etcd-compaction-interval', opts.etcdCompactionInterval),
+      compactionIntervalMs: opts.etcdCompactionInterval,
       storage: opts.storage as 'sqlite' | 'memory',
       log,
     });
@@ -128,7 +128,7 @@ async function serve(opts: UpOptions): Promise<number> {
     console.error(
       code === 'EADDRINUSE'
         ? `error: port ${opts.port} on ${opts.bindAddress} is in use; pick another with --port`
-        : `error: ${err instanceof Error ? err.message : String(err)}`,
+        : `error: ${errText(err)}`,
     );
     return 1;
   }
@@ -246,7 +246,7 @@ async function detach(opts: UpOptions): Promise<number> {
     `--bind-address=${opts.bindAddress}`,
     `--service-cluster-ip-range=${opts.serviceClusterIpRange}`,
     `--service-node-port-range=${opts.serviceNodePortRange}`,
-    `--etcd-compaction-interval=${opts.etcdCompactionInterval}`,
+    `--etcd-compaction-interval=${opts.etcdCompactionInterval}ms`,
     `--storage=${opts.storage}`,
     `--logging-format=${opts.loggingFormat}`,
     `--v=${opts.v}`,

@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { SvcnetError } from '../lib/errors.js';
 
 export interface RunState {
   pid: number;
@@ -107,14 +108,14 @@ export function readRunState(dataDir: string): RunState | undefined {
   }
 }
 
-export class AlreadyRunningError extends Error {
+export class AlreadyRunningError extends SvcnetError {
   constructor(
     readonly dataDir: string,
     readonly pid: number,
   ) {
     super(
+      'ALREADY_RUNNING',
       `svcnet is already running on ${dataDir} (pid ${pid}); use 'svcnet status' to see it or 'svcnet down' to stop it`,
     );
-    this.name = 'AlreadyRunningError';
   }
 }

@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import type { Status } from 'kubernetes-types/meta/v1.js';
+import { SvcnetError } from '../lib/errors.js';
 import { version } from '../version.js';
 import { type Connection, loadKubeconfig } from './kubeconfig.js';
 import type {
@@ -24,14 +25,13 @@ import type {
 } from './types.js';
 
 /** An HTTP answer other than 2xx, with the server's Status. */
-export class ApiError extends Error {
+export class ApiError extends SvcnetError<number> {
   constructor(
-    readonly code: number,
+    code: number,
     readonly reason: string,
     readonly status: Status,
   ) {
-    super(status.message || `HTTP ${code}`);
-    this.name = 'ApiError';
+    super(code, status.message || `HTTP ${code}`);
   }
 }
 

@@ -213,7 +213,3 @@ export function isNamespaceTerminating(err: unknown): boolean {
   const causes = (err as { status?: { details?: { causes?: { type?: string }[] } } }).status?.details?.causes;
   return Array.isArray(causes) && causes.some((c) => c?.type === 'NamespaceTerminating');
 }
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -4,6 +4,8 @@
  * against a real cluster. The store, the allocators and the API server throw
  * them; the API answers them as Status objects.
  */
+
+import { errText, SvcnetError } from '../lib/errors.js';
 import { aggregateMessage, type FieldError } from './field.js';
 import { goQuote } from './gofmt.js';
 
@@ -57,17 +59,16 @@ export interface Status {
 }
 
 /** An error that the API answers as a `Status` object. */
-export class StatusError extends Error {
+export class StatusError extends SvcnetError<number> {
   constructor(
-    readonly code: number,
+    code: number,
     readonly reason: StatusReason,
     message: string,
     readonly details?: StatusDetails,
     /** The Status's list metadata (a 410 for a compacted continue token carries a new token). */
     readonly listMeta?: { continue?: string },
   ) {
-    super(message);
-    this.name = 'StatusError';
+    super(code, message);
   }
 
   toStatus(): Status {
@@ -183,14 +184,9 @@ export const statusErrors = {
     }),
 
   internal: (err: unknown) =>
-    new StatusError(
-      500,
-      'InternalError',
-      `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`,
-      {
-        causes: [{ message: err instanceof Error ? err.message : String(err) }],
-      },
-    ),
+    new StatusError(500, 'InternalError', `Internal error occurred: ${errText(err)}`, {
+      causes: [{ message: errText(err) }],
+    }),
 
   serviceUnavailable: (message: string) => new StatusError(503, 'ServiceUnavailable', message),
 

@@ -1,7 +1,8 @@
 /**
- * Go's time.Duration text form, as metav1.Duration reads and writes it in
- * KubeProxyConfiguration files and agnhost reads its flags: "30s", "1m30s",
- * "1h0m0s", "250ms", "-1s".
+ * Go's time.Duration text form, the one parser and printer for every duration
+ * svcnet reads or writes: command-line flags (pflag's DurationVar),
+ * KubeProxyConfiguration fields (metav1.Duration), agnhost's flags, kubelet's
+ * back-off messages: "30s", "1m30s", "1h0m0s", "250ms", "-1s".
  */
 
 const unitNs: Record<string, number> = {
@@ -41,6 +42,21 @@ export function parseGoDuration(text: string): number {
   }
   return sign * Math.round(total);
 }
+
+/** time.ParseDuration → nanoseconds, or undefined when `text` is not a Go duration. */
+export function maybeGoDuration(text: string): number | undefined {
+  try {
+    return parseGoDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** time.ParseDuration → milliseconds (what timers take); throws Go's message on bad input. */
+export const parseGoDurationMs = (text: string): number => parseGoDuration(text) / 1e6;
+
+/** time.Duration.String() of a millisecond count. */
+export const formatGoDurationMs = (ms: number): string => formatGoDuration(ms * 1e6);
 
 /** time.Duration.String() of a nanosecond count. */
 export function formatGoDuration(ns: number): string {

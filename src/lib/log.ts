@@ -5,6 +5,7 @@
  * pino does the serialising; the text format re-renders pino's JSON lines.
  */
 import { type Logger as Pino, pino } from 'pino';
+import { causeChain, errCode, errText } from './errors.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -20,7 +21,7 @@ export type KV = Record<string, unknown>;
 
 export interface Logger {
   info(msg: string, kv?: KV): void;
-  /** An error: `err` is rendered as `err="..."`. */
+  /** An error: rendered as `err="..."`, with `code=` and `cause=` when the error has them. */
   error(err: unknown, msg: string, kv?: KV): void;
   warn(msg: string, kv?: KV): void;
   /** Info at verbosity `level` (shown when -v >= level). */
@@ -39,7 +40,7 @@ export function klogLine(rec: Record<string, unknown>): string {
     v: _v,
     msg,
     level,
-    name,
+    logger,
     err,
     ...kv
   } = rec as {
@@ -47,13 +48,13 @@ export function klogLine(rec: Record<string, unknown>): string {
     v?: number;
     msg: string;
     level?: string;
-    name?: string;
+    logger?: string;
     err?: unknown;
   } & KV;
   const d = new Date(ts * 1000);
   const micros = pad(Math.round((ts * 1e6) % 1e6), 6);
   const sev = level === 'error' ? 'E' : level === 'warn' ? 'W' : 'I';
-  const head = `${sev}${pad(d.getMonth() + 1)}${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${micros} ${String(process.pid).padStart(7)} ${name ?? 'svcnet'}]`;
+  const head = `${sev}${pad(d.getMonth() + 1)}${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${micros} ${String(process.pid).padStart(7)} ${logger ?? 'svcnet'}]`;
   let line = `${head} ${JSON.stringify(msg)}`;
   if (err !== undefined) line += ` err=${JSON.stringify(String(err))}`;
   for (const [k, val] of Object.entries(kv)) {
@@ -88,6 +89,17 @@ export function createLogger(opts: LogOptions = {}): Logger {
   return wrap(root, verbosity, format);
 }
 
+/** `err`, and the error's stable `code` and its `cause` chain when it has them. */
+function errorFields(err: unknown): KV {
+  const code = errCode(err);
+  const causes = causeChain(err);
+  return {
+    err: errText(err),
+    ...(code !== undefined ? { code } : {}),
+    ...(causes.length ? { cause: causes.join(': ') } : {}),
+  };
+}
+
 function wrap(p: Pino, verbosity: number, format: LogFormat): Logger {
   const info = (level: number) => (msg: string, kv?: KV) => {
     if (level > verbosity) return;
@@ -97,9 +109,10 @@ function wrap(p: Pino, verbosity: number, format: LogFormat): Logger {
   return {
     info: info(0),
     warn: (msg, kv) => p.warn(kv ?? {}, msg),
-    error: (err, msg, kv) => p.error({ err: err instanceof Error ? err.message : String(err), ...kv }, msg),
+    error: (err, msg, kv) => p.error({ ...errorFields(err), ...kv }, msg),
     v: (level) => ({ info: info(level), enabled: level <= verbosity }),
-    named: (name) => wrap(p.child({ name }), verbosity, format),
+    // `logger`, as klog's JSON names it, so a `name` key of a message never takes its place.
+    named: (name) => wrap(p.child({ logger: name }), verbosity, format),
     with: (kv) => wrap(p.child(kv), verbosity, format),
   };
 }

@@ -122,6 +122,10 @@ export class MemoryStore implements Store {
     return this.#hub.watch(prefix, afterRevision, handlers);
   }
 
+  async check(): Promise<void> {
+    this.#checkOpen();
+  }
+
   async compact(revision: number): Promise<void> {
     this.#checkOpen();
     if (revision > this.#rev) throw storeErrors.futureRevision(revision, this.#rev);

@@ -176,6 +176,7 @@ export class SqliteStore implements Store {
   #sweptThrough: number;
   #sweeps: Promise<void> = Promise.resolve();
   #closed = false;
+  #lastCommitError: unknown;
   #closing: Promise<void> | undefined;
   #commitCount = 0;
   #writeCount = 0;
@@ -231,6 +232,12 @@ export class SqliteStore implements Store {
   async revision(): Promise<number> {
     this.#checkOpen();
     return this.#rev;
+  }
+
+  async check(): Promise<void> {
+    this.#checkOpen();
+    if (this.#lastCommitError) throw this.#lastCommitError;
+    this.#s.get.get('/health');
   }
 
   async compactRevision(): Promise<number> {
@@ -332,7 +339,16 @@ export class SqliteStore implements Store {
   }
 
   #commitBatch(writes: Write[]): Outcome<KeyValue | DeleteResult>[] {
-    const { outcomes, events, rev } = this.#applyTxn.immediate(writes);
+    let applied: Applied;
+    try {
+      applied = this.#applyTxn.immediate(writes);
+    } catch (err) {
+      // A commit that fails (disk full, I/O error) makes the store unhealthy until one succeeds.
+      this.#lastCommitError = err;
+      throw err;
+    }
+    this.#lastCommitError = undefined;
+    const { outcomes, events, rev } = applied;
     this.#commitCount++;
     this.#writeCount += writes.length;
     // Committed: advance the revision and publish in the same tick (WatchHub's invariant).

@@ -12,6 +12,7 @@
  * Keys are ordered by their UTF-8 bytes, as etcd orders them (Unicode code
  * point order; JavaScript's `<` differs for characters above U+FFFF).
  */
+import { SvcnetError } from '../lib/errors.js';
 
 export interface KeyValue {
   key: string;
@@ -89,17 +90,16 @@ export type StoreErrorCode =
   /** The store is closed. */
   | 'Closed';
 
-export class StoreError extends Error {
+export class StoreError extends SvcnetError<StoreErrorCode> {
   constructor(
-    readonly code: StoreErrorCode,
+    code: StoreErrorCode,
     message: string,
     /** For Conflict: the current value, so callers can retry without a read. */
     readonly current?: KeyValue,
     /** For Compacted: the oldest revision still available. */
     readonly compactRevision?: number,
   ) {
-    super(message);
-    this.name = 'StoreError';
+    super(code, message);
   }
 }
 
@@ -147,6 +147,13 @@ export interface Store {
    * below compactRevision() does nothing.
    */
   compact(revision: number): Promise<void>;
+
+  /**
+   * Proves the backend answers (the API server's `etcd` health check): a real
+   * read, and for a local file that its last commit did not fail. Rejects
+   * with the reason.
+   */
+  check(): Promise<void>;
 
   /**
    * Ends every watch (onError Closed); later calls fail with Closed. A write

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { goDuration, microTime, rfc3339, rfc3339Nano } from '../../src/agent/timefmt.js';
+import { microTime, rfc3339, rfc3339Nano } from '../../src/agent/timefmt.js';
+import { formatGoDurationMs as goDuration } from '../../src/lib/goduration.js';
 
 test('goDuration prints like Go time.Duration.String()', () => {
   const cases: [number, string][] = [

@@ -137,6 +137,15 @@ export function runStoreConformance(name: string, factory: () => Promise<Store>)
       );
 
       it(
+        'passes its health check while open',
+        withStore(async (s) => {
+          await s.check();
+          await s.create('/a', '1');
+          await s.check();
+        }),
+      );
+
+      it(
         'create stores the value at a new revision and get reads it back',
         withStore(async (s, b) => {
           const kv = await s.create('/registry/services/default/a', '{"x":1}');
@@ -908,6 +917,7 @@ export function runStoreConformance(name: string, factory: () => Promise<Store>)
         await expectStoreError(s.update('/a', '2', kv.modRevision), 'Closed');
         await expectStoreError(s.delete('/a'), 'Closed');
         await expectStoreError(s.compact(b), 'Closed');
+        await expectStoreError(s.check(), 'Closed');
         const after = record(s, '', b);
         await after.rec.untilError();
         assert.equal(after.rec.errors[0]!.code, 'Closed');

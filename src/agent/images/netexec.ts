@@ -15,8 +15,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP, isIPv6 } from 'node:net';
 import { goQuote } from '../../k8s/gofmt.js';
+import { formatGoDuration, maybeGoDuration } from '../../lib/goduration.js';
 import { joinHostPort } from '../envvars.js';
-import { formatGoDuration, parseGoDuration } from './goduration.js';
 import { exitWith, goLogTime, InProcessContainer } from './inprocess.js';
 import { IMAGE_PATH } from './reference.js';
 import type { ContainerSpec, RunningContainer } from './types.js';
@@ -368,7 +368,7 @@ class Netexec {
     const timeoutS = q.get('timeout') ?? '';
     const codeS = q.get('code') ?? '';
     this.log(`GET /exit?code=${codeS}&timeout=${timeoutS}&wait=${waitS}`);
-    const timeout = timeoutS === '' ? 0 : parseGoDuration(timeoutS);
+    const timeout = timeoutS === '' ? 0 : maybeGoDuration(timeoutS);
     if (timeout === undefined) {
       return reply(
         res,
@@ -376,7 +376,7 @@ class Netexec {
         `argument 'timeout' must be a valid golang duration or empty, got ${goQuote(timeoutS)}\n`,
       );
     }
-    const wait = waitS === '' ? 0 : parseGoDuration(waitS);
+    const wait = waitS === '' ? 0 : maybeGoDuration(waitS);
     if (wait === undefined) {
       return reply(
         res,

@@ -4,6 +4,7 @@
  * agent's own process; anything else is a local program. Each container keeps
  * its own address (the pod IP), sockets, environment, logs and lifecycle.
  */
+import { SvcnetError } from '../../lib/errors.js';
 
 export interface ContainerSpec {
   namespace: string;
@@ -46,13 +47,13 @@ export interface RunningContainer {
 }
 
 /** Why a container cannot start: kubelet's waiting reasons. */
-export class StartError extends Error {
+export class StartError extends SvcnetError {
   constructor(
     /** 'ErrImagePull' | 'ImagePullBackOff' | 'CreateContainerError' | 'RunContainerError' | 'CreateContainerConfigError' */
     readonly reason: string,
     message: string,
   ) {
-    super(message);
+    super('CONTAINER_START', message);
   }
 }
 

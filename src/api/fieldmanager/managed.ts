@@ -6,6 +6,7 @@
  */
 import { type FieldError, fieldErrors } from '../../k8s/field.js';
 import { goQuote } from '../../k8s/gofmt.js';
+import { SvcnetError } from '../../lib/errors.js';
 import { validateFieldManager } from '../patch/options.js';
 import { goJSON, isObject, type JsonObject, type JsonValue } from '../patch/value.js';
 import { FieldSet } from './fieldset.js';
@@ -92,7 +93,11 @@ export function printManager(id: string): string {
   return s;
 }
 
-export class ManagedFieldsDecodeError extends Error {}
+export class ManagedFieldsDecodeError extends SvcnetError {
+  constructor(message: string) {
+    super('MANAGED_FIELDS_DECODE', message);
+  }
+}
 
 /** DecodeManagedFields: throws ManagedFieldsDecodeError for entries upstream cannot decode. */
 export function decodeManagedFields(entries: unknown): Managed {

@@ -5,6 +5,7 @@
  * their human form in conflict messages (`.spec.ports[port=80,protocol="TCP"]`).
  */
 import { goQuote } from '../../k8s/gofmt.js';
+import { SvcnetError } from '../../lib/errors.js';
 import { compareStrings, goJSON, isObject, type JsonValue } from '../patch/value.js';
 
 export type PathElement =
@@ -99,7 +100,11 @@ export function serializePathElement(pe: PathElement): string {
   return `i:${pe.index}`;
 }
 
-export class PathElementError extends Error {}
+export class PathElementError extends SvcnetError {
+  constructor(message: string) {
+    super('FIELD_PATH_ELEMENT', message);
+  }
+}
 
 /**
  * Parses a FieldsV1 key. Returns undefined for an unknown element type,

@@ -3,18 +3,19 @@
  * (leaf, struct, map, associative list), list item identities, and the
  * validation apply runs on a configuration.
  */
+
+import { SvcnetError } from '../../lib/errors.js';
 import { goSprint, goTypeName, isObject, type JsonValue } from '../patch/value.js';
 import type { ArraySchema, Schema } from '../schema/types.js';
 import { keyElement, type Path, type PathElement, pathString } from './path.js';
 
 /** A structural mismatch between a value and its schema (SMD ValidationError). */
-export class TypedError extends Error {
+export class TypedError extends SvcnetError {
   constructor(
     readonly path: Path,
     readonly detail: string,
   ) {
-    super(`${pathString(path)}: ${detail}`);
-    this.name = 'TypedError';
+    super('TYPED_VALUE', `${pathString(path)}: ${detail}`);
   }
 }
 

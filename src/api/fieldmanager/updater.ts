@@ -5,6 +5,7 @@
  * schema here, so no conversion happens between manager versions.
  */
 
+import { SvcnetError } from '../../lib/errors.js';
 import { deepEqual, type JsonValue } from '../patch/value.js';
 import type { Schema } from '../schema/types.js';
 import { FieldSet } from './fieldset.js';
@@ -28,10 +29,9 @@ export interface Conflict {
 }
 
 /** merge.Conflicts: fields an applier would change that others own. */
-export class ApplyConflicts extends Error {
+export class ApplyConflicts extends SvcnetError {
   constructor(readonly conflicts: Conflict[]) {
-    super(`conflicts: ${conflicts.length}`);
-    this.name = 'ApplyConflicts';
+    super('APPLY_CONFLICTS', `conflicts: ${conflicts.length}`);
   }
 }
 

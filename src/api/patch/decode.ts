@@ -3,13 +3,14 @@
  * error texts) and, like `sigs.k8s.io/json` strict decoding, reports
  * duplicate object keys instead of silently keeping the last one.
  */
+
+import { SvcnetError } from '../../lib/errors.js';
 import type { JsonObject, JsonValue } from './value.js';
 
 /** A syntax error with Go's message, e.g. `invalid character 'x' looking for beginning of value`. */
-export class JsonSyntaxError extends Error {
+export class JsonSyntaxError extends SvcnetError {
   constructor(message: string) {
-    super(message);
-    this.name = 'JsonSyntaxError';
+    super('JSON_SYNTAX', message);
   }
 }
 

@@ -11,6 +11,7 @@
 
 import { goQuote } from '../../k8s/gofmt.js';
 import { StatusError } from '../../k8s/status.js';
+import { SvcnetError } from '../../lib/errors.js';
 import { cannotUnmarshal, decodeJSON, JsonSyntaxError, jsonKind } from './decode.js';
 import { deepClone, deepEqual, goJSON, isObject, type JsonObject, type JsonValue } from './value.js';
 
@@ -22,10 +23,9 @@ export const maxAccumulatedCopyBytes = 3 * 1024 * 1024;
 export type JsonPatchOperation = JsonObject;
 
 /** A failed operation; the message is evanphx's, the API answers 422. */
-export class JsonPatchError extends Error {
+export class JsonPatchError extends SvcnetError {
   constructor(message: string) {
-    super(message);
-    this.name = 'JsonPatchError';
+    super('JSON_PATCH', message);
   }
 }
 

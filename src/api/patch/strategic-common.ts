@@ -3,6 +3,8 @@
  * errors (with the failure class the handler maps to a status code), Go's
  * `==` on decoded values, and the schema lookups (PatchMetaFromStruct).
  */
+
+import { SvcnetError } from '../../lib/errors.js';
 import type { Schema } from '../schema/types.js';
 import { goSprint, goTypeName, isObject, type JsonObject, type JsonValue } from './value.js';
 
@@ -21,12 +23,12 @@ export const noListOfLists = 'lists of lists are not supported';
 
 type Failure = 'badRequest' | 'invalid' | 'internal';
 
-export class SmpError extends Error {
+export class SmpError extends SvcnetError {
   constructor(
     message: string,
     readonly failure: Failure = 'internal',
   ) {
-    super(message);
+    super('STRATEGIC_MERGE_PATCH', message);
   }
 }
 

@@ -7,13 +7,18 @@
  * step consumes input, so work is linear in the body size.
  */
 import protobuf from 'protobufjs';
+import { SvcnetError } from '../../lib/errors.js';
 import type { FieldDef, MessageDef, ScalarType } from './schema.js';
 
 const { Reader } = protobuf;
 type Reader = protobuf.Reader;
 
 /** Malformed input; the caller turns it into a 400. */
-export class DecodeError extends Error {}
+export class DecodeError extends SvcnetError {
+  constructor(message: string) {
+    super('PROTOBUF_DECODE', message);
+  }
+}
 
 /** A decoded message: field number → value (scalar, State, array, or Map for map fields). */
 export type State = Map<number, unknown>;

@@ -5,6 +5,7 @@
  * since client-go 1.32; the server may answer JSON.
  */
 import { StatusError, statusErrors } from '../../k8s/status.js';
+import { errText } from '../../lib/errors.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { DecodeError, decodeMessage } from './decode.js';
 import { decodeEnvelope } from './envelope.js';
@@ -62,5 +63,5 @@ function describe(err: unknown): string {
   if (err instanceof DecodeError) return err.message;
   // protobufjs reports reads past the end as RangeError ("index out of range").
   if (err instanceof RangeError) return `truncated or malformed data (${err.message})`;
-  return err instanceof Error ? err.message : String(err);
+  return errText(err);
 }

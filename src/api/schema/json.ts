@@ -5,6 +5,7 @@
  * integers beyond 2^53), which Go refuses for integer fields by their text.
  * Syntax errors carry encoding/json's messages.
  */
+import { SvcnetError } from '../../lib/errors.js';
 
 /** A number whose literal text matters: fractional/exponent form, or an unsafe integer. */
 export class RawNumber {
@@ -26,13 +27,12 @@ export interface Parsed {
   duplicates: WeakMap<object, Duplicate[]>;
 }
 
-export class JSONSyntaxError extends Error {
+export class JSONSyntaxError extends SvcnetError {
   constructor(
     message: string,
     readonly offset: number,
   ) {
-    super(message);
-    this.name = 'JSONSyntaxError';
+    super('JSON_SYNTAX', message);
   }
 }
 

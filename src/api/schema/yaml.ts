@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { goQuote } from '../../k8s/gofmt.js';
+import { SvcnetError } from '../../lib/errors.js';
 
 export interface ParsedYAML {
   value: unknown;
@@ -13,10 +14,9 @@ export interface ParsedYAML {
   duplicateLines: string[];
 }
 
-export class YAMLSyntaxError extends Error {
+export class YAMLSyntaxError extends SvcnetError {
   constructor(message: string) {
-    super(message);
-    this.name = 'YAMLSyntaxError';
+    super('YAML_SYNTAX', message);
   }
 }
 

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Binding, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { FieldPath, fieldErrors } from '../../k8s/field.js';
 import { StatusError, statusErrors } from '../../k8s/status.js';
+import { errText } from '../../lib/errors.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { groupResource, type ResourceInfo } from '../resource.js';
 import { type Registry, timestamp } from '../storage/registry.js';
@@ -120,7 +121,7 @@ export async function handleBinding(r: BindingRequest): Promise<void> {
     await bindPod(r.pods, r.namespace, binding, r.query.getAll('dryRun').includes('All'));
   } catch (err) {
     if (err instanceof StatusError) throw err;
-    throw statusErrors.conflict(bindingsResource, bound, err instanceof Error ? err.message : String(err));
+    throw statusErrors.conflict(bindingsResource, bound, errText(err));
   }
   sendJSON(
     r.res,

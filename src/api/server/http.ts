@@ -36,8 +36,8 @@ export interface HttpDeps {
   discovery: DiscoveryDocs;
   openapi: () => OpenApiDocs;
   version: Record<string, string>;
-  /** Named health checks; readyz also fails while shutting down. */
-  checks: { livez: Record<string, () => boolean>; readyz: Record<string, () => boolean> };
+  /** Named health checks (true: healthy); readyz also fails while shutting down. */
+  checks: { livez: Record<string, HealthCheck>; readyz: Record<string, HealthCheck> };
   log: Logger;
 }
 
@@ -384,24 +384,26 @@ export function parseResourcePath(
   return { registry: r, namespace: '', name: rest[1] ?? '', subresource: s };
 }
 
-function serveHealth(
+export type HealthCheck = () => boolean | Promise<boolean>;
+
+async function serveHealth(
   deps: HttpDeps,
   res: ServerResponse,
   kind: 'healthz' | 'livez' | 'readyz',
   only: string | undefined,
   q: URLSearchParams,
-): void {
+): Promise<void> {
   const checks = kind === 'readyz' ? deps.checks.readyz : deps.checks.livez;
   const exclude = new Set(q.getAll('exclude'));
   const names = Object.keys(checks).filter((n) => !exclude.has(n));
   if (only) {
     const check = checks[only];
     if (!check) return sendText(res, 404, `404 page not found\n`);
-    return check()
+    return (await check())
       ? sendText(res, 200, 'ok')
       : sendText(res, 500, `internal server error: ${only} check failed\n`);
   }
-  const results = names.map((n) => [n, checks[n]!()] as const);
+  const results = await Promise.all(names.map(async (n) => [n, await checks[n]!()] as const));
   const ok = results.every(([, pass]) => pass);
   if (q.has('verbose') || !ok) {
     const lines = results.map(([n, pass]) => (pass ? `[+]${n} ok` : `[-]${n} failed: reason withheld`));

@@ -11,14 +11,14 @@
  */
 
 import { statusErrors } from '../../k8s/status.js';
+import { SvcnetError } from '../../lib/errors.js';
 import type { KeyValue, Store, StoreError, WatchEvent, Watcher } from '../../store/store.js';
 import type { KubeObject } from '../registry/strategy.js';
 
 /** Ends watches when the server shuts down: streams close without an ERROR event. */
-export class ShutdownError extends Error {
+export class ShutdownError extends SvcnetError {
   constructor() {
-    super('the server is shutting down');
-    this.name = 'ShutdownError';
+    super('SHUTTING_DOWN', 'the server is shutting down');
   }
 }
 

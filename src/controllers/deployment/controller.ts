@@ -6,6 +6,7 @@
  * old ReplicaSets for `kubectl rollout undo`, and reports status and
  * conditions for `kubectl rollout status`.
  */
+
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
@@ -14,10 +15,10 @@ import { Deployments, Pods, ReplicaSets } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { goQuote } from '../../k8s/gofmt.js';
+import { errText } from '../../lib/errors.js';
 import {
   adoptPatch,
   apiReason,
-  errorMessage,
   getControllerOf,
   isEmptySelector,
   isNamespaceTerminating,
@@ -440,7 +441,7 @@ export class DeploymentController implements Controller {
       } else if (isNamespaceTerminating(err)) {
         throw err;
       } else {
-        const msg = `Failed to create new replica set ${goQuote(rs.metadata!.name!)}: ${errorMessage(err)}`;
+        const msg = `Failed to create new replica set ${goQuote(rs.metadata!.name!)}: ${errText(err)}`;
         if (hasProgressDeadline(d)) {
           setCondition(status, newCondition('Progressing', 'False', FailedRSCreateReason, msg, this.now()));
           await this.writeStatus(d).catch(() => {});

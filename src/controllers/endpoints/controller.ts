@@ -10,6 +10,7 @@ import type { Controller, ControllerContext } from '../../client/controller.js';
 import { Endpoints as EndpointsRT, Pods, Services } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { errText } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import { isNamespaceTerminating } from '../endpointslice/apply.js';
 import { ANNOTATION_LEADER } from '../endpointslice/labels.js';
@@ -148,7 +149,7 @@ export class EndpointsController implements Controller {
       }
     } catch (err) {
       if (want.create && isNamespaceTerminating(err)) return;
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = errText(err);
       if (want.create) {
         this.ctx.events.event(
           want.endpoints,

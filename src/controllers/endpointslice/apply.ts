@@ -8,6 +8,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { ApiError, isNotFound } from '../../client/client.js';
 import { EndpointSlices } from '../../client/resources.js';
 import type { ApiClient } from '../../client/types.js';
+import { errText } from '../../lib/errors.js';
 import type { SlicePlan } from './reconciler.js';
 import type { EndpointSliceTracker } from './tracker.js';
 
@@ -80,5 +81,3 @@ export async function applySlicePlan(plan: SlicePlan, namespace: string, o: Appl
     o.churn.deletes++;
   }
 }
-
-const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));

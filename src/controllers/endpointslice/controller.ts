@@ -13,6 +13,7 @@ import type { Controller, ControllerContext } from '../../client/controller.js';
 import { EndpointSlices, Nodes, Pods, Services } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { errText, SvcnetError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import { applySlicePlan, newChurn, type SliceChurn } from './apply.js';
 import {
@@ -49,10 +50,9 @@ const STALE_RETRY_MS = 20;
 const STALE_RETRY_MAX_MS = 1000;
 
 /** The sync found the slice cache behind our own writes; retried with backoff. */
-export class StaleInformerCacheError extends Error {
+export class StaleInformerCacheError extends SvcnetError {
   constructor() {
-    super('EndpointSlice informer cache is out of date');
-    this.name = 'StaleInformerCacheError';
+    super('STALE_INFORMER_CACHE', 'EndpointSlice informer cache is out of date');
   }
 }
 
@@ -247,7 +247,7 @@ export class EndpointSliceController implements Controller {
         svc,
         'Warning',
         'FailedToUpdateEndpointSlices',
-        `Error updating Endpoint Slices for Service ${key}: ${err instanceof Error ? err.message : String(err)}`,
+        `Error updating Endpoint Slices for Service ${key}: ${errText(err)}`,
       );
       throw err;
     }

@@ -5,10 +5,14 @@
  * wrapping around, so a released CIDR is not reused at once.
  */
 import { type CIDR, formatIP, parseCIDR } from '../../k8s/ip.js';
+import { SvcnetError } from '../../lib/errors.js';
 
-export class CIDRSetFullError extends Error {
+export class CIDRSetFullError extends SvcnetError {
   constructor() {
-    super('CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range');
+    super(
+      'CIDR_SET_FULL',
+      'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range',
+    );
   }
 }
 

@@ -12,6 +12,7 @@ import type { Controller, ControllerContext } from '../../client/controller.js';
 import { Pods, ReplicaSets } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { errText } from '../../lib/errors.js';
 import {
   adoptPatch,
   apiReason,
@@ -365,9 +366,4 @@ export class ReplicaSetController implements Controller {
       }
     }
   }
-}
-
-/** An API error's message the way Go's `%v` of a StatusError prints it. */
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

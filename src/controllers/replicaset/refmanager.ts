@@ -5,6 +5,7 @@
  * ReplicaSet controller for pods and the Deployment controller for replica sets.
  */
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { errText } from '../../lib/errors.js';
 import { apiReason, getControllerOf, type Meta } from '../podutil.js';
 
 export type ClaimAction = 'keep' | 'adopt' | 'release' | 'ignore';
@@ -103,7 +104,7 @@ export async function recheckOwner(kind: string, cached: Meta, get: () => Promis
   try {
     fresh = await get();
   } catch (err) {
-    throw new Error(`can't recheck DeletionTimestamp: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`can't recheck DeletionTimestamp: ${errText(err)}`);
   }
   if (fresh.metadata?.uid !== m.uid) {
     throw new Error(

@@ -4,7 +4,8 @@
  */
 import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { errorMessage, hasAllLabels, isPodAvailable, isPodReady } from '../podutil.js';
+import { errText } from '../../lib/errors.js';
+import { hasAllLabels, isPodAvailable, isPodReady } from '../podutil.js';
 
 export const REPLICA_FAILURE = 'ReplicaFailure';
 
@@ -42,7 +43,7 @@ export function calculateReplicaSetStatus(
       status: 'True',
       lastTransitionTime: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       reason,
-      message: errorMessage(manageErr),
+      message: errText(manageErr),
     };
     status.conditions = [...(status.conditions ?? []), cond];
   } else if (manageErr === undefined && failure) {

@@ -15,6 +15,7 @@ import { FrameDecoder, frame } from './framing.js';
 import {
   CLASS_IN,
   encodeReply,
+  FormatError,
   headerReply,
   MAX_MSG_SIZE,
   parseQuery,
@@ -147,7 +148,7 @@ export class DnsServer {
     const send = (reply: Reply) => {
       if (reply && !this.stopped) sock.send(reply, rinfo.port, rinfo.address, () => {});
     };
-    const r = this.handle(msg, t);
+    const r = this.answer(msg, t);
     if (r instanceof Promise) r.then(send);
     else send(r);
   }
@@ -186,7 +187,7 @@ export class DnsServer {
     sock.on('close', () => this.conns.delete(sock));
     sock.on('data', (chunk: Buffer) => {
       for (const msg of frames.push(chunk)) {
-        const r = this.handle(msg, t);
+        const r = this.answer(msg, t);
         if (!(r instanceof Promise)) {
           write(r);
           continue;
@@ -206,6 +207,24 @@ export class DnsServer {
     });
   }
 
+  /**
+   * handle(), with a bug (anything thrown but a FormatError) answered SERVFAIL and
+   * logged, as CoreDNS answers a plugin error: the server keeps serving.
+   */
+  private answer(msg: Buffer, t: Transport): Reply | Promise<Reply> {
+    const failed = (err: unknown): Reply => {
+      this.log.error(err, 'Internal error answering a query');
+      const header = readHeader(msg);
+      return header && headerReply(header, RCODES.SERVFAIL);
+    };
+    try {
+      const r = this.handle(msg, t);
+      return r instanceof Promise ? r.catch(failed) : r;
+    } catch (err) {
+      return failed(err);
+    }
+  }
+
   /** One message in, at most one reply out; a promise only when the forwarder is involved. */
   handle(msg: Buffer, t: Transport): Reply | Promise<Reply> {
     const header = readHeader(msg);
@@ -221,8 +240,9 @@ export class DnsServer {
     let q: Query;
     try {
       q = parseQuery(msg, header);
-    } catch {
-      return headerReply(header, RCODES.FORMERR);
+    } catch (err) {
+      if (err instanceof FormatError) return headerReply(header, RCODES.FORMERR);
+      throw err;
     }
     const start = performance.now();
     const limit = t.proto === 'tcp' ? MAX_MSG_SIZE : udpLimit(q.edns);

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import type { OptAnswer } from 'dns-packet';
 import packet from 'dns-packet';
+import { SvcnetError } from '../../lib/errors.js';
 import type { DnsRecord, Question, Rcode } from '../types.js';
 
 const require = createRequire(import.meta.url);
@@ -131,16 +132,32 @@ export interface Query {
   edns?: Edns;
 }
 
-/** Parses an accepted message; throws when it is malformed (FORMERR). */
+/**
+ * A message that is not valid DNS: the one error the server answers with
+ * FORMERR. Anything else thrown while answering is a bug (SERVFAIL, logged).
+ */
+export class FormatError extends SvcnetError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DNS_FORMAT', message, options);
+  }
+}
+
+/** Parses an accepted message; throws FormatError when it is malformed. */
 export function parseQuery(msg: Buffer, header: Header): Query {
-  const decoded = packet.decode(msg);
+  let decoded: ReturnType<typeof packet.decode>;
+  try {
+    decoded = packet.decode(msg);
+  } catch (err) {
+    // The codec fails on malformed input in many ways (RangeError, TypeError...): all bad input.
+    throw new FormatError('undecodable message', { cause: err });
+  }
   const q = decoded.questions?.[0];
-  if (!q) throw new Error('no question');
+  if (!q) throw new FormatError('no question');
   const end = nameEnd(msg, HEADER_SIZE) + 4;
-  if (end > msg.length) throw new Error('question overflows message');
+  if (end > msg.length) throw new FormatError('question overflows message');
   const opts = (decoded.additionals ?? []).filter((a): a is OptAnswer => a.type === 'OPT');
   // RFC 6891 §6.1.1: more than one OPT RR is a FORMERR.
-  if (opts.length > 1) throw new Error('more than one OPT RR');
+  if (opts.length > 1) throw new FormatError('more than one OPT RR');
   const opt = opts[0];
   return {
     header,
@@ -159,11 +176,11 @@ export function parseQuery(msg: Buffer, header: Header): Query {
 /** Offset just past the (possibly compressed) name at `off`. */
 function nameEnd(msg: Buffer, off: number): number {
   for (;;) {
-    if (off >= msg.length) throw new Error('name overflows message');
+    if (off >= msg.length) throw new FormatError('name overflows message');
     const len = msg[off]!;
     if (len === 0) return off + 1;
     if ((len & 0xc0) === 0xc0) return off + 2;
-    if (len & 0xc0) throw new Error('bad label');
+    if (len & 0xc0) throw new FormatError('bad label');
     off += len + 1;
   }
 }

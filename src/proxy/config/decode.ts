@@ -4,7 +4,8 @@
  * as kube-proxy's strict decoder reports them.
  */
 import { parseDocument } from 'yaml';
-import { parseGoDuration } from './duration.js';
+import { SvcnetError } from '../../lib/errors.js';
+import { parseGoDuration } from '../../lib/goduration.js';
 import { API_VERSION, KIND } from './types.js';
 
 type Leaf = 'string' | 'bool' | 'int32' | 'float' | 'duration' | 'strings' | 'boolMap' | 'any';
@@ -79,7 +80,11 @@ const schema: Schema = {
 /** Decoded fields: durations in nanoseconds; absent and null fields are left out. */
 export type RawConfig = { [field: string]: unknown };
 
-export class ConfigDecodeError extends Error {}
+export class ConfigDecodeError extends SvcnetError {
+  constructor(message: string) {
+    super('PROXY_CONFIG_DECODE', message);
+  }
+}
 
 /** Decodes one document; throws ConfigDecodeError ("failed to decode: …") on any problem. */
 export function decodeKubeProxyConfiguration(text: string): RawConfig {

@@ -5,19 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { aggregateMessage, type FieldError } from '../../k8s/field.js';
+import { SvcnetError } from '../../lib/errors.js';
 import { ConfigDecodeError, decodeKubeProxyConfiguration } from './decode.js';
 import { appendPortIfNeeded, applyDefaults } from './defaults.js';
 import { PROXY_HEALTHZ_PORT, PROXY_STATUS_PORT, type ProxyConfig, type ProxyFlags } from './types.js';
 import { validateProxyConfig } from './validate.js';
 
-export class ProxyConfigError extends Error {
+export class ProxyConfigError extends SvcnetError {
   constructor(
     message: string,
     /** The validation errors, when validation failed. */
     readonly causes: FieldError[] = [],
   ) {
-    super(message);
-    this.name = 'ProxyConfigError';
+    super('PROXY_CONFIG', message);
   }
 }
 

@@ -6,9 +6,9 @@
 import { isIP } from 'node:net';
 import { FieldError, fieldErrors } from '../../k8s/field.js';
 import { parseCIDRSloppy } from '../../k8s/ip.js';
+import { formatGoDuration } from '../../lib/goduration.js';
 import { SCHEDULER_NAMES } from '../model/names.js';
 import { splitHostPort } from './defaults.js';
-import { formatGoDuration } from './duration.js';
 import { KNOWN_UNSUPPORTED_MODES, type ProxyConfig, SUPPORTED_MODES } from './types.js';
 
 /** A bad value printed as Go prints a fmt.Stringer (metav1.Duration): bare, unquoted. */

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIPv6 } from 'node:net';
+import { errText } from '../../lib/errors.js';
 
 /** Wall-clock time in milliseconds since the epoch (fractions allowed); tests inject a fake. */
 export interface Clock {
@@ -94,7 +95,7 @@ export function goListenError(addr: string, err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
   const text = syscallText[code];
   if (text) return `listen tcp ${addr}: bind: ${text}`;
-  return `listen tcp ${addr}: ${err instanceof Error ? err.message : String(err)}`;
+  return `listen tcp ${addr}: ${errText(err)}`;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

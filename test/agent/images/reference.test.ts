@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatGoDuration, parseGoDuration } from '../../../src/agent/images/goduration.js';
 import { goLogTime } from '../../../src/agent/images/inprocess.js';
 import { goJSON } from '../../../src/agent/images/netexec.js';
 import { containerArgv, imageName, imageTag } from '../../../src/agent/images/reference.js';
+import { formatGoDuration, maybeGoDuration as parseGoDuration } from '../../../src/lib/goduration.js';
 
 describe('imageName', () => {
   const cases: [string, string, string][] = [

@@ -7,6 +7,7 @@ import { UpstreamForwarder } from '../../../src/dns/forward/forwarder.js';
 import { DnsMetrics } from '../../../src/dns/metrics.js';
 import { DnsServer } from '../../../src/dns/server/server.js';
 import type { RecordIndex } from '../../../src/dns/types.js';
+import { createLogger } from '../../../src/lib/log.js';
 import {
   BIG_COUNT,
   decode,
@@ -212,6 +213,30 @@ describe('DnsServer', () => {
       assert.equal((await udpQuery(port, query('www.example.com'))).rcode, 'SERVFAIL');
     } finally {
       index = saved;
+    }
+  });
+
+  it('answers SERVFAIL, not FORMERR, when answering a valid query fails (a bug is not bad input)', async () => {
+    const saved = index;
+    const lines: string[] = [];
+    let broken = true;
+    const buggy = new DnsServer({
+      address: '127.0.0.1',
+      port: 0,
+      index: () => {
+        if (broken) throw new TypeError("Cannot read properties of undefined (reading 'records')");
+        return saved;
+      },
+      log: createLogger({ write: (l) => lines.push(l) }),
+    });
+    const { port: p } = await buggy.start();
+    try {
+      assert.equal((await udpQuery(p, query('web.default.svc.cluster.local'))).rcode, 'SERVFAIL');
+      assert.match(lines.join(''), /Internal error answering a query.*Cannot read properties/);
+      broken = false;
+      assert.equal((await udpQuery(p, query('web.default.svc.cluster.local'))).rcode, 'NOERROR');
+    } finally {
+      await buggy.stop();
     }
   });
 

@@ -4,6 +4,7 @@ import packet from 'dns-packet';
 import { FrameDecoder, frame } from '../../../src/dns/server/framing.js';
 import {
   encodeReply,
+  FormatError,
   type Header,
   headerReply,
   parseQuery,
@@ -76,9 +77,33 @@ describe('parseQuery', () => {
 
   it('throws on a truncated body and on two OPT records', () => {
     const msg = packet.encode(query('x.example'));
-    assert.throws(() => parseQuery(msg.subarray(0, 16), readHeader(msg)!));
+    assert.throws(() => parseQuery(msg.subarray(0, 16), readHeader(msg)!), FormatError);
     const two = packet.encode(query('x.example', 'A', { additionals: [ednsOpt(1232), ednsOpt(1232)] }));
     assert.throws(() => parseQuery(two, readHeader(two)!), /more than one OPT/);
+    assert.throws(() => parseQuery(two, readHeader(two)!), FormatError);
+  });
+
+  it('reports every malformed message as a FormatError with a stable code, the codec failure as its cause', () => {
+    const msg = packet.encode(query('x.example'));
+    const bad = [
+      msg.subarray(0, 13), // a name cut short
+      Buffer.concat([msg.subarray(0, 12), Buffer.from([0x80, 0x00])]), // a reserved label type
+      Buffer.concat([msg.subarray(0, 12), Buffer.from([0xc0, 0xff])]), // a pointer past the end
+    ];
+    for (const m of bad) {
+      try {
+        parseQuery(m, readHeader(m)!);
+        assert.fail(`parsed ${m.toString('hex')}`);
+      } catch (err) {
+        assert.ok(err instanceof FormatError, `${m.toString('hex')}: ${String(err)}`);
+        assert.equal(err.code, 'DNS_FORMAT');
+      }
+    }
+    try {
+      parseQuery(msg.subarray(0, 13), readHeader(msg)!);
+    } catch (err) {
+      assert.ok((err as FormatError).cause instanceof Error, 'the codec error is kept as the cause');
+    }
   });
 
   it('limits UDP replies to the client buffer, never below 512', () => {

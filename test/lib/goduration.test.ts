@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatGoDuration, parseGoDuration } from '../../../src/proxy/config/duration.js';
+import { formatGoDuration, parseGoDuration } from '../../src/lib/goduration.js';
 
 describe('Go durations', () => {
   const parse: [string, number][] = [
