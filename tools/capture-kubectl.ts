@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeProtobuf, isProtobufMediaType } from '../src/api/protobuf/index.js';
+import { errText } from '../src/lib/errors.js';
+import { findKubectl } from '../src/lib/kubectl.js';
 
 /** Written next to the test sources, whether this runs from tools/ or dist/tools/. */
 const FIXTURES = (() => {
@@ -26,9 +28,10 @@ const FIXTURES = (() => {
   }
   throw new Error('repository root not found');
 })();
+// Default: PATH's kubectl, else the one ./setup installed in .tools/bin.
 const kubectl = process.argv.includes('--kubectl')
   ? process.argv[process.argv.indexOf('--kubectl') + 1]!
-  : 'kubectl';
+  : (findKubectl()?.path ?? 'kubectl');
 
 /** A kubectl invocation; `name` set means "save its body (and dry-run JSON) as a fixture". */
 interface Capture {
@@ -287,7 +290,7 @@ async function main(): Promise<void> {
   let port = 0;
   const server = createServer((req, res) => {
     handle(req, res, port).catch((err: unknown) => {
-      status(res, 500, 'InternalError', err instanceof Error ? err.message : String(err));
+      status(res, 500, 'InternalError', errText(err));
     });
   });
   try {

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { get } from 'node:https';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ApiServer } from '../api/apiserver.js';
 import {
   checkAdvertiseFamily,
@@ -13,6 +13,8 @@ import {
 } from '../api/config.js';
 import { formatIP, parseCIDR } from '../k8s/ip.js';
 import { errText } from '../lib/errors.js';
+import { formatGoDurationMs } from '../lib/goduration.js';
+import { KUBECTL_MINOR, kubectl } from '../lib/kubectl.js';
 import { createLogger, type LogFormat } from '../lib/log.js';
 import { svcnetVersion } from '../version.js';
 import {
@@ -25,6 +27,7 @@ import {
   writeRunState,
 } from './runstate.js';
 import { Supervisor } from './supervisor.js';
+import { waitUntilReady } from './wait.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -50,19 +53,28 @@ export interface UpOptions {
   dnsUpstream: string[];
   /** false: no service proxy (`--no-proxy`). */
   proxy?: boolean;
+  /** With detach: how long (ms) to wait for the node, DNS and proxy after the API answers; 0: don't. */
+  wait?: number;
 }
 
 const logFile = (dataDir: string) => join(dataDir, 'svcnet.log');
 
 function hint(dataDir: string, url: string): string {
+  // kubectl: PATH's, else the one ./setup installed in the checkout (then PATH needs it).
+  const k = kubectl();
   return [
     `svcnet is up: API server ${url} (data dir ${dataDir})`,
     '',
     `  export KUBECONFIG=${join(dataDir, 'kubeconfig')}`,
+    ...(k?.local ? [`  export PATH=${dirname(k.path)}:$PATH`] : []),
+    ...(k
+      ? []
+      : ['', `kubectl v1.${KUBECTL_MINOR} is not installed: ./setup installs it (or see kubernetes.io).`]),
     '',
     'Then try:',
     '  kubectl create deployment web --image=svcnet/netexec --replicas=3',
     '  kubectl expose deployment web --port=80 --target-port=8080',
+    '  kubectl rollout status deployment/web',
     '  kubectl get pods,endpointslices -o wide',
     "  curl http://$(kubectl get svc web -o jsonpath='{.spec.clusterIP}')/hostname",
     '',
@@ -83,6 +95,16 @@ export function kubeDnsIP(serviceClusterIPRange: string): string {
 }
 
 export async function up(opts: UpOptions): Promise<number> {
+  const waitProblem =
+    opts.wait !== undefined && !opts.detach
+      ? '--wait requires --detach'
+      : opts.wait && opts.dnsPort === 0
+        ? '--wait needs a --dns-port other than 0 to query DNS'
+        : undefined;
+  if (waitProblem) {
+    console.error(`error: ${waitProblem}`);
+    return 2;
+  }
   try {
     validateFlags(opts);
   } catch (err) {
@@ -275,6 +297,7 @@ async function detach(opts: UpOptions): Promise<number> {
     }
     const state = readRunState(opts.dataDir);
     if (state && state.pid === child.pid && (await readyz(state.apiServer, opts.dataDir))) {
+      if (opts.wait && !(await waitReady(opts, state.kubeconfig))) return 1;
       process.stdout.write(hint(opts.dataDir, state.apiServer));
       process.stdout.write(
         `Logs: ${logFile(opts.dataDir)}. Stop with: svcnet down${dataDirFlag(opts.dataDir)}\n`,
@@ -285,6 +308,36 @@ async function detach(opts: UpOptions): Promise<number> {
   }
   console.error(`error: svcnet did not become ready within 60s; see ${logFile(opts.dataDir)}`);
   return 1;
+}
+
+/** `--wait`: the node, DNS and proxy of the started svcnet; says what is not ready on timeout. */
+async function waitReady(opts: UpOptions, kubeconfig: string): Promise<boolean> {
+  const start = Date.now();
+  const res = await waitUntilReady(
+    {
+      kubeconfig,
+      nodeName: opts.nodeName,
+      dnsHost: opts.bindAddress!.includes(':') ? '::1' : '127.0.0.1',
+      dnsPort: opts.dnsPort,
+      ipv6: parseServiceCIDRs(opts.serviceClusterIpRange)[0]!.includes(':'),
+      proxy: opts.proxy !== false,
+    },
+    opts.wait!,
+  );
+  const took = `${((Date.now() - start) / 1000).toFixed(1)}s`;
+  if (res.ready) {
+    const proxy = opts.proxy === false ? '' : ', the proxy serves ClusterIPs';
+    process.stdout.write(`Ready after ${took}: node ${opts.nodeName} is Ready, DNS answers${proxy}.\n`);
+    return true;
+  }
+  console.error(
+    [
+      `error: svcnet is not ready after waiting ${formatGoDurationMs(opts.wait!)}:`,
+      ...res.notReady.map((n) => `  ${n.name}: ${n.reason}`),
+      `It keeps running; see ${logFile(opts.dataDir)}, or stop it with: svcnet down${dataDirFlag(opts.dataDir)}`,
+    ].join('\n'),
+  );
+  return false;
 }
 
 function dataDirFlag(dataDir: string): string {

@@ -23,6 +23,7 @@ import {
   runProxy,
   runScheduler,
 } from './components.js';
+import { DEFAULT_WAIT_MS, parseWait } from './wait.js';
 
 function port(v: string): number {
   const n = Number(v);
@@ -124,9 +125,21 @@ export function program(): Command {
       .command('up')
       .description("start the control plane, controllers, scheduler and this node's agent")
       .option('--detach', 'run in the background; return once the API answers'),
-  ).action(async (opts) => {
-    process.exitCode = await up(opts);
-  });
+  )
+    .option(
+      '--wait [duration]',
+      `with --detach: return only once the node is Ready, DNS answers and the proxy serves, or fail after duration (default ${DEFAULT_WAIT_MS / 1000}s)`,
+      (v) => {
+        try {
+          return parseWait(v);
+        } catch (err) {
+          throw new InvalidArgumentError(errText(err));
+        }
+      },
+    )
+    .action(async (opts) => {
+      process.exitCode = await up({ ...opts, wait: opts.wait === true ? DEFAULT_WAIT_MS : opts.wait });
+    });
 
   serverFlags(prog.command('apiserver').description('run the API server alone, in the foreground')).action(
     async (opts) => {

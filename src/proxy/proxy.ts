@@ -3,19 +3,23 @@
  * EndpointSlices and this Node feed change trackers; a bounded-frequency
  * runner syncs at most every minSyncPeriod (and at least every syncPeriod);
  * a sync computes the node's desired state with the pure model and hands it
- * to the backend, then reports to the health and metrics servers.
+ * to the backend, then reports to the health and metrics servers. A change
+ * that gives a refusing Service its first ready endpoint syncs at once
+ * (model/prompt.ts).
  */
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { EventSink } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer.js';
 import { EndpointSlices, Nodes, Services } from '../client/resources.js';
-import type { ApiClient, Informer } from '../client/types.js';
+import { type ApiClient, type Informer, keyOf } from '../client/types.js';
 import type { Logger } from '../lib/log.js';
 import { ProxyHealthServer } from './health/proxy.js';
 import { ServiceHealthServer } from './health/service.js';
 import { type EndpointLabels, MetricsServer, ProxyMetrics } from './metrics.js';
 import { buildNodeState } from './model/build.js';
+import { LABEL_SERVICE_NAME } from './model/names.js';
+import { PromptSyncs, sliceServiceKey } from './model/prompt.js';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './model/trackers.js';
 import type { NodeState } from './model/types.js';
 import { BoundedFrequencyRunner } from './runner.js';
@@ -137,6 +141,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   });
 
   let current: NodeState | undefined;
+  const prompt = new PromptSyncs(opts.proxyName);
   let waiters: (() => void)[] = [];
   const sync = async () => {
     const start = performance.now();
@@ -168,6 +173,13 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       ),
     };
     const result = await backend.apply(served);
+    prompt.synced(
+      new Set(
+        [...served.services.values()]
+          .filter((s) => s.frontends.length)
+          .map((s) => `${s.namespace}/${s.name}`),
+      ),
+    );
     metrics.setFrontendErrors(
       [...result.failed, ...result.unsupported].map((f) => {
         const s = state.services.get(f.service);
@@ -210,19 +222,32 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     log,
     onError: (err: unknown) => log.error(err, 'Sync failed; will retry'),
   });
-  const queue = () => {
+  const queue = (promptly = false) => {
     health.queuedUpdate();
     metrics.queued(Date.now());
-    runner.run();
+    if (promptly) runner.runPromptly();
+    else runner.run();
+  };
+  // A Service, or a slice, that brings a refusing Service its first ready endpoint.
+  const opensWithService = (s: Service) =>
+    prompt.opens(s, () =>
+      slices.byLabels(s.metadata?.namespace ?? '', { [LABEL_SERVICE_NAME]: s.metadata?.name ?? '' }),
+    );
+  const opensWithSlice = (s: EndpointSlice) => {
+    const key = sliceServiceKey(s);
+    return key !== undefined && prompt.opens(services.get(key), () => [s]);
   };
   services.addHandlers({
-    add: (s) => serviceTracker.update(undefined, s) && queue(),
-    update: (o, s) => serviceTracker.update(o, s) && queue(),
-    delete: (s) => serviceTracker.update(s, undefined) && queue(),
+    add: (s) => serviceTracker.update(undefined, s) && queue(opensWithService(s)),
+    update: (o, s) => serviceTracker.update(o, s) && queue(opensWithService(s)),
+    delete: (s) => {
+      prompt.forget(keyOf(s));
+      if (serviceTracker.update(s, undefined)) queue();
+    },
   });
   slices.addHandlers({
-    add: (s) => sliceTracker.update(undefined, s) && queue(),
-    update: (o, s) => sliceTracker.update(o, s) && queue(),
+    add: (s) => sliceTracker.update(undefined, s) && queue(opensWithSlice(s)),
+    update: (o, s) => sliceTracker.update(o, s) && queue(opensWithSlice(s)),
     delete: (s) => sliceTracker.update(s, undefined) && queue(),
   });
   nodes.addHandlers({

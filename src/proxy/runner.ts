@@ -5,7 +5,8 @@
  * at least minInterval passes between the end of one sync and the start of
  * the next; a sync happens at least every maxInterval without any request;
  * a failed sync is retried, here with exponential backoff, and any success
- * cancels the retry. Runs never overlap.
+ * cancels the retry. Runs never overlap. One addition: runPromptly() asks
+ * for a sync that does not wait out minInterval (see proxy.ts for when).
  */
 import { type Logger, silentLogger } from '../lib/log.js';
 
@@ -39,6 +40,8 @@ export class BoundedFrequencyRunner {
   private stopped = false;
   private running: Promise<void> | undefined;
   private requested = false;
+  /** The requested sync may start before minInterval has passed. */
+  private prompt = false;
   /** End of the last run (start time of the loop before any run). */
   private lastEnd = Number.NEGATIVE_INFINITY;
   private periodicAt = Number.POSITIVE_INFINITY;
@@ -79,6 +82,16 @@ export class BoundedFrequencyRunner {
     this.schedule();
   }
 
+  /**
+   * Requests a sync as soon as possible, minInterval or not: after the one in
+   * progress, if any, else at once.
+   */
+  runPromptly(): void {
+    if (this.stopped) return;
+    this.prompt = true;
+    this.run();
+  }
+
   /** Stops the loop and waits for a sync in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -101,8 +114,8 @@ export class BoundedFrequencyRunner {
     let due = this.periodicAt;
     if (this.retryAt !== undefined) due = Math.min(due, this.retryAt);
     if (this.requested) due = Math.min(due, this.clock.now());
-    // Nothing starts within minInterval of the last end, whatever asked for it.
-    due = Math.max(due, this.lastEnd + this.minIntervalMs);
+    // Nothing starts within minInterval of the last end, unless asked for promptly.
+    if (!(this.requested && this.prompt)) due = Math.max(due, this.lastEnd + this.minIntervalMs);
     if (this.timerAt === due) return;
     this.cancelTimer();
     this.timerAt = due;
@@ -120,6 +133,7 @@ export class BoundedFrequencyRunner {
     this.timerAt = undefined;
     if (this.stopped || this.running) return;
     this.requested = false;
+    this.prompt = false;
     this.running = this.runOnce().finally(() => {
       this.running = undefined;
       this.schedule();

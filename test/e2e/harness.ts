@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kubectlPath } from '../lib/kubectl.js';
 
 /** The repository root, from dist/test/e2e or test/e2e. */
 export const repoRoot = (() => {
@@ -25,15 +26,7 @@ export const repoRoot = (() => {
 
 export const svcnetBin = join(repoRoot, 'bin', 'svcnet');
 
-export function hasKubectl(): boolean {
-  return spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
-}
-
-/** The reason e2e tests skip on this machine, or undefined when they can run. */
-export function skipReason(): string | undefined {
-  if (!hasKubectl()) return 'kubectl is not on PATH (install kubectl v1.32 to run the end-to-end tests)';
-  return undefined;
-}
+export { hasKubectl, isCI, kubectlPath, skipReason } from '../lib/kubectl.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -80,7 +73,7 @@ export class Cluster {
     opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
   ): Result {
     return result(
-      spawnSync('kubectl', args, {
+      spawnSync(kubectlPath(), args, {
         env: this.env(opts.env),
         input: opts.input,
         encoding: 'utf8',
@@ -99,7 +92,7 @@ export class Cluster {
 
   /** Starts a long-running kubectl (e.g. `get -w`); collect its output, then kill it. */
   kubectlAsync(args: string[]): { output: () => string; stderr: () => string; kill: () => Promise<void> } {
-    const p = spawn('kubectl', args, { env: this.env() });
+    const p = spawn(kubectlPath(), args, { env: this.env() });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => {

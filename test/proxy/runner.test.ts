@@ -179,6 +179,57 @@ describe('BoundedFrequencyRunner', () => {
     await runner.stop();
   });
 
+  it('runPromptly does not wait out minInterval; plain requests still do, from its end', async () => {
+    const { clock, runs, runner } = harness(1000, 60_000);
+    runner.start();
+    runner.run();
+    await clock.advance(0);
+    await clock.advance(100);
+    runner.run();
+    await clock.advance(100);
+    assert.deepEqual(runs, [0], 'a plain request waits for 1000');
+    runner.runPromptly();
+    await clock.advance(0);
+    assert.deepEqual(runs, [0, 200], 'the prompt request ran at once, taking the waiting one with it');
+    await clock.advance(1000);
+    assert.deepEqual(runs, [0, 200], 'nothing left over at 1000');
+    await clock.advance(500);
+    runner.run();
+    await clock.advance(0);
+    assert.deepEqual(runs, [0, 200, 1700], 'minInterval counted from the prompt run has passed');
+    runner.run();
+    await clock.advance(999);
+    assert.deepEqual(runs, [0, 200, 1700]);
+    await clock.advance(1);
+    assert.deepEqual(runs, [0, 200, 1700, 2700]);
+    await runner.stop();
+  });
+
+  it('runPromptly during a run starts the next one as it ends, without overlap', async () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const runner: BoundedFrequencyRunner = new BoundedFrequencyRunner(
+      'test',
+      async () => {
+        runs.push(clock.now());
+        if (runs.length > 1) return;
+        runner.runPromptly();
+        await clock.advance(500);
+      },
+      1000,
+      60_000,
+      { clock },
+    );
+    runner.start();
+    runner.run();
+    await clock.advance(0);
+    await clock.advance(499);
+    assert.deepEqual(runs, [0]);
+    await clock.advance(1);
+    assert.deepEqual(runs, [0, 500], 'at the end of the first run, not minInterval after it');
+    await runner.stop();
+  });
+
   it('stop waits for a run in progress and cancels the rest', async () => {
     const { clock, runs, runner } = harness(0, 1000);
     runner.start();

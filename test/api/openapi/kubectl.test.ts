@@ -4,19 +4,18 @@
  * validation handshake.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { skipReason } from '../../lib/kubectl.js';
 import { useFreshDefinitions } from '../schema/definitions-fixture.js';
 import { served } from './served.js';
 import { type StubAPI, startStubAPI } from './stub-server.js';
 
 useFreshDefinitions();
 
-const haveKubectl = existsSync('/usr/bin/kubectl');
-
-describe('kubectl against /openapi/v3', { skip: !haveKubectl && 'no /usr/bin/kubectl' }, () => {
+describe('kubectl against /openapi/v3', { skip: skipReason() }, () => {
   let api: StubAPI;
   let dir: string;
   before(async () => {

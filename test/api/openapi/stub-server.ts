@@ -14,6 +14,7 @@ import { buildOpenAPIV3, type ServedResource } from '../../../src/api/openapi/v3
 import { decodeBody, type FieldValidation } from '../../../src/api/schema/decode.js';
 import { schemaForKind } from '../../../src/api/schema/index.js';
 import { StatusError } from '../../../src/k8s/status.js';
+import { kubectlPath } from '../../lib/kubectl.js';
 
 export interface StubAPI {
   url: string;
@@ -187,7 +188,7 @@ users:
   const kubectl = (args: string[], input?: string) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       const child = execFile(
-        '/usr/bin/kubectl',
+        kubectlPath(),
         [`--kubeconfig=${kubeconfig}`, ...args],
         { env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 60_000 },
         (err, stdout, stderr) => {
