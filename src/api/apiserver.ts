@@ -2,15 +2,15 @@
  * The API server, assembled: storage, registries with their watch caches,
  * allocators (rebuilt and repaired from stored Services on start), bootstrap
  * objects (system namespaces, `default/kubernetes`), housekeeping loops
- * (compaction, event TTL, allocator leak checks, namespace deletion) and the
- * HTTPS front. `stop()` drains in-flight requests before closing storage.
+ * (compaction, event TTL, allocator leak checks) and the HTTPS front.
+ * `stop()` drains in-flight requests before closing storage. Namespace
+ * deletion is the controller manager's `namespace` controller, a client.
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Endpoints, Namespace, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { NamespaceController } from '../controllers/namespace.js';
 import type { EndpointIPPolicy } from '../k8s/ip-validation.js';
 import { StatusError } from '../k8s/status.js';
 import { type Logger, silentLogger } from '../lib/log.js';
@@ -201,12 +201,6 @@ export class ApiServer {
     const kubeconfigPath = join(config.dataDir, 'kubeconfig');
     writeKubeconfig(kubeconfigPath, url, pki);
 
-    const nsController = new NamespaceController(
-      reg('namespaces'),
-      () => [...registries.values()].filter((r) => r.info.namespaced),
-      log.named('namespace-controller'),
-    );
-    nsController.start();
     const timers = [
       ...(config.compactionIntervalMs > 0 ? [compactor(store, config.compactionIntervalMs, log)] : []),
       setInterval(() => void expireEvents(reg('events'), config.eventTTLMs, log), 60_000),
@@ -232,7 +226,6 @@ export class ApiServer {
     const stop = async () => {
       shuttingDown = true;
       for (const t of timers) clearInterval(t);
-      nsController.stop();
       // Requests in flight complete (their connections close after the response)...
       const { closed } = await drainApiHttpServer(server, 10_000);
       // ...then watch streams end, without an ERROR event, and what is left closes.

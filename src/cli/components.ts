@@ -17,6 +17,7 @@ import { EndpointsController } from '../controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js';
 import { GarbageCollector } from '../controllers/gc/controller.js';
 import { EndpointSliceMirroringController } from '../controllers/mirroring/controller.js';
+import { NamespaceController } from '../controllers/namespace/controller.js';
 import { NodeIPAMController } from '../controllers/nodeipam/controller.js';
 import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
 import { ReplicaSetController } from '../controllers/replicaset/controller.js';
@@ -62,6 +63,7 @@ export const controllerNames = [
   'deployment',
   'statefulset',
   'garbagecollector',
+  'namespace',
   'nodeipam',
   'nodelifecycle',
 ] as const;
@@ -112,6 +114,7 @@ export function buildControllers(ctx: ControllerContext, opts: ControllerManager
     deployment: () => new DeploymentController(ctx),
     statefulset: () => new StatefulSetController(ctx),
     garbagecollector: () => new GarbageCollector(ctx),
+    namespace: () => new NamespaceController(ctx),
     nodeipam: () =>
       new NodeIPAMController(ctx, { clusterCIDR: opts.clusterCidr, nodeCIDRMaskSize: opts.nodeCidrMaskSize }),
     nodelifecycle: () =>

@@ -149,7 +149,9 @@ export function program(): Command {
 
   prog
     .command('controller-manager')
-    .description('run the controllers (endpointslice, endpoint, workloads, garbage collector, nodes)')
+    .description(
+      'run the controllers (endpointslice, endpoint, workloads, garbage collector, namespaces, nodes)',
+    )
     .requiredOption('--kubeconfig <path>', 'the kubeconfig of the API server to use', (v) => resolve(v))
     .addOption(
       new Option('--logging-format <format>', 'log format').choices(['text', 'json']).default('text'),

@@ -85,6 +85,15 @@ const listParams = (o: ListOptions = {}) => ({
   resourceVersion: o.resourceVersion,
 });
 
+const deleteBody = (o: DeleteOptions) => ({
+  apiVersion: 'v1',
+  kind: 'DeleteOptions',
+  gracePeriodSeconds: o.gracePeriodSeconds,
+  propagationPolicy: o.propagationPolicy,
+  preconditions: o.preconditions,
+  dryRun: o.dryRun ? ['All'] : undefined,
+});
+
 const writeParams = (o: WriteOptions = {}, defaultManager: string) => ({
   dryRun: o.dryRun ? 'All' : undefined,
   fieldManager: o.fieldManager ?? defaultManager,
@@ -233,15 +242,16 @@ class HttpClient implements ApiClient {
   }
 
   delete(rt: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<unknown> {
-    const body = {
-      apiVersion: 'v1',
-      kind: 'DeleteOptions',
-      gracePeriodSeconds: opts.gracePeriodSeconds,
-      propagationPolicy: opts.propagationPolicy,
-      preconditions: opts.preconditions,
-      dryRun: opts.dryRun ? ['All'] : undefined,
-    };
-    return this.json('DELETE', resourcePath(rt, namespace, name), body);
+    return this.json('DELETE', resourcePath(rt, namespace, name), deleteBody(opts));
+  }
+
+  deleteCollection(
+    rt: ResourceType,
+    namespace: string,
+    opts: DeleteOptions = {},
+    list?: ListOptions,
+  ): Promise<unknown> {
+    return this.json('DELETE', resourcePath(rt, namespace) + query(listParams(list)), deleteBody(opts));
   }
 
   getRaw(path: string, q?: Record<string, string>): Promise<string> {

@@ -101,6 +101,17 @@ export interface ApiClient {
   /** Resolves with the server's answer (the object, or a Status). */
   delete(rt: ResourceType, namespace: string, name: string, opts?: DeleteOptions): Promise<unknown>;
   /**
+   * DELETE on the collection (the `deletecollection` verb): everything `list`
+   * selects in `namespace` ('' on a namespaced kind: in every namespace).
+   * Resolves with the server's answer (the list of deleted objects).
+   */
+  deleteCollection(
+    rt: ResourceType,
+    namespace: string,
+    opts?: DeleteOptions,
+    list?: ListOptions,
+  ): Promise<unknown>;
+  /**
    * Streams watch events. `onClose` runs once when the stream ends for any
    * reason (error: `err` set; server timeout or stop(): undefined).
    */

@@ -15,6 +15,23 @@ export interface WorkQueueOptions {
   maxDelayMs?: number;
 }
 
+/**
+ * Thrown by a worker whose key is waiting on something else rather than
+ * failing (a namespace whose content is still going): requeued with the same
+ * per-key backoff as a failure, capped at `maxDelayMs` when given, and never
+ * logged above V(2).
+ */
+export class Requeue extends Error {
+  override name = 'Requeue';
+  constructor(
+    message: string,
+    /** The longest this wait backs off to (default: the queue's maxDelayMs). */
+    readonly maxDelayMs?: number,
+  ) {
+    super(message);
+  }
+}
+
 export class WorkQueue {
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
@@ -109,10 +126,12 @@ export class WorkQueue {
     } catch (err) {
       const n = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, n);
-      const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (n - 1));
+      const cap =
+        err instanceof Requeue ? Math.min(this.maxDelayMs, err.maxDelayMs ?? Infinity) : this.maxDelayMs;
+      const delay = Math.min(cap, this.baseDelayMs * 2 ** (n - 1));
       // First failures are mostly expected races (a cache behind our own write, a conflict): quiet until they repeat.
       const kv = { queue: this.name, key, attempt: n, delayMs: delay, err: String(err) };
-      if (n >= 3) this.log.warn('Sync failed; requeued', kv);
+      if (n >= 3 && !(err instanceof Requeue)) this.log.warn('Sync failed; requeued', kv);
       else this.log.v(2).info('Sync failed; requeued', kv);
       this.addAfter(key, delay);
     } finally {

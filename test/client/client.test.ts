@@ -10,7 +10,7 @@ import { SharedInformerFactory } from '../../src/client/informer.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { Events, Namespaces, Services } from '../../src/client/resources.js';
 import type { ApiClient, Obj } from '../../src/client/types.js';
-import { WorkQueue } from '../../src/client/workqueue.js';
+import { Requeue, WorkQueue } from '../../src/client/workqueue.js';
 import { startTestApi, type TestApi } from '../lib/testapi.js';
 
 const svc = (name: string, labels: Record<string, string> = {}): Service => ({
@@ -134,6 +134,27 @@ describe('API client', () => {
     assert.deepEqual(runs.sort(), ['a', 'a', 'b', 'b']);
     assert.equal(maxConcurrent, 1);
     q.stop();
+  });
+
+  it('work queue backs a Requeue off no further than the wait it names', async () => {
+    let runs = 0;
+    // Uncapped, 16 doublings from 1 ms would wait over a minute in all.
+    const q = new WorkQueue(
+      'test',
+      async () => {
+        runs++;
+        if (runs <= 16) throw new Requeue('still waiting', 5);
+      },
+      { baseDelayMs: 1 },
+    );
+    try {
+      q.add('k');
+      await until(() => runs === 17 || undefined);
+      await q.idle();
+      assert.equal(runs, 17);
+    } finally {
+      q.stop();
+    }
   });
 
   it('records events and aggregates repeats', async () => {

@@ -9,9 +9,9 @@
  * Namespace strategy's prepareForCreate to call.
  */
 import type { Namespace } from 'kubernetes-types/core/v1.js';
+import { FINALIZER_KUBERNETES } from '../../k8s/namespace.js';
 
 export const LabelMetadataName = 'kubernetes.io/metadata.name';
-export const FinalizerKubernetes = 'kubernetes';
 
 export function setNamespaceDefaults(ns: Namespace): void {
   // A generateName-only namespace has no name yet; it gets the label once named.
@@ -28,6 +28,6 @@ export function setNamespaceDefaults(ns: Namespace): void {
 export function prepareNamespaceForCreate(ns: Namespace): void {
   ns.status = { phase: 'Active' };
   const finalizers = ns.spec?.finalizers ?? [];
-  if (!finalizers.includes(FinalizerKubernetes))
-    ns.spec = { ...ns.spec, finalizers: [...finalizers, FinalizerKubernetes] };
+  if (!finalizers.includes(FINALIZER_KUBERNETES))
+    ns.spec = { ...ns.spec, finalizers: [...finalizers, FINALIZER_KUBERNETES] };
 }

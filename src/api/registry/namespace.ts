@@ -14,8 +14,6 @@ import {
 } from '../validation/namespace.js';
 import type { Strategy } from './strategy.js';
 
-export const FINALIZER_KUBERNETES = 'kubernetes';
-
 type Mutable = { -readonly [K in keyof Namespace]: Namespace[K] };
 
 export const namespaceStrategy: Strategy<Namespace> = {

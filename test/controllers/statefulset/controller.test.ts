@@ -134,12 +134,9 @@ describe('StatefulSetController against an API server', () => {
   it('rolls out a new template with a new revision and recreates deleted pods', async () => {
     const set = await env.client.get<StatefulSet>(StatefulSets, NS, 'mysql');
     const oldRev = set.status?.currentRevision;
-    await env.client.update(StatefulSets, {
-      ...set,
-      spec: {
-        ...set.spec!,
-        template: { ...set.spec!.template, spec: { containers: [{ name: 'mysql', image: 'nginx:2' }] } },
-      },
+    // A merge patch, as `kubectl set image` sends: no resourceVersion to race the controller's status writes.
+    await env.client.patch(StatefulSets, NS, 'mysql', 'merge', {
+      spec: { template: { spec: { containers: [{ name: 'mysql', image: 'nginx:2' }] } } },
     });
     const pod = await waitFor(
       'updated pod',
