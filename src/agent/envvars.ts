@@ -9,6 +9,7 @@
 import { cpus, totalmem } from 'node:os';
 import type { Container, EnvVar, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { goQuote } from '../k8s/gofmt.js';
+import { joinHostPort } from '../k8s/ip.js';
 import { quantityValue } from '../k8s/quantity.js';
 import { SvcnetError } from '../lib/errors.js';
 
@@ -44,11 +45,6 @@ export function envVarName(name: string): string {
 function isServiceIPSet(svc: Service): boolean {
   const ip = svc.spec?.clusterIP;
   return ip !== undefined && ip !== '' && ip !== 'None';
-}
-
-/** Go's net.JoinHostPort: IPv6 literals bracketed. */
-export function joinHostPort(host: string, port: string | number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** kubelet's envvars.FromServices for one service, appended to `out` in upstream's order. */

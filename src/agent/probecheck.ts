@@ -9,6 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Container, HTTPGetAction, Probe } from 'kubernetes-types/core/v1.js';
+import { joinHostPort } from '../k8s/ip.js';
 import { KUBE_MAJOR, KUBE_MINOR } from '../version.js';
 import type { ProbeOutcome } from './probe.js';
 
@@ -32,12 +33,9 @@ export function resolvePort(port: number | string | undefined, container: Contai
   return found.containerPort;
 }
 
-const hostPort = (host: string, port: number): string =>
-  host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-
 /** Go's net error text for a failed dial. */
 function dialError(host: string, port: number, err: NodeJS.ErrnoException): string {
-  const addr = `dial tcp ${hostPort(host, port)}`;
+  const addr = `dial tcp ${joinHostPort(host, port)}`;
   switch (err.code) {
     case 'ECONNREFUSED':
       return `${addr}: connect: connection refused`;
@@ -48,7 +46,7 @@ function dialError(host: string, port: number, err: NodeJS.ErrnoException): stri
     case 'EADDRNOTAVAIL':
       return `${addr}: connect: cannot assign requested address`;
     case 'ECONNRESET':
-      return `read tcp ${hostPort(host, port)}: read: connection reset by peer`;
+      return `read tcp ${joinHostPort(host, port)}: read: connection reset by peer`;
     default:
       return `${addr}: ${err.message}`;
   }
@@ -76,7 +74,7 @@ export function httpProbe(
   const scheme = (action.scheme ?? 'HTTP').toLowerCase();
   let path = action.path ?? '/';
   if (!path.startsWith('/')) path = `/${path}`;
-  const url = `${scheme}://${hostPort(host, port)}${path}`;
+  const url = `${scheme}://${joinHostPort(host, port)}${path}`;
   const headers: Record<string, string> = {
     'User-Agent': `kube-probe/${KUBE_MAJOR}.${KUBE_MINOR}`,
     Accept: '*/*',
@@ -134,7 +132,7 @@ export function tcpProbe(host: string, port: number, timeoutMs: number): Promise
       resolve(o);
     };
     const timer = setTimeout(
-      () => finish({ result: 'failure', output: `dial tcp ${hostPort(host, port)}: i/o timeout` }),
+      () => finish({ result: 'failure', output: `dial tcp ${joinHostPort(host, port)}: i/o timeout` }),
       timeoutMs,
     );
     sock.on('connect', () => finish({ result: 'success', output: '' }));

@@ -11,7 +11,7 @@ import {
   parsePortRange,
   parseServiceCIDRs,
 } from '../api/config.js';
-import { formatIP, parseCIDR } from '../k8s/ip.js';
+import { formatIP, joinHostPort, parseCIDR } from '../k8s/ip.js';
 import { errText } from '../lib/errors.js';
 import { formatGoDurationMs } from '../lib/goduration.js';
 import { KUBECTL_MINOR, kubectl } from '../lib/kubectl.js';
@@ -179,7 +179,7 @@ async function serve(opts: UpOptions): Promise<number> {
         ...common,
         `--address=${nodeIP}`,
         `--port=${opts.dnsPort}`,
-        `--health-address=${nodeIP.includes(':') ? `[${nodeIP}]` : nodeIP}:9153`,
+        `--health-address=${joinHostPort(nodeIP, 9153)}`,
         `--kube-dns-service-ip=${dnsIP}`,
         ...opts.dnsUpstream.map((u) => `--upstream=${u}`),
       ],
@@ -191,7 +191,7 @@ async function serve(opts: UpOptions): Promise<number> {
           ...common,
           `--hostname-override=${opts.nodeName}`,
           `--node-ip=${nodeIP}`,
-          `--healthz-bind-address=${nodeIP.includes(':') ? `[${nodeIP}]` : nodeIP}:10256`,
+          `--healthz-bind-address=${joinHostPort(nodeIP, 10256)}`,
         ],
       });
     supervisor.start({
@@ -210,10 +210,7 @@ async function serve(opts: UpOptions): Promise<number> {
   }
   writeRunState(opts.dataDir, {
     nodeName: opts.only === 'apiserver' ? undefined : opts.nodeName,
-    dns:
-      opts.only === 'apiserver'
-        ? undefined
-        : `${nodeIP.includes(':') ? `[${nodeIP}]` : nodeIP}:${opts.dnsPort}`,
+    dns: opts.only === 'apiserver' ? undefined : joinHostPort(nodeIP, opts.dnsPort),
     kubeDns: opts.only === 'apiserver' ? undefined : dnsIP,
     components: supervisor.pids(),
     pid: process.pid,

@@ -15,6 +15,7 @@ import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import { createClient } from '../client/client.js';
 import { Nodes, Services } from '../client/resources.js';
 import type { ApiClient } from '../client/types.js';
+import { joinHostPort } from '../k8s/ip.js';
 import { errText } from '../lib/errors.js';
 import { parseGoDuration } from '../lib/goduration.js';
 
@@ -108,7 +109,7 @@ function query(host: string, port: number, name: string, type: 'A' | 'AAAA'): Pr
 export function dnsAnswers(host: string, port: number, ipv6: boolean): Condition {
   const name = 'kubernetes.default.svc.cluster.local';
   const type = ipv6 ? 'AAAA' : 'A';
-  const where = `${isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const where = joinHostPort(host, port);
   return {
     name: 'dns',
     check: async () => {
@@ -152,7 +153,7 @@ export function proxyServes(client: ApiClient): Condition {
       const ip = svc.spec?.clusterIP;
       const port = svc.spec?.ports?.[0]?.port;
       if (!ip || !port) return 'the kubernetes Service has no ClusterIP yet';
-      const where = isIPv6(ip) ? `[${ip}]:${port}` : `${ip}:${port}`;
+      const where = joinHostPort(ip, port);
       try {
         await within(1000, tcpOpens(ip, port));
         return undefined;

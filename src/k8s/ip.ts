@@ -319,5 +319,5 @@ export const isLinkLocalMulticast = (ip: IP): boolean =>
     : ip.value >> 120n === 0xffn && ((ip.value >> 112n) & 0xfn) === 2n;
 
 /** `ip:port`, with brackets for IPv6, as Go's net.JoinHostPort. */
-export const joinHostPort = (ip: string, port: number): string =>
+export const joinHostPort = (ip: string, port: number | string): string =>
   ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 import { isIPv6 } from 'node:net';
-import { joinHostPort } from '../envvars.js';
+import { joinHostPort } from '../../k8s/ip.js';
 import { type ExitStatus, type RunningContainer, StartError } from './types.js';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

@@ -5,6 +5,7 @@ import type {
   EndpointSlice,
   Endpoint as SliceEndpoint,
 } from 'kubernetes-types/discovery/v1.js';
+import { joinHostPort } from '../../k8s/ip.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { AGE_COLUMN, column, DOC, NAME_COLUMN } from './columns.js';
 import { translateTimestampSince } from './duration.js';
@@ -12,11 +13,6 @@ import type { TableConvertor } from './types.js';
 
 /** How many entries a cell lists before ` + N more...`. */
 const MAX_LISTED = 3;
-
-/** Go's net.JoinHostPort: IPv6 literals get brackets. */
-function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /**
  * upstream formatEndpoints (ports = all): `ip:port` for every ready address and

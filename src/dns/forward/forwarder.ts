@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { DecodedPacket } from 'dns-packet';
+import { joinHostPort } from '../../k8s/ip.js';
 import { type Logger, silentLogger } from '../../lib/log.js';
 import type { DnsMetrics } from '../metrics.js';
 import type { DnsRecord, Forwarder, Question, Rcode } from '../types.js';
@@ -60,7 +61,7 @@ export function parseUpstream(s: string): Upstream {
 }
 
 function formatUpstream(u: Upstream): string {
-  return isIP(u.host) === 6 ? `[${u.host}]:${u.port}` : `${u.host}:${u.port}`;
+  return joinHostPort(u.host, u.port);
 }
 
 /** The `nameserver` lines of a resolv.conf as HOST:PORT (port 53); [] when it cannot be read. */

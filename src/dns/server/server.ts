@@ -8,6 +8,7 @@
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { joinHostPort } from '../../k8s/ip.js';
 import { type Logger, silentLogger } from '../../lib/log.js';
 import type { DnsMetrics } from '../metrics.js';
 import type { DnsRecord, Forwarder, RecordIndex, ZoneAnswer } from '../types.js';
@@ -95,7 +96,7 @@ export class DnsServer {
       try {
         this.tcp = await this.listenTcp(port);
         this.udp = udp;
-        this.serverLabel = `dns://${isIPv6(this.opts.address) ? `[${this.opts.address}]` : this.opts.address}:${port}`;
+        this.serverLabel = `dns://${joinHostPort(this.opts.address, port)}`;
         this.log.info('Listening', { address: this.opts.address, port });
         return { port };
       } catch (err) {
