@@ -175,6 +175,8 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
 
 export interface ProxyCommandOptions extends CommonOptions {
   hostnameOverride: string;
+  /** The data plane (KubeProxyConfiguration.mode, `--proxy-mode`). */
+  mode: string;
   nodeIPs?: string[];
   nodeportAddresses: string[];
   scheduler: string;
@@ -191,6 +193,7 @@ export async function runProxy(opts: ProxyCommandOptions): Promise<number> {
     events: ctx.events,
     log: ctx.log,
     nodeName: opts.hostnameOverride,
+    mode: opts.mode,
     nodeIPs: opts.nodeIPs,
     nodePortAddresses: opts.nodeportAddresses,
     scheduler: opts.scheduler,

@@ -303,6 +303,7 @@ export function program(): Command {
         loggingFormat: opts.loggingFormat,
         v: opts.v,
         hostnameOverride: config.hostnameOverride || defaultNodeName(),
+        mode: config.mode,
         nodeIPs: opts.nodeIp,
         nodeportAddresses: config.nodePortAddresses,
         scheduler: config.scheduler,

@@ -59,7 +59,7 @@ export interface FrontendErrorLabels {
   namespace: string;
   service: string;
   port: string;
-  /** `ip:port/PROTOCOL` of the frontend. */
+  /** `PROTOCOL/ip:port` of the frontend (frontendKey). */
   frontend: string;
   /** Short cause: `EACCES`, `EADDRINUSE`, `UnsupportedProtocol`, ... */
   reason: string;

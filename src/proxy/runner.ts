@@ -2,11 +2,13 @@
  * The proxy's sync loop, as kube-proxy's BoundedFrequencyRunner
  * (pkg/proxy/runner): run() asks for a sync as soon as allowed; requests
  * made while a sync runs or during the cool-down are coalesced into one;
- * at least minInterval passes between the end of one sync and the start of
- * the next; a sync happens at least every maxInterval without any request;
+ * syncs are rate-limited by a token bucket of `burst` tokens refilled one per
+ * minInterval (kube-proxy passes burstSyncs = 2: two syncs may start back to
+ * back, then one per minInterval); a sync happens at least every maxInterval
+ * without any request;
  * a failed sync is retried, here with exponential backoff, and any success
  * cancels the retry. Runs never overlap. One addition: runPromptly() asks
- * for a sync that does not wait out minInterval (see proxy.ts for when).
+ * for a sync that does not wait for a token (see model/prompt.ts for when).
  */
 import { type Logger, silentLogger } from '../lib/log.js';
 
@@ -30,6 +32,8 @@ export interface BoundedFrequencyRunnerOptions {
   log?: Logger;
   /** Called with each failure of fn (after which a retry is scheduled). */
   onError?: (err: unknown) => void;
+  /** Syncs that may start back to back before minInterval spacing applies (default 1; kube-proxy's burstSyncs is 2). */
+  burst?: number;
 }
 
 export class BoundedFrequencyRunner {
@@ -40,10 +44,15 @@ export class BoundedFrequencyRunner {
   private stopped = false;
   private running: Promise<void> | undefined;
   private requested = false;
-  /** The requested sync may start before minInterval has passed. */
+  /** The requested sync may start without a token. */
   private prompt = false;
-  /** End of the last run (start time of the loop before any run). */
-  private lastEnd = Number.NEGATIVE_INFINITY;
+  private readonly burst: number;
+  /**
+   * The token bucket, counted in ms of credit so the arithmetic stays exact: a
+   * sync costs minInterval; credit grows with the clock up to burst × minInterval.
+   */
+  private credit: number;
+  private creditAt: number;
   private periodicAt = Number.POSITIVE_INFINITY;
   private retryAt: number | undefined;
   private failures = 0;
@@ -65,6 +74,9 @@ export class BoundedFrequencyRunner {
     this.clock = opts.clock ?? realClock;
     this.retryBaseMs = opts.retryBackoffMs ?? Math.max(minIntervalMs, 1000);
     this.log = opts.log ?? silentLogger;
+    this.burst = Math.max(1, opts.burst ?? 1);
+    this.credit = this.burst * minIntervalMs;
+    this.creditAt = this.clock.now();
   }
 
   /** Starts the loop: the periodic sync is due maxInterval from now. run() before start() is remembered. */
@@ -83,7 +95,7 @@ export class BoundedFrequencyRunner {
   }
 
   /**
-   * Requests a sync as soon as possible, minInterval or not: after the one in
+   * Requests a sync as soon as possible, token or not: after the one in
    * progress, if any, else at once.
    */
   runPromptly(): void {
@@ -114,8 +126,8 @@ export class BoundedFrequencyRunner {
     let due = this.periodicAt;
     if (this.retryAt !== undefined) due = Math.min(due, this.retryAt);
     if (this.requested) due = Math.min(due, this.clock.now());
-    // Nothing starts within minInterval of the last end, unless asked for promptly.
-    if (!(this.requested && this.prompt)) due = Math.max(due, this.lastEnd + this.minIntervalMs);
+    // Nothing starts before the bucket holds a token, unless asked for promptly.
+    if (!(this.requested && this.prompt)) due = Math.max(due, this.tokenAt());
     if (this.timerAt === due) return;
     this.cancelTimer();
     this.timerAt = due;
@@ -134,10 +146,26 @@ export class BoundedFrequencyRunner {
     if (this.stopped || this.running) return;
     this.requested = false;
     this.prompt = false;
+    const now = this.clock.now();
+    // A prompt run may find the bucket short: it empties it, and the next token is minInterval away.
+    this.credit = Math.max(0, this.creditOn(now) - this.minIntervalMs);
+    this.creditAt = now;
     this.running = this.runOnce().finally(() => {
+      // The bucket refills from the end of a run: a slow sync never gets its successor early.
+      this.creditAt = Math.max(this.creditAt, this.clock.now());
       this.running = undefined;
       this.schedule();
     });
+  }
+
+  private creditOn(now: number): number {
+    return Math.min(this.burst * this.minIntervalMs, this.credit + (now - this.creditAt));
+  }
+
+  /** When the bucket next holds the price of a sync. */
+  private tokenAt(): number {
+    const now = this.clock.now();
+    return now + Math.max(0, this.minIntervalMs - this.creditOn(now));
   }
 
   private async runOnce(): Promise<void> {
@@ -152,8 +180,7 @@ export class BoundedFrequencyRunner {
       this.log.error(err, 'Sync failed, retrying', { runner: this.name, retryInMs: delay });
       this.opts.onError?.(err);
     } finally {
-      this.lastEnd = this.clock.now();
-      this.periodicAt = this.lastEnd + this.maxIntervalMs;
+      this.periodicAt = this.clock.now() + this.maxIntervalMs;
     }
   }
 }

@@ -41,7 +41,7 @@ class FakeClock implements Clock {
 const settle = () => new Promise((r) => setImmediate(r));
 
 /** A runner over a recording fn; `fail` makes the next runs throw; `duration` makes runs take clock time. */
-function harness(min: number, max: number, opts: { retryBackoffMs?: number } = {}) {
+function harness(min: number, max: number, opts: { retryBackoffMs?: number; burst?: number } = {}) {
   const clock = new FakeClock();
   const runs: number[] = [];
   const ctl = { fail: 0, duration: 0 };
@@ -92,6 +92,36 @@ describe('BoundedFrequencyRunner', () => {
     runner.run();
     await clock.advance(0);
     assert.deepEqual(runs, [0, 1000, 6000]);
+    await runner.stop();
+  });
+
+  it('with burst 2 (the burstSyncs of kube-proxy), two syncs start back to back, then one per minInterval', async () => {
+    const { clock, runs, runner } = harness(1000, 60_000, { burst: 2 });
+    runner.start();
+    runner.run();
+    await clock.advance(0);
+    await clock.advance(100);
+    runner.run();
+    await clock.advance(0);
+    assert.deepEqual(runs, [0, 100], 'the second request used the second token');
+    await clock.advance(100);
+    runner.run();
+    await clock.advance(799);
+    assert.deepEqual(runs, [0, 100], 'the bucket is empty: one token per minInterval');
+    await clock.advance(1);
+    assert.deepEqual(runs, [0, 100, 1000]);
+    // A quiet spell refills the bucket to two.
+    await clock.advance(3000);
+    runner.run();
+    await clock.advance(0);
+    runner.run();
+    await clock.advance(0);
+    assert.deepEqual(runs, [0, 100, 1000, 4000, 4000]);
+    runner.run();
+    await clock.advance(999);
+    assert.equal(runs.length, 5);
+    await clock.advance(1);
+    assert.deepEqual(runs.slice(5), [5000]);
     await runner.stop();
   });
 
@@ -179,7 +209,7 @@ describe('BoundedFrequencyRunner', () => {
     await runner.stop();
   });
 
-  it('runPromptly does not wait out minInterval; plain requests still do, from its end', async () => {
+  it('runPromptly does not wait for a token; plain requests still do, from its end', async () => {
     const { clock, runs, runner } = harness(1000, 60_000);
     runner.start();
     runner.run();

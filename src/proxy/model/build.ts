@@ -18,7 +18,7 @@ import {
   SCHEDULER_NAMES,
 } from './names.js';
 import { servesLabels, skipReason } from './serve.js';
-import type { Endpoint, Frontend, NodeState, Protocol, ServicePortState } from './types.js';
+import type { Endpoint, Frontend, FrontendAction, NodeState, Protocol, ServicePortState } from './types.js';
 
 export interface ModelConfig {
   /**
@@ -186,6 +186,7 @@ function familyFrontends(
     ip,
     port: p,
     protocol,
+    action: frontendAction(endpoints, cat.hasAnyEndpoints),
     endpoints,
   });
   return [
@@ -194,6 +195,15 @@ function familyFrontends(
     ...externalIPs.map((ip) => fe('ExternalIP', ip, port.port, external)),
     ...lbIPs.map((ip) => fe('LoadBalancer', ip, port.port, external)),
   ];
+}
+
+/**
+ * Upstream's verdict for a frontend: no usable endpoint anywhere rejects; endpoints elsewhere
+ * but none this frontend may use (a Local policy without local endpoints) drops.
+ */
+export function frontendAction(endpoints: readonly Endpoint[], hasAnyEndpoints: boolean): FrontendAction {
+  if (endpoints.length > 0) return 'serve';
+  return hasAnyEndpoints ? 'drop' : 'reject';
 }
 
 /** apiservice.ExternalPolicyLocal: Local policy counts only for externally reachable services. */

@@ -24,15 +24,27 @@ export interface Endpoint {
 
 export type FrontendKind = 'ClusterIP' | 'NodePort' | 'ExternalIP' | 'LoadBalancer';
 
+/**
+ * What a frontend does with new connections, decided here once and obeyed by
+ * every backend (kube-proxy's verdicts, pkg/proxy/nftables/proxier.go):
+ * - `serve`: to one of the frontend's endpoints;
+ * - `reject`: refused at once (TCP RST, ICMP port unreachable): the service
+ *   port has no usable endpoint anywhere;
+ * - `drop`: discarded silently: a Local traffic policy and no local endpoint,
+ *   while endpoints exist elsewhere in the cluster.
+ */
+export type FrontendAction = 'serve' | 'reject' | 'drop';
+
 /** An address:port traffic arrives on, and the endpoints it may go to. */
 export interface Frontend {
   kind: FrontendKind;
   ip: string;
   port: number;
   protocol: Protocol;
+  action: FrontendAction;
   /**
    * Where new connections go (already categorised: ready, else serving-terminating;
-   * traffic policy and topology applied). Empty: reject (connection refused / ICMP unreachable).
+   * traffic policy and topology applied). Non-empty exactly when action is `serve`.
    */
   endpoints: Endpoint[];
 }

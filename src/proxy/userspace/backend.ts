@@ -8,11 +8,28 @@
  *
  * Like kube-proxy's other modes, open connections outlive endpoint changes;
  * only new connections (and new UDP flows) follow the current endpoints.
+ *
+ * Each frontend's action comes from the model. `serve` gets a listener;
+ * `reject` gets none, so the kernel refuses the connection at once (TCP RST,
+ * ICMP port unreachable), which is what a client of upstream's REJECT sees.
+ * `drop` on UDP is a listener that discards every datagram (a real drop); on
+ * TCP a userspace proxy cannot drop a SYN, so it gets no listener either and
+ * the client is refused instead of left waiting (see docs/proxy.md).
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from '../../lib/log.js';
-import type { Endpoint, Frontend, ServicePortState } from '../model/types.js';
+import type {
+  ApplyResult,
+  BackendCapabilities,
+  BackendOptions,
+  BackendStats,
+  EndpointStats,
+  FrontendStats,
+  ProxyBackend,
+} from '../backend.js';
+import { frontendKey } from '../model/render.js';
+import type { Endpoint, Frontend, NodeState, ServicePortState } from '../model/types.js';
 import { AffinityTable } from './affinity.js';
 import {
   type ClientAddr,
@@ -21,75 +38,27 @@ import {
   endpointKey,
   foldAddress,
   isSchedulerName,
+  SCHEDULER_NAMES,
   type Scheduler,
   type SchedulerName,
 } from './schedulers.js';
 
-export interface UserspaceBackendOptions {
-  log: Logger;
-  /** The proxy-wide scheduler (`--ipvs-scheduler`); a service may ask for another. */
-  defaultScheduler: string;
-  /** Called when a frontend cannot be served (bind error), once per new or changed error. */
-  onFrontendError?: (fe: Frontend, err: Error, svc: ServicePortState) => void;
-  /** A UDP flow with no packet either way for this long is forgotten (default 60 s). */
-  udpIdleTimeoutMs?: number;
+export interface UserspaceBackendOptions extends BackendOptions {
   /**
    * Connect timeouts of successive attempts to endpoints (default 250 ms, 500 ms, 1 s, 2 s,
    * as kube-proxy's userspace mode): an endpoint that refuses or times out is skipped for the next.
    */
   connectTimeoutsMs?: readonly number[];
-  /** Clock for session affinity (tests). */
-  now?: () => number;
   /** [0, 1) source for the `random` scheduler (tests). */
   random?: () => number;
 }
 
-/** A frontend that is not being served, and why. */
-export interface FrontendProblem {
-  /** ServicePortState.key */
-  service: string;
-  /** `PROTOCOL/ip:port` */
-  frontend: string;
-  kind: Frontend['kind'];
-  message: string;
-  /** errno code of a bind error (EACCES, EADDRINUSE, ...). */
-  code?: string;
-}
-
-export interface ApplyResult {
-  /** Frontends served after this apply. */
+export interface UserspaceApplyResult extends ApplyResult {
+  /** Listeners open after this apply (serving frontends, and UDP frontends that drop). */
   listening: number;
   /** Listener keys (`PROTOCOL/ip:port`) opened and closed by this apply. */
   opened: string[];
   closed: string[];
-  /** Frontends that could not be bound; retried on the next apply. */
-  failed: FrontendProblem[];
-  /** SCTP frontends: the userspace proxy cannot carry them. */
-  unsupported: FrontendProblem[];
-}
-
-export interface EndpointStats {
-  service: string;
-  frontend: string;
-  endpoint: string;
-  /** Open TCP connections. */
-  active: number;
-  /** Live UDP flows. */
-  inactive: number;
-  /** Connections (TCP) and flows (UDP) ever made through this frontend to this endpoint. */
-  total: number;
-}
-
-export interface FrontendStats {
-  service: string;
-  frontend: string;
-  /** Connections reset / datagrams dropped because there was no endpoint to send them to. */
-  rejected: number;
-}
-
-export interface BackendStats {
-  endpoints: EndpointStats[];
-  frontends: FrontendStats[];
 }
 
 interface Counts extends ConnCounts {
@@ -124,6 +93,7 @@ interface Listener {
   route: Route;
   counters: Map<string, Counts>;
   rejected: number;
+  dropped: number;
   tcp?: net.Server;
   udp?: dgram.Socket;
   flows: Map<string, Flow>;
@@ -131,8 +101,12 @@ interface Listener {
 
 const DEFAULT_CONNECT_TIMEOUTS = [250, 500, 1000, 2000];
 
-export function listenerKey(fe: Pick<Frontend, 'protocol' | 'ip' | 'port'>): string {
-  return `${fe.protocol}/${endpointKey(fe)}`;
+/** A listener is keyed by its frontend. */
+export const listenerKey = frontendKey;
+
+/** Whether a frontend needs a socket of ours (see the header comment). */
+function needsListener(fe: Frontend): boolean {
+  return fe.action === 'serve' || (fe.action === 'drop' && fe.protocol === 'UDP');
 }
 
 /** Endpoints by address then port, duplicates dropped: schedulers' results must not depend on slice order. */
@@ -155,7 +129,13 @@ export function sortEndpoints(eps: readonly Endpoint[]): Endpoint[] {
   );
 }
 
-export class UserspaceBackend {
+export class UserspaceBackend implements ProxyBackend {
+  readonly mode = 'userspace';
+  readonly capabilities: BackendCapabilities = {
+    schedulers: SCHEDULER_NAMES,
+    protocols: ['TCP', 'UDP'],
+    drop: { TCP: 'refused', UDP: 'silent' },
+  };
   private readonly log: Logger;
   private readonly defaultScheduler: SchedulerName;
   private readonly udpIdleMs: number;
@@ -183,7 +163,7 @@ export class UserspaceBackend {
   }
 
   /** Makes the listeners match `state`. Applies are serialised. */
-  apply(state: { services: ReadonlyMap<string, ServicePortState> }): Promise<ApplyResult> {
+  apply(state: Pick<NodeState, 'services'>): Promise<UserspaceApplyResult> {
     const run = this.chain.then(() => this.doApply(state));
     this.chain = run.catch(() => undefined);
     return run;
@@ -210,7 +190,7 @@ export class UserspaceBackend {
     const frontends: FrontendStats[] = [];
     for (const l of this.listeners.values()) {
       const service = l.route.service.key;
-      frontends.push({ service, frontend: l.key, rejected: l.rejected });
+      frontends.push({ service, frontend: l.key, rejected: l.rejected, dropped: l.dropped });
       for (const [endpoint, c] of l.counters) {
         endpoints.push({ service, frontend: l.key, endpoint, ...c });
       }
@@ -218,16 +198,29 @@ export class UserspaceBackend {
     return { endpoints, frontends };
   }
 
-  private async doApply(state: { services: ReadonlyMap<string, ServicePortState> }): Promise<ApplyResult> {
-    const result: ApplyResult = { listening: 0, opened: [], closed: [], failed: [], unsupported: [] };
+  private async doApply(state: Pick<NodeState, 'services'>): Promise<UserspaceApplyResult> {
+    const result: UserspaceApplyResult = {
+      applied: 0,
+      listening: 0,
+      opened: [],
+      closed: [],
+      failed: [],
+      unsupported: [],
+    };
     if (this.stopped) return result;
     const wanted = new Map<string, { svc: ServicePortState; fe: Frontend }>();
+    let withoutListener = 0;
     for (const svc of state.services.values()) {
       for (const fe of svc.frontends) {
         const key = listenerKey(fe);
         const problem = { service: svc.key, frontend: key, kind: fe.kind };
         if (fe.protocol === 'SCTP') {
           result.unsupported.push({ ...problem, message: 'SCTP is not supported by the userspace proxy' });
+          continue;
+        }
+        if (!needsListener(fe)) {
+          // Rejected (or a TCP drop): in effect by having no socket on the address.
+          withoutListener++;
           continue;
         }
         const other = wanted.get(key);
@@ -284,6 +277,7 @@ export class UserspaceBackend {
       this.listeners.clear();
     }
     result.listening = this.listeners.size;
+    result.applied = result.listening + withoutListener;
     if (result.opened.length || result.closed.length) {
       this.log.v(2).info('Userspace listeners synced', {
         opened: result.opened.length,
@@ -359,7 +353,7 @@ export class UserspaceBackend {
   }
 
   private async open(key: string, route: Route): Promise<Listener> {
-    const l: Listener = { key, route, counters: new Map(), rejected: 0, flows: new Map() };
+    const l: Listener = { key, route, counters: new Map(), rejected: 0, dropped: 0, flows: new Map() };
     const { ip, port, protocol } = route.frontend;
     if (protocol === 'TCP') {
       const server = net.createServer({ allowHalfOpen: true }, (sock) => this.onTcp(l, sock));
@@ -406,12 +400,6 @@ export class UserspaceBackend {
     this.track(client);
     // Errors before the endpoint is connected end the attempt (see dial); after, they reset the peer.
     client.on('error', () => {});
-    if (l.route.endpoints.length === 0) {
-      // No endpoints: refuse at once, as the kernel modes' REJECT (tcp-reset) does.
-      l.rejected++;
-      client.resetAndDestroy();
-      return;
-    }
     this.dial(l, client, { ip: client.remoteAddress ?? '', port: client.remotePort ?? 0 }, new Set(), 0);
   }
 
@@ -480,6 +468,10 @@ export class UserspaceBackend {
     if (flow && !l.route.keys.has(flow.epKey)) {
       this.closeFlow(l, flow);
       flow = undefined;
+    }
+    if (l.route.frontend.action === 'drop') {
+      l.dropped++;
+      return;
     }
     if (!flow) {
       const client = { ip: rinfo.address, port: rinfo.port };

@@ -24,6 +24,10 @@ function build(services: Service[], slices: EndpointSlice[], over: Partial<Build
 function show(fe: Frontend): string {
   return `${fe.kind} ${fe.ip}:${fe.port} -> ${fe.endpoints.map((e) => `${e.ip}:${e.port}`).join(',')}`;
 }
+/** Each frontend's action, in order. */
+function actions(state: NodeState, key: string): Frontend['action'][] {
+  return (state.services.get(key)?.frontends ?? []).map((f) => f.action);
+}
 function frontends(state: NodeState, key: string): string[] {
   const s = state.services.get(key);
   assert.ok(s, `no service port ${key}; have ${[...state.services.keys()].join(' ')}`);
@@ -143,6 +147,7 @@ describe('buildNodeState: frontends and endpoints', () => {
       'ClusterIP 127.97.0.12:80 -> ',
       `NodePort ${NODE_IP}:30080 -> `,
     ]);
+    assert.deepEqual(actions(state, 'ns/empty:http/TCP'), ['reject', 'reject']);
   });
 
   it('NodePort, ExternalIP and LoadBalancer frontends (ipMode Proxy skipped)', () => {
@@ -334,8 +339,16 @@ describe('buildNodeState: traffic policies per frontend kind', () => {
         `NodePort ${NODE_IP}:30100 -> ${names(c.external)}`,
         `ExternalIP 127.97.101.1:80 -> ${names(c.external)}`,
       ]);
+      // Endpoints exist in every case: a frontend left with none drops (upstream's "no local endpoints").
+      const act = (list: string) => (list ? 'serve' : 'drop');
+      assert.deepEqual(actions(state, 'ns/tp:http/TCP'), [act(c.internal), act(c.external), act(c.external)]);
     });
   }
+
+  it('Local policies with no usable endpoint anywhere (only not-ready ones): reject, not drop', () => {
+    const state = build([svc('tp', spec('Local', 'Local'))], [slice('tp', 'tp-1', [ep('127.245.1.4', 'L')])]);
+    assert.deepEqual(actions(state, 'ns/tp:http/TCP'), ['reject', 'reject', 'reject']);
+  });
 
   it('externalTrafficPolicy Local on a ClusterIP service without external IPs means nothing', () => {
     const s = svc('cl', { clusterIP: '127.97.1.2', externalTrafficPolicy: 'Local' });

@@ -12,6 +12,7 @@ import type {
   ServicePortState,
 } from '../../../src/proxy/model/types.js';
 import { listenerKey, sortEndpoints, UserspaceBackend } from '../../../src/proxy/userspace/backend.js';
+import { readLines, Sockets } from '../sockets.js';
 
 // Addresses private to this file: services 127.97.202.x, fake pods 127.245.202.x.
 const SVC = (n: number) => `127.97.202.${n}`;
@@ -27,9 +28,16 @@ const ep = (ip: string, port: number): Endpoint => ({
   isLocal: true,
 });
 
+/** Frontends serve unless told otherwise (the model's action, here set by hand). */
 function svcPort(
   name: string,
-  fes: { ip: string; port?: number; protocol?: Protocol; endpoints: Endpoint[] }[],
+  fes: {
+    ip: string;
+    port?: number;
+    protocol?: Protocol;
+    action?: Frontend['action'];
+    endpoints: Endpoint[];
+  }[],
   extra: Partial<ServicePortState> = {},
 ): ServicePortState {
   const protocol = fes[0]?.protocol ?? 'TCP';
@@ -38,6 +46,7 @@ function svcPort(
     ip: f.ip,
     port: f.port ?? PORT,
     protocol: f.protocol ?? 'TCP',
+    action: f.action ?? 'serve',
     endpoints: f.endpoints,
   }));
   return {
@@ -57,34 +66,18 @@ const state = (...svcs: ServicePortState[]): NodeState => ({
   problems: [],
 });
 
-/** Small TCP servers standing in for pods. */
-const servers: net.Server[] = [];
-const udpServers: dgram.Socket[] = [];
-const clients = new Set<net.Socket>();
-/** Pod-side sockets, destroyed at the end. */
-const podConns = new Set<net.Socket>();
-const trackPod = (c: net.Socket) => {
-  podConns.add(c);
-  c.once('close', () => podConns.delete(c));
-  c.on('error', () => {});
-};
+/** Pods and clients on real sockets (shared with the conformance suite). */
+const net4 = new Sockets();
 
 /** A pod that says its name on connect, then echoes. */
 async function namedEcho(ip: string, name: string): Promise<Endpoint> {
-  const s = net.createServer({ allowHalfOpen: true }, (c) => {
-    trackPod(c);
-    c.write(`${name}\n`);
-    c.pipe(c);
-  });
-  await new Promise<void>((r) => s.listen(0, ip, r));
-  servers.push(s);
-  return ep(ip, (s.address() as net.AddressInfo).port);
+  const a = await net4.namedEcho(ip, name);
+  return ep(a.ip, a.port);
 }
 
 /** A pod that reads to the client's FIN, then answers with the byte count and sha256, and closes. */
 async function digestServer(ip: string): Promise<Endpoint> {
-  const s = net.createServer({ allowHalfOpen: true }, (c) => {
-    trackPod(c);
+  const a = await net4.tcpServer(ip, (c) => {
     const h = createHash('sha256');
     let n = 0;
     c.on('data', (d: Buffer) => {
@@ -93,82 +86,21 @@ async function digestServer(ip: string): Promise<Endpoint> {
     });
     c.on('end', () => c.end(`${n} ${h.digest('hex')}`));
   });
-  await new Promise<void>((r) => s.listen(0, ip, r));
-  servers.push(s);
-  return ep(ip, (s.address() as net.AddressInfo).port);
+  return ep(a.ip, a.port);
 }
 
 async function udpEcho(ip: string, name: string): Promise<Endpoint> {
-  const s = dgram.createSocket('udp4');
-  s.on('message', (m, r) => s.send(`${name}:${m}`, r.port, r.address));
-  await new Promise<void>((r) => s.bind(0, ip, r));
-  udpServers.push(s);
-  return ep(ip, s.address().port);
+  const a = await net4.udpEcho(ip, name);
+  return ep(a.ip, a.port);
 }
 
-function connect(ip: string, port = PORT, localAddress?: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect({ host: ip, port, localAddress, allowHalfOpen: true });
-    clients.add(c);
-    c.once('connect', () => resolve(c));
-    c.once('error', reject);
-  });
-}
-
-/** Reads until the given number of lines arrived (or the socket ended). */
-function readLines(c: net.Socket, n: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      const lines = buf.split('\n');
-      if (lines.length > n) {
-        c.off('data', onData);
-        resolve(lines.slice(0, n));
-      }
-    };
-    c.on('data', onData);
-    c.once('end', () => resolve(buf.split('\n').filter(Boolean)));
-    c.once('error', reject);
-  });
-}
-
+const connect = (ip: string, port = PORT, localAddress?: string) => net4.connect(ip, port, localAddress);
 /** Connects and returns the serving pod's name. */
-async function whoAmI(ip: string, port = PORT, localAddress?: string): Promise<string> {
-  const c = await connect(ip, port, localAddress);
-  const [name] = await readLines(c, 1);
-  c.destroy();
-  return name!;
-}
-
+const whoAmI = (ip: string, port = PORT, localAddress?: string) => net4.whoAmI(ip, port, localAddress);
 /** The error a connection attempt ends with (and how long it took). */
-function connectError(ip: string, port = PORT): Promise<{ code?: string; ms: number }> {
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    const c = net.connect({ host: ip, port });
-    clients.add(c);
-    c.on('data', () => {});
-    c.once('error', (err: NodeJS.ErrnoException) => resolve({ code: err.code, ms: Date.now() - t0 }));
-    c.once('close', () => resolve({ code: undefined, ms: Date.now() - t0 }));
-  });
-}
-
-function udpAsk(ip: string, msg: string, sock?: dgram.Socket, timeoutMs = 1000) {
-  const s = sock ?? dgram.createSocket('udp4');
-  return new Promise<{ reply?: string; from?: string }>((resolve) => {
-    const timer = setTimeout(() => done({}), timeoutMs);
-    const onMsg = (m: Buffer, r: dgram.RemoteInfo) =>
-      done({ reply: m.toString(), from: `${r.address}:${r.port}` });
-    const done = (v: { reply?: string; from?: string }) => {
-      clearTimeout(timer);
-      s.off('message', onMsg);
-      if (!sock) s.close();
-      resolve(v);
-    };
-    s.on('message', onMsg);
-    s.send(msg, PORT, ip);
-  });
-}
+const connectError = (ip: string, port = PORT) => net4.connectError(ip, port);
+const udpAsk = (ip: string, msg: string, sock?: dgram.Socket, timeoutMs = 1000) =>
+  net4.udpAsk(ip, PORT, msg, sock, timeoutMs);
 
 let backends: UserspaceBackend[] = [];
 function backend(opts: Partial<ConstructorParameters<typeof UserspaceBackend>[0]> = {}) {
@@ -178,17 +110,12 @@ function backend(opts: Partial<ConstructorParameters<typeof UserspaceBackend>[0]
 }
 
 afterEach(async () => {
-  for (const c of clients) c.destroy();
-  clients.clear();
+  net4.closeClients();
   await Promise.all(backends.map((b) => b.stop()));
   backends = [];
 });
 
-after(async () => {
-  for (const c of podConns) c.destroy();
-  for (const s of servers) s.close();
-  for (const s of udpServers) s.close();
-});
+after(() => net4.closeAll());
 
 describe('sortEndpoints', () => {
   it('orders by address numerically, then port, and drops duplicates', () => {
@@ -290,7 +217,9 @@ describe('UserspaceBackend TCP', () => {
     assert.ok(paused > 0, 'the transfer should have hit backpressure');
   });
 
-  it('resets at once when the service has no endpoints', async () => {
+  it('resets at once when a serving frontend has no endpoint to pick', async () => {
+    // The model never sends this (no endpoints is `reject`: no listener, see below); it is the
+    // state of a listener whose every endpoint failed, as in the next test.
     const b = backend();
     await b.apply(state(svcPort('empty', [{ ip: SVC(5), endpoints: [] }])));
     const { code, ms } = await connectError(SVC(5));
@@ -425,6 +354,30 @@ describe('UserspaceBackend TCP', () => {
     for (let i = 0; i < 3; i++) assert.equal(await whoAmI(SVC(15)), first);
   });
 
+  it("obeys the model's action: reject and TCP drop have no listener; serve → reject closes it", async () => {
+    const b = backend();
+    const r = await b.apply(
+      state(
+        svcPort('rej', [{ ip: SVC(16), action: 'reject', endpoints: [] }]),
+        svcPort('drop', [{ ip: SVC(17), action: 'drop', endpoints: [] }]),
+        svcPort('serve', [{ ip: SVC(18), endpoints: [pods[0]!] }]),
+      ),
+    );
+    assert.deepEqual([r.applied, r.listening, r.opened], [3, 1, [`TCP/${SVC(18)}:${PORT}`]]);
+    assert.equal((await connectError(SVC(16))).code, 'ECONNREFUSED');
+    // A userspace proxy cannot drop a SYN: the client is refused (capabilities.drop.TCP).
+    assert.equal(b.capabilities.drop.TCP, 'refused');
+    assert.equal((await connectError(SVC(17))).code, 'ECONNREFUSED');
+    const c = await connect(SVC(18));
+    assert.deepEqual(await readLines(c, 1), ['a']);
+    const r2 = await b.apply(state(svcPort('serve', [{ ip: SVC(18), action: 'reject', endpoints: [] }])));
+    assert.deepEqual([r2.applied, r2.listening, r2.closed], [1, 0, [`TCP/${SVC(18)}:${PORT}`]]);
+    assert.equal((await connectError(SVC(18))).code, 'ECONNREFUSED');
+    const echoed = readLines(c, 1);
+    c.write('still open\n');
+    assert.deepEqual(await echoed, ['still open']);
+  });
+
   it('rejects an unknown default scheduler', () => {
     assert.throws(
       () => new UserspaceBackend({ log: silentLogger, defaultScheduler: 'wlc' }),
@@ -490,7 +443,34 @@ describe('UserspaceBackend UDP', () => {
     }
   });
 
-  it('drops datagrams when there are no endpoints, and counts them', async () => {
+  it('drop: a listener that discards datagrams and counts them; serve → drop ends the flows', async () => {
+    assert.equal(backend().capabilities.drop.UDP, 'silent');
+    const b = backend();
+    await b.apply(state(svcPort('d', [{ ip: SVC(25), protocol: 'UDP', endpoints: [pods[0]!] }])));
+    const sock = net4.udpClient();
+    assert.equal((await udpAsk(SVC(25), 'one', sock)).reply, 'x:one');
+    const r = await b.apply(
+      state(svcPort('d', [{ ip: SVC(25), protocol: 'UDP', action: 'drop', endpoints: [] }])),
+    );
+    assert.deepEqual([r.applied, r.listening, r.opened, r.closed], [1, 1, [], []]);
+    sock.send('two', PORT, SVC(25));
+    const dropped = () => b.stats().frontends.find((f) => f.frontend === `UDP/${SVC(25)}:${PORT}`)?.dropped;
+    for (let i = 0; i < 1000 && dropped() === 0; i++) await new Promise((res) => setTimeout(res, 2));
+    assert.equal(dropped(), 1);
+    assert.equal(
+      b.stats().endpoints.reduce((n, e) => n + e.inactive, 0),
+      0,
+      'the flow to the endpoint ended',
+    );
+  });
+
+  it('reject: no UDP listener, so the kernel answers ICMP port unreachable', async () => {
+    const b = backend();
+    await b.apply(state(svcPort('r', [{ ip: SVC(26), protocol: 'UDP', action: 'reject', endpoints: [] }])));
+    assert.deepEqual(await net4.udpConnected(SVC(26), PORT, 'anyone?'), { code: 'ECONNREFUSED' });
+  });
+
+  it('drops datagrams when a serving frontend has no endpoint to pick, and counts them', async () => {
     const b = backend();
     await b.apply(state(svcPort('none', [{ ip: SVC(24), protocol: 'UDP', endpoints: [] }])));
     assert.deepEqual(await udpAsk(SVC(24), 'anyone?', undefined, 200), {});

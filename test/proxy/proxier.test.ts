@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import type { Node, Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { silentLogger } from '../../src/lib/log.js';
+import type { ApplyResult, BackendStats, ProxyBackend } from '../../src/proxy/backend.js';
+import { BACKEND_MODES, createBackend } from '../../src/proxy/backends.js';
+import { SUPPORTED_MODES } from '../../src/proxy/config/types.js';
+import { ProxyHealthServer } from '../../src/proxy/health/proxy.js';
+import { ServiceHealthServer } from '../../src/proxy/health/service.js';
+import { ProxyMetrics } from '../../src/proxy/metrics.js';
+import type { NodeState } from '../../src/proxy/model/types.js';
+import { Proxier } from '../../src/proxy/proxier.js';
+import { ep, NODE, node, slice, svc } from './model/fixtures.js';
+
+/** A backend that records what it is given: the seam seen from the proxier's side. */
+class RecordingBackend implements ProxyBackend {
+  readonly mode = 'recording';
+  readonly capabilities = {
+    schedulers: ['random'] as const,
+    protocols: ['TCP', 'UDP'] as const,
+    drop: { TCP: 'silent', UDP: 'silent' } as const,
+  };
+  readonly applied: Pick<NodeState, 'services'>[] = [];
+  result: ApplyResult = { applied: 0, failed: [], unsupported: [] };
+  counters: BackendStats = { endpoints: [], frontends: [] };
+  stopped = false;
+
+  async apply(state: Pick<NodeState, 'services'>): Promise<ApplyResult> {
+    this.applied.push(state);
+    return this.result;
+  }
+  stats(): BackendStats {
+    return this.counters;
+  }
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+}
+
+const NODE_IP = '127.97.205.1';
+let proxiers: Proxier[] = [];
+afterEach(async () => {
+  await Promise.all(proxiers.map((p) => p.stop()));
+  proxiers = [];
+});
+
+function setup() {
+  const backend = new RecordingBackend();
+  const objects = {
+    services: [] as Service[],
+    slices: [] as EndpointSlice[],
+    node: node() as Node | undefined,
+  };
+  const metrics = new ProxyMetrics();
+  const health = new ProxyHealthServer({ healthTimeoutMs: 60_000 });
+  const proxier = new Proxier({
+    backend,
+    source: {
+      services: () => objects.services,
+      slices: () => objects.slices,
+      node: () => objects.node,
+      service: (key) => objects.services.find((s) => `${s.metadata?.namespace}/${s.metadata?.name}` === key),
+      slicesOf: (ns, name) =>
+        objects.slices.filter(
+          (s) => s.metadata?.namespace === ns && s.metadata?.labels?.['kubernetes.io/service-name'] === name,
+        ),
+    },
+    log: silentLogger,
+    nodeName: NODE,
+    nodeIPs: [NODE_IP],
+    nodePortAddresses: [],
+    scheduler: 'random',
+    syncPeriodMs: 60_000,
+    minSyncPeriodMs: 0,
+    metrics,
+    health,
+    serviceHealth: new ServiceHealthServer({ hostname: NODE, nodeIPs: [NODE_IP], proxyHealth: health }),
+  });
+  proxiers.push(proxier);
+  proxier.start();
+  return { backend, objects, metrics, health, proxier };
+}
+
+const metricLines = async (m: ProxyMetrics) => new Set((await m.text()).split('\n'));
+
+describe('Proxier', () => {
+  it('hands the backend the whole state, frontends without endpoints included (the model decides)', async () => {
+    const { backend, objects, proxier, health } = setup();
+    const empty = svc('empty', { clusterIP: '127.97.205.10' });
+    const web = svc('web', { clusterIP: '127.97.205.11' });
+    objects.services.push(empty, web);
+    objects.slices.push(slice('web', 'web-1', [ep('127.245.205.1')]));
+    proxier.onServiceChange(undefined, empty);
+    proxier.onServiceChange(undefined, web);
+    await proxier.synced();
+    const last = backend.applied.at(-1)!;
+    assert.deepEqual(
+      [...last.services.values()].map((s) => `${s.key} ${s.frontends.map((f) => f.action).join(',')}`),
+      ['ns/empty:http/TCP reject', 'ns/web:http/TCP serve'],
+    );
+    assert.equal(proxier.state()?.services.size, 2);
+    assert.ok(health.health().lastUpdated !== undefined, 'health saw the update');
+    assert.equal(proxier.mode, 'recording');
+  });
+
+  it('reports failed frontends, Local policies without local endpoints, and endpoint traffic as metrics', async () => {
+    const { backend, objects, proxier, metrics } = setup();
+    const etp = svc('etp', {
+      type: 'NodePort',
+      clusterIP: '127.97.205.12',
+      externalTrafficPolicy: 'Local',
+      ports: [{ name: 'http', port: 80, nodePort: 30205, protocol: 'TCP' }],
+    });
+    const itp = svc('itp', { clusterIP: '127.97.205.13', internalTrafficPolicy: 'Local' });
+    objects.services.push(etp, itp);
+    objects.slices.push(
+      slice('etp', 'etp-1', [ep('127.245.205.2')]),
+      slice('itp', 'itp-1', [ep('127.245.205.3'), ep('127.245.205.4', 'RL')]),
+    );
+    backend.result = {
+      applied: 2,
+      failed: [
+        {
+          service: 'ns/itp:http/TCP',
+          frontend: 'TCP/127.97.205.13:80',
+          kind: 'ClusterIP',
+          message: 'listen tcp 127.97.205.13:80: address already in use',
+          code: 'EADDRINUSE',
+        },
+      ],
+      unsupported: [],
+    };
+    // Two frontends of one service port reach one endpoint: one series, summed.
+    backend.counters = {
+      endpoints: [
+        {
+          service: 'ns/etp:http/TCP',
+          frontend: 'TCP/127.97.205.12:80',
+          endpoint: '127.245.205.2:8080',
+          active: 1,
+          inactive: 0,
+          total: 3,
+        },
+        {
+          service: 'ns/etp:http/TCP',
+          frontend: `TCP/${NODE_IP}:30205`,
+          endpoint: '127.245.205.2:8080',
+          active: 0,
+          inactive: 2,
+          total: 4,
+        },
+      ],
+      frontends: [],
+    };
+    proxier.onServiceChange(undefined, etp);
+    await proxier.synced();
+    const lines = await metricLines(metrics);
+    for (const want of [
+      'svcnet_proxy_frontend_errors{namespace="ns",service="itp",port="http",frontend="TCP/127.97.205.13:80",reason="EADDRINUSE"} 1',
+      'kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy="external"} 1',
+      'kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy="internal"} 0',
+      'svcnet_proxy_endpoint_connections_total{namespace="ns",service="etp",port="http",endpoint="127.245.205.2:8080"} 7',
+      'svcnet_proxy_endpoint_active_connections{namespace="ns",service="etp",port="http",endpoint="127.245.205.2:8080"} 3',
+      'kubeproxy_sync_full_proxy_rules_duration_seconds_count 1',
+    ]) {
+      assert.ok(lines.has(want), `missing line: ${want}`);
+    }
+    // The local itp endpoint leaves: its ClusterIP now drops.
+    objects.slices[1] = slice('itp', 'itp-1', [ep('127.245.205.3')]);
+    proxier.onEndpointSliceChange(undefined, objects.slices[1]);
+    await proxier.synced();
+    assert.ok(
+      (await metricLines(metrics)).has(
+        'kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy="internal"} 1',
+      ),
+    );
+  });
+
+  it('stop stops the backend', async () => {
+    const { backend, proxier } = setup();
+    await proxier.synced();
+    await proxier.stop();
+    assert.equal(backend.stopped, true);
+  });
+});
+
+describe('backends by mode', () => {
+  it('has a backend for every mode the configuration accepts, and none other', () => {
+    assert.deepEqual([...BACKEND_MODES].sort(), [...SUPPORTED_MODES].sort());
+  });
+
+  it('builds the userspace backend (also for a blank mode); an unknown mode is an error', async () => {
+    for (const mode of ['userspace', '']) {
+      const b = createBackend(mode, { log: silentLogger, defaultScheduler: 'random' });
+      assert.equal(b.mode, 'userspace');
+      await b.stop();
+    }
+    assert.throws(
+      () => createBackend('nftables', { log: silentLogger, defaultScheduler: 'random' }),
+      /unknown proxy mode "nftables" \(have: userspace\)/,
+    );
+  });
+});
