@@ -13,7 +13,22 @@ export interface WorkQueueOptions {
   baseDelayMs?: number;
   /** Longest retry delay (default 1000 s, as client-go). */
   maxDelayMs?: number;
+  clock?: Clock;
 }
+
+/** The time delayed adds use: real timers by default; tests step a manual clock instead of waiting. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  // A pending retry must not keep the process alive.
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export class WorkQueue {
   private readonly queue: string[] = [];
@@ -22,10 +37,12 @@ export class WorkQueue {
   /** Keys re-added while active: run again when the current run ends. */
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Delayed adds waiting: when each is due and its timer. */
+  private readonly timers = new Map<string, { at: number; handle: unknown }>();
   private readonly concurrency: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly clock: Clock;
   private running = 0;
   private stopped = false;
   private scheduled = false;
@@ -39,6 +56,7 @@ export class WorkQueue {
     this.concurrency = opts.concurrency ?? 1;
     this.baseDelayMs = opts.baseDelayMs ?? 5;
     this.maxDelayMs = opts.maxDelayMs ?? 1_000_000;
+    this.clock = opts.clock ?? realClock;
   }
 
   add(key: string): void {
@@ -53,18 +71,21 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Adds the key after `ms` (an earlier pending addAfter of the same key wins). */
+  /** Adds the key after `ms`; a key already waiting keeps the sooner of the two times (as client-go). */
   addAfter(key: string, ms: number): void {
     if (this.stopped) return;
     if (ms <= 0) return this.add(key);
+    const at = this.clock.now() + ms;
     const existing = this.timers.get(key);
-    if (existing) return;
-    const t = setTimeout(() => {
+    if (existing) {
+      if (existing.at <= at) return;
+      this.clock.clearTimeout(existing.handle);
+    }
+    const handle = this.clock.setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, ms);
-    t.unref?.();
-    this.timers.set(key, t);
+    this.timers.set(key, { at, handle });
   }
 
   /** Keys waiting (not counting those being worked on). */
@@ -79,7 +100,7 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) this.clock.clearTimeout(t.handle);
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();
