@@ -4,6 +4,9 @@
  * it runs queues it once more for after), a worker that throws requeues its
  * key with per-key exponential backoff, and success forgets the backoff.
  */
+
+import { backgroundClock, type Clock } from '../lib/clock.js';
+import { SvcnetError } from '../lib/errors.js';
 import { type Logger, silentLogger } from '../lib/log.js';
 
 export interface WorkQueueOptions {
@@ -13,6 +16,7 @@ export interface WorkQueueOptions {
   baseDelayMs?: number;
   /** Longest retry delay (default 1000 s, as client-go). */
   maxDelayMs?: number;
+  clock?: Clock;
 }
 
 /**
@@ -21,14 +25,13 @@ export interface WorkQueueOptions {
  * per-key backoff as a failure, capped at `maxDelayMs` when given, and never
  * logged above V(2).
  */
-export class Requeue extends Error {
-  override name = 'Requeue';
+export class Requeue extends SvcnetError {
   constructor(
     message: string,
     /** The longest this wait backs off to (default: the queue's maxDelayMs). */
     readonly maxDelayMs?: number,
   ) {
-    super(message);
+    super('REQUEUE', message);
   }
 }
 
@@ -39,10 +42,12 @@ export class WorkQueue {
   /** Keys re-added while active: run again when the current run ends. */
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Delayed adds waiting: when each is due and its timer. */
+  private readonly timers = new Map<string, { at: number; handle: unknown }>();
   private readonly concurrency: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly clock: Clock;
   private running = 0;
   private stopped = false;
   private scheduled = false;
@@ -56,6 +61,7 @@ export class WorkQueue {
     this.concurrency = opts.concurrency ?? 1;
     this.baseDelayMs = opts.baseDelayMs ?? 5;
     this.maxDelayMs = opts.maxDelayMs ?? 1_000_000;
+    this.clock = opts.clock ?? backgroundClock;
   }
 
   add(key: string): void {
@@ -70,18 +76,21 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Adds the key after `ms` (an earlier pending addAfter of the same key wins). */
+  /** Adds the key after `ms`; a key already waiting keeps the sooner of the two times (as client-go). */
   addAfter(key: string, ms: number): void {
     if (this.stopped) return;
     if (ms <= 0) return this.add(key);
+    const at = this.clock.now() + ms;
     const existing = this.timers.get(key);
-    if (existing) return;
-    const t = setTimeout(() => {
+    if (existing) {
+      if (existing.at <= at) return;
+      this.clock.clearTimeout(existing.handle);
+    }
+    const handle = this.clock.setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, ms);
-    t.unref?.();
-    this.timers.set(key, t);
+    this.timers.set(key, { at, handle });
   }
 
   /** Keys waiting (not counting those being worked on). */
@@ -96,7 +105,7 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) this.clock.clearTimeout(t.handle);
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();

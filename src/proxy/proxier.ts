@@ -9,6 +9,7 @@
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { keyOf } from '../client/types.js';
+import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import type { ApplyResult, ProxyBackend } from './backend.js';
 import type { ProxyHealthServer } from './health/proxy.js';
@@ -18,7 +19,7 @@ import { buildNodeState } from './model/build.js';
 import { PromptSyncs, sliceServiceKey } from './model/prompt.js';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './model/trackers.js';
 import type { NodeState } from './model/types.js';
-import { BoundedFrequencyRunner, type Clock } from './runner.js';
+import { BoundedFrequencyRunner } from './runner.js';
 
 /** Where a sync reads the current objects from (the informers' caches). */
 export interface ProxierSource {

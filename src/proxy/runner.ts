@@ -10,20 +10,9 @@
  * cancels the retry. Runs never overlap. One addition: runPromptly() asks
  * for a sync that does not wait for a token (see model/prompt.ts for when).
  */
+
+import { type Clock, realClock } from '../lib/clock.js';
 import { type Logger, silentLogger } from '../lib/log.js';
-
-/** Time and timers, injectable for tests. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 export interface BoundedFrequencyRunnerOptions {
   clock?: Clock;

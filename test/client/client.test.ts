@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Service } from 'kubernetes-types/core/v1.js';
-import { ApiError, isAlreadyExists, isNotFound } from '../../src/client/client.js';
+import { ApiError, isAlreadyExists, isConflict, isNotFound } from '../../src/client/client.js';
 import { clientEventSink } from '../../src/client/events.js';
 import { SharedInformerFactory } from '../../src/client/informer.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { Events, Namespaces, Services } from '../../src/client/resources.js';
-import type { ApiClient, Obj } from '../../src/client/types.js';
+import type { ApiClient, Obj, WatchEvent } from '../../src/client/types.js';
 import { Requeue, WorkQueue } from '../../src/client/workqueue.js';
 import { startTestApi, type TestApi } from '../lib/testapi.js';
 
@@ -61,6 +61,74 @@ describe('API client', () => {
       assert.match(e.message, /services "c1" not found/);
       return isNotFound(e);
     });
+  });
+
+  it("maps the server's refusals to ApiError reasons", async () => {
+    const created = await client.create<Service>(Services, 'default', svc('e1'));
+    // A write from a stale read.
+    const stale = structuredClone(created);
+    await client.patch(Services, 'default', 'e1', 'merge', { metadata: { labels: { v: '2' } } });
+    await assert.rejects(client.update(Services, stale), (e) => {
+      assert.ok(e instanceof ApiError);
+      assert.equal(e.code, 409);
+      assert.match(e.message, /the object has been modified/);
+      return isConflict(e) && !isAlreadyExists(e);
+    });
+    // A delete whose precondition does not hold.
+    await assert.rejects(
+      client.delete(Services, 'default', 'e1', { preconditions: { uid: 'not-the-uid' } }),
+      (e) => e instanceof ApiError && e.code === 409 && isConflict(e),
+    );
+    // An invalid object.
+    await assert.rejects(
+      client.create(Services, 'default', { ...svc('e2'), spec: { ports: [{ port: 0 }] } }),
+      (e) => e instanceof ApiError && e.code === 422 && e.reason === 'Invalid',
+    );
+    // A dry run answers what would be created and keeps nothing.
+    const dry = await client.create<Service>(Services, 'default', svc('e3'), { dryRun: true });
+    assert.equal(dry.metadata?.name, 'e3');
+    await assert.rejects(client.get(Services, 'default', 'e3'), isNotFound);
+    await assert.rejects(client.get(Services, 'no-such-ns', 'e1'), isNotFound);
+    await client.delete(Services, 'default', 'e1');
+  });
+
+  it('watches from a resourceVersion: exactly the later changes, in order', async () => {
+    const a = await client.create<Service>(Services, 'default', svc('w-a', { suite: 'w' }));
+    const a2 = await client.patch<Service>(Services, 'default', 'w-a', 'merge', {
+      metadata: { annotations: { x: '1' } },
+    });
+    const b = await client.create<Service>(Services, 'default', svc('w-b', { suite: 'w' }));
+    await client.create(Services, 'default', svc('w-other'));
+    const gone = (await client.delete(Services, 'default', 'w-a')) as Service;
+    const events: WatchEvent<Service>[] = [];
+    let closes = 0;
+    let closeErr: Error | undefined;
+    const w = client.watch<Service>(
+      Services,
+      'default',
+      { resourceVersion: a.metadata?.resourceVersion, labelSelector: 'suite=w' },
+      (e) => events.push(e),
+      (err) => {
+        closes++;
+        closeErr = err;
+      },
+    );
+    try {
+      await until(() => events.length >= 3);
+      assert.deepEqual(
+        events.map((e) => `${e.type} ${e.object.metadata?.name}@${e.object.metadata?.resourceVersion}`),
+        [
+          `MODIFIED w-a@${a2.metadata?.resourceVersion}`,
+          `ADDED w-b@${b.metadata?.resourceVersion}`,
+          `DELETED w-a@${gone.metadata?.resourceVersion}`,
+        ],
+      );
+      assert.equal(events[1]?.object.kind, 'Service');
+    } finally {
+      w.stop();
+    }
+    assert.equal(closes, 1);
+    assert.equal(closeErr, undefined);
   });
 
   it('lists across pages and namespaces', async () => {

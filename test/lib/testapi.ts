@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiServer } from '../../src/api/apiserver.js';
+import { ApiServer, type ApiServerConfig } from '../../src/api/apiserver.js';
 import { createClient } from '../../src/client/client.js';
 import type { ApiClient } from '../../src/client/types.js';
 
@@ -14,32 +14,58 @@ export interface TestApi {
   server: ApiServer;
   client: ApiClient;
   dir: string;
+  /**
+   * Stops the server and starts another on the same data dir (a new port;
+   * `server` and `client` are replaced). Only 'sqlite' storage keeps objects.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startTestApi(name: string, userAgent = 'svcnet-test'): Promise<TestApi> {
+/** Server settings a test may change. */
+export type TestApiConfig = Pick<ApiServerConfig, 'storage' | 'compactionIntervalMs'>;
+
+export async function startTestApi(
+  name: string,
+  userAgent = 'svcnet-test',
+  config: TestApiConfig = {},
+): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), `svcnet-${name}-`));
-  let server: ApiServer;
-  try {
-    server = await ApiServer.start({
+  const start = () =>
+    ApiServer.start({
       dataDir: dir,
       securePort: 0,
       storage: 'memory',
       bindAddress: '127.0.0.1',
+      ...config,
     });
+  let server: ApiServer;
+  try {
+    server = await start();
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  const client = createClient({ kubeconfig: server.kubeconfigPath, userAgent });
-  return {
+  // Whether `api.server` still runs (a restart that failed to start leaves none).
+  let running = true;
+  const api: TestApi = {
     server,
-    client,
+    client: createClient({ kubeconfig: server.kubeconfigPath, userAgent }),
     dir,
+    restart: async () => {
+      api.client.close();
+      running = false;
+      await api.server.stop();
+      api.server = await start();
+      running = true;
+      api.client = createClient({ kubeconfig: api.server.kubeconfigPath, userAgent });
+    },
     stop: async () => {
-      client.close();
-      await server.stop();
+      api.client.close();
+      if (running) await api.server.stop();
+      running = false;
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return api;
 }

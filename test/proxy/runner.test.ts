@@ -1,48 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BoundedFrequencyRunner, type Clock } from '../../src/proxy/runner.js';
-
-/** A manual clock: timers fire only in advance(), in time order, with async work settled between. */
-class FakeClock implements Clock {
-  t = 0;
-  private seq = 0;
-  private timers = new Map<number, { at: number; fn: () => void }>();
-
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + ms, fn });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.timers.delete(h as number);
-  }
-  pending(): number {
-    return this.timers.size;
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    await settle();
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      this.timers.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-      await settle();
-    }
-    this.t = end;
-  }
-}
-
-const settle = () => new Promise((r) => setImmediate(r));
+import { BoundedFrequencyRunner } from '../../src/proxy/runner.js';
+import { ManualClock } from '../lib/clock.js';
 
 /** A runner over a recording fn; `fail` makes the next runs throw; `duration` makes runs take clock time. */
 function harness(min: number, max: number, opts: { retryBackoffMs?: number; burst?: number } = {}) {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const runs: number[] = [];
   const ctl = { fail: 0, duration: 0 };
   const errors: unknown[] = [];
@@ -236,7 +199,7 @@ describe('BoundedFrequencyRunner', () => {
   });
 
   it('runPromptly during a run starts the next one as it ends, without overlap', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const runs: number[] = [];
     const runner: BoundedFrequencyRunner = new BoundedFrequencyRunner(
       'test',
@@ -269,6 +232,6 @@ describe('BoundedFrequencyRunner', () => {
     runner.run();
     await clock.advance(5000);
     assert.deepEqual(runs, [0]);
-    assert.equal(clock.pending(), 0);
+    assert.deepEqual(clock.pending(), []);
   });
 });
