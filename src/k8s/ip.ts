@@ -321,3 +321,29 @@ export const isLinkLocalMulticast = (ip: IP): boolean =>
 /** `ip:port`, with brackets for IPv6, as Go's net.JoinHostPort. */
 export const joinHostPort = (ip: string, port: number | string): string =>
   ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+
+/** Go's net.SplitHostPort: `host:port`, `[v6]:port`; throws Go's `address X: why` on anything else. */
+export function splitHostPort(addr: string): { host: string; port: string } {
+  const fail = (why: string) => new Error(`address ${addr}: ${why}`);
+  const i = addr.lastIndexOf(':');
+  if (i < 0) throw fail('missing port in address');
+  let host: string;
+  let j = 0;
+  let k = 0;
+  if (addr.startsWith('[')) {
+    const end = addr.indexOf(']');
+    if (end < 0) throw fail("missing ']' in address");
+    if (end + 1 === addr.length) throw fail('missing port in address');
+    if (end + 1 !== i)
+      throw fail(addr[end + 1] === ':' ? 'too many colons in address' : 'missing port in address');
+    host = addr.slice(1, end);
+    j = 1;
+    k = end + 1;
+  } else {
+    host = addr.slice(0, i);
+    if (host.includes(':')) throw fail('too many colons in address');
+  }
+  if (addr.indexOf('[', j) >= 0) throw fail("unexpected '[' in address");
+  if (addr.indexOf(']', k) >= 0) throw fail("unexpected ']' in address");
+  return { host, port: addr.slice(i + 1) };
+}

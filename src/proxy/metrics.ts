@@ -13,10 +13,10 @@ import {
   closeServer,
   goListenError,
   listen,
+  listenAddress,
   requestPath,
   send,
   sendNotFound,
-  splitHostPort,
 } from './health/http.js';
 
 const alpha = (help: string) => `[ALPHA] ${help}`;
@@ -272,7 +272,7 @@ export class MetricsServer {
   static async start(opts: MetricsServerOptions): Promise<MetricsServer> {
     const ms = new MetricsServer(opts);
     const addr = opts.bindAddress ?? DEFAULT_METRICS_BIND_ADDRESS;
-    const { host, port } = splitHostPort(addr);
+    const { host, port } = listenAddress(addr);
     try {
       await listen(ms.server, host, port);
     } catch (err) {

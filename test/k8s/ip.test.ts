@@ -5,8 +5,10 @@ import {
   cidrContains,
   formatIP,
   ipFamilyOf,
+  joinHostPort,
   parseCIDR,
   parseIPSloppy,
+  splitHostPort,
 } from '../../src/k8s/ip.js';
 
 test('addresses parse like ParseIPSloppy and print like net.IP.String', () => {
@@ -39,4 +41,27 @@ test('CIDRs are masked and checked', () => {
   assert.equal(parseCIDR('fd00::1:2/108').text, 'fd00::/108');
   for (const bad of ['10.0.0.0/33', 'fd00::/129', '10.0.0.0', '10.0.0.0/x', 'x/8', '/8'])
     assert.throws(() => parseCIDR(bad), { message: `invalid CIDR address: ${bad}` }, bad);
+});
+
+test('splitHostPort and joinHostPort as Go net', () => {
+  const ok: [string, string, string][] = [
+    ['127.0.0.1:80', '127.0.0.1', '80'],
+    ['[::1]:10256', '::1', '10256'],
+    [':10256', '', '10256'],
+    ['localhost:http', 'localhost', 'http'],
+    ['[fe80::1%eth0]:53', 'fe80::1%eth0', '53'],
+  ];
+  for (const [addr, host, port] of ok) assert.deepEqual(splitHostPort(addr), { host, port }, addr);
+  const bad: [string, string][] = [
+    ['127.0.0.1', 'address 127.0.0.1: missing port in address'],
+    ['::1:80', 'address ::1:80: too many colons in address'],
+    ['[::1]80', 'address [::1]80: missing port in address'],
+    ['[::1]', 'address [::1]: missing port in address'],
+    ['[::1:80', "address [::1:80: missing ']' in address"],
+    ['[::1]:80:90', 'address [::1]:80:90: too many colons in address'],
+    ['a]:80', "address a]:80: unexpected ']' in address"],
+  ];
+  for (const [addr, msg] of bad) assert.throws(() => splitHostPort(addr), { message: msg }, addr);
+  assert.equal(joinHostPort('10.0.0.1', 80), '10.0.0.1:80');
+  assert.equal(joinHostPort('fd00::1', '53'), '[fd00::1]:53');
 });

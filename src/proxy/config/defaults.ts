@@ -6,6 +6,7 @@
  * ipvs.scheduler '' → random.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { ipFamilyOf, joinHostPort, splitHostPort } from '../../k8s/ip.js';
 import type { RawConfig } from './decode.js';
 import { PROXY_HEALTHZ_PORT, PROXY_STATUS_PORT, type ProxyConfig } from './types.js';
 
@@ -117,21 +118,17 @@ export function applyDefaults(raw: RawConfig): ProxyConfig {
   };
 }
 
-/** proxyutil.AppendPortIfNeeded: a bare IP gets the port; anything else is left for validation. */
-export function appendPortIfNeeded(addr: string, port: number): string {
-  if (splitHostPort(addr)) return addr;
-  if (isIPv4(addr)) return `${addr}:${port}`;
-  if (isIPv6(addr)) return `[${addr}]:${port}`;
-  return addr;
+/** splitHostPort, or undefined when `addr` is not `host:port`. */
+export function maybeSplitHostPort(addr: string): { host: string; port: string } | undefined {
+  try {
+    return splitHostPort(addr);
+  } catch {
+    return undefined;
+  }
 }
 
-/** net.SplitHostPort, enough for validation: `host:port` or `[v6]:port`. */
-export function splitHostPort(addr: string): { host: string; port: string } | undefined {
-  if (addr.startsWith('[')) {
-    const m = /^\[([^\]]*)\]:([^:]*)$/.exec(addr);
-    return m ? { host: m[1]!, port: m[2]! } : undefined;
-  }
-  const i = addr.lastIndexOf(':');
-  if (i < 0 || addr.indexOf(':') !== i) return undefined;
-  return { host: addr.slice(0, i), port: addr.slice(i + 1) };
+/** proxyutil.AppendPortIfNeeded: a bare IP gets the port; anything else is left for validation. */
+export function appendPortIfNeeded(addr: string, port: number): string {
+  if (maybeSplitHostPort(addr)) return addr;
+  return ipFamilyOf(addr) ? joinHostPort(addr, port) : addr;
 }

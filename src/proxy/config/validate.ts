@@ -8,7 +8,7 @@ import { FieldError, fieldErrors } from '../../k8s/field.js';
 import { parseCIDRSloppy } from '../../k8s/ip.js';
 import { formatGoDuration } from '../../lib/goduration.js';
 import { SCHEDULER_NAMES } from '../model/names.js';
-import { splitHostPort } from './defaults.js';
+import { maybeSplitHostPort } from './defaults.js';
 import { KNOWN_UNSUPPORTED_MODES, type ProxyConfig, SUPPORTED_MODES } from './types.js';
 
 /** A bad value printed as Go prints a fmt.Stringer (metav1.Duration): bare, unquoted. */
@@ -147,7 +147,7 @@ function validateMode(mode: string, field: string): FieldError[] {
 }
 
 function validateHostPort(input: string, field: string): FieldError[] {
-  const hp = splitHostPort(input);
+  const hp = maybeSplitHostPort(input);
   if (!hp) return [fieldErrors.invalid(field, input, 'must be IP:port')];
   const errs: FieldError[] = [];
   if (isIP(hp.host) === 0) errs.push(fieldErrors.invalid(field, hp.host, 'must be a valid IP'));

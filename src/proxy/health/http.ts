@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIPv6 } from 'node:net';
+import { joinHostPort, splitHostPort } from '../../k8s/ip.js';
 import { errText } from '../../lib/errors.js';
 
 /** Wall-clock time in milliseconds since the epoch (fractions allowed); tests inject a fake. */
@@ -21,30 +22,12 @@ export interface HostPort {
   port: number;
 }
 
-/** Go's net.SplitHostPort plus a port check: `0.0.0.0:10256`, `[::]:10256`, `127.0.0.1:0`. */
-export function splitHostPort(addr: string): HostPort {
-  let host: string;
-  let portText: string;
-  if (addr.startsWith('[')) {
-    const end = addr.indexOf(']');
-    if (end < 0 || addr[end + 1] !== ':') throw new Error(`address ${addr}: missing port in address`);
-    host = addr.slice(1, end);
-    portText = addr.slice(end + 2);
-  } else {
-    const i = addr.lastIndexOf(':');
-    if (i < 0) throw new Error(`address ${addr}: missing port in address`);
-    host = addr.slice(0, i);
-    portText = addr.slice(i + 1);
-    if (host.includes(':')) throw new Error(`address ${addr}: too many colons in address`);
-  }
+/** A listen address: Go's net.SplitHostPort plus a port check (`0.0.0.0:10256`, `[::]:10256`, `127.0.0.1:0`). */
+export function listenAddress(addr: string): HostPort {
+  const { host, port: portText } = splitHostPort(addr);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new Error(`address ${addr}: invalid port`);
   return { host, port };
-}
-
-/** Go's net.JoinHostPort. */
-export function joinHostPort(host: string, port: number): string {
-  return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** Go listens on every address, both families, for an unspecified host; Node does the same without one. */

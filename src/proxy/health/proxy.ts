@@ -18,10 +18,10 @@ import {
   goListenError,
   goTimeString,
   listen,
+  listenAddress,
   requestPath,
   send,
   sendNotFound,
-  splitHostPort,
   systemClock,
 } from './http.js';
 
@@ -143,7 +143,7 @@ export class ProxyHealthServer {
   async start(): Promise<void> {
     if (this.server) return;
     const addr = this.opts.bindAddress ?? DEFAULT_HEALTHZ_BIND_ADDRESS;
-    const { host, port } = splitHostPort(addr);
+    const { host, port } = listenAddress(addr);
     const server = createServer((req, res) => this.handle(req, res));
     try {
       await listen(server, host, port);

@@ -8,8 +8,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { EventSink } from '../../client/events.js';
 import { goQuote } from '../../k8s/gofmt.js';
+import { joinHostPort } from '../../k8s/ip.js';
 import { type Logger, silentLogger } from '../../lib/log.js';
-import { closeServer, goListenError, joinHostPort, listen, send } from './http.js';
+import { closeServer, goListenError, listen, send } from './http.js';
 
 /** What the service health checks ask of the proxy's own health. */
 export interface ProxyHealthChecker {

@@ -18,6 +18,7 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { joinHostPort } from '../../k8s/ip.js';
 import type { Logger } from '../../lib/log.js';
 import type {
   ApplyResult,
@@ -461,8 +462,7 @@ export class UserspaceBackend implements ProxyBackend {
   }
 
   private onDatagram(l: Listener, msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const ck =
-      rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`;
+    const ck = joinHostPort(rinfo.address, rinfo.port);
     let flow = l.flows.get(ck);
     // A flow to an endpoint that is no longer current is dropped, as kube-proxy clears stale UDP conntrack.
     if (flow && !l.route.keys.has(flow.epKey)) {

@@ -9,6 +9,7 @@
  * matters as IPVS's destination list does; the backend passes a canonical order.
  */
 import { isIPv4 } from 'node:net';
+import { joinHostPort } from '../../k8s/ip.js';
 import type { Endpoint } from '../model/types.js';
 
 export const SCHEDULER_NAMES = ['random', 'rr', 'lc', 'sed', 'nq', 'sh', 'dh', 'mh'] as const;
@@ -50,7 +51,7 @@ export interface SchedulerOptions {
 
 /** `ip:port`, `[ip]:port` for IPv6: the key of counters and affinity. */
 export function endpointKey(ep: { ip: string; port: number }): string {
-  return isIPv4(ep.ip) ? `${ep.ip}:${ep.port}` : `[${ep.ip}]:${ep.port}`;
+  return joinHostPort(ep.ip, ep.port);
 }
 
 export function createScheduler(name: SchedulerName, opts: SchedulerOptions): Scheduler {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { goListenError, goTimeString, joinHostPort, splitHostPort } from '../../../src/proxy/health/http.js';
+import { joinHostPort } from '../../../src/k8s/ip.js';
+import {
+  goListenError,
+  goTimeString,
+  listenAddress as splitHostPort,
+} from '../../../src/proxy/health/http.js';
 
 describe('splitHostPort', () => {
   const ok: [string, string, number][] = [
