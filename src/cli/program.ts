@@ -171,7 +171,12 @@ export function program(): Command {
     )
     .option('--allocate-node-cidrs', 'give each Node a podCIDR from --cluster-cidr')
     .option('--cluster-cidr <cidr>', 'the pod IP range', '127.244.0.0/16')
-    .option('--node-cidr-mask-size <bits>', "the prefix length of each node's podCIDR", positive, 24)
+    .option(
+      '--node-cidr-mask-size <bits>',
+      "the prefix length of each node's IPv4 podCIDR (IPv6: /64)",
+      positive,
+      24,
+    )
     .addOption(
       new Option('--node-monitor-grace-period <duration>', 'how long a silent node stays Ready')
         .argParser(duration)
@@ -217,7 +222,7 @@ export function program(): Command {
     .option('--port <port>', "the port of the log server (kubelet's --port); 0 picks one", port, 10250)
     .option(
       '--cluster-dns <ips>',
-      'DNS server addresses for pods, comma-separated',
+      "DNS server addresses for pods, comma-separated (recorded only: host-mode pods share the host's resolv.conf)",
       (v) => v.split(',').filter(Boolean),
       [] as string[],
     )
