@@ -28,6 +28,7 @@ const COMPONENTS: Record<string, string[]> = {
   'src/dns': ['dns'],
   'src/k8s': [],
   'src/lib': [],
+  'src/proxy': ['proxy'],
   'src/store': [],
 };
 

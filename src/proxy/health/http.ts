@@ -5,8 +5,7 @@
  * read exactly like kube-proxy's.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { isIPv6 } from 'node:net';
-import { joinHostPort, splitHostPort } from '../../k8s/ip.js';
+import { splitHostPort } from '../../k8s/ip.js';
 import { errText } from '../../lib/errors.js';
 
 /** Wall-clock time in milliseconds since the epoch (fractions allowed); tests inject a fake. */

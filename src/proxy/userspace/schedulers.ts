@@ -8,8 +8,7 @@
  * their table and recompute it when the endpoint list changes. Endpoint order
  * matters as IPVS's destination list does; the backend passes a canonical order.
  */
-import { isIPv4 } from 'node:net';
-import { joinHostPort } from '../../k8s/ip.js';
+import { joinHostPort, parseIPSloppy } from '../../k8s/ip.js';
 import type { Endpoint } from '../model/types.js';
 
 export const SCHEDULER_NAMES = ['random', 'rr', 'lc', 'sed', 'nq', 'sh', 'dh', 'mh'] as const;
@@ -261,37 +260,10 @@ class Maglev implements Scheduler {
  */
 export function foldAddress(ip: string): number {
   const at = ip.indexOf('%');
-  const addr = at >= 0 ? ip.slice(0, at) : ip;
-  if (isIPv4(addr)) return ipv4ToInt(addr);
-  const lower = addr.toLowerCase();
-  if (lower.startsWith('::ffff:') && isIPv4(lower.slice(7))) return ipv4ToInt(lower.slice(7));
-  const words = ipv6Words(lower);
-  let fold = 0;
-  for (let i = 0; i < 8; i += 2) fold ^= ((words[i]! << 16) | words[i + 1]!) >>> 0;
-  return fold >>> 0;
-}
-
-function ipv4ToInt(ip: string): number {
-  const p = ip.split('.').map(Number);
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-}
-
-/** Eight 16-bit words; `::` expanded and a trailing dotted quad converted. */
-function ipv6Words(ip: string): number[] {
-  const toWords = (part: string): number[] => {
-    if (part === '') return [];
-    const out: number[] = [];
-    for (const g of part.split(':')) {
-      if (g.includes('.')) {
-        const v = ipv4ToInt(g);
-        out.push(v >>> 16, v & 0xffff);
-      } else out.push(Number.parseInt(g, 16) || 0);
-    }
-    return out;
-  };
-  const dbl = ip.indexOf('::');
-  if (dbl < 0) return toWords(ip).concat(new Array(8).fill(0)).slice(0, 8);
-  const head = toWords(ip.slice(0, dbl));
-  const tail = toWords(ip.slice(dbl + 2));
-  return [...head, ...new Array(Math.max(0, 8 - head.length - tail.length)).fill(0), ...tail];
+  const p = parseIPSloppy(at >= 0 ? ip.slice(0, at) : ip);
+  if (!p) return 0;
+  if (p.family === 'IPv4') return Number(p.value);
+  let fold = 0n;
+  for (let shift = 0n; shift < 128n; shift += 32n) fold ^= (p.value >> shift) & 0xffffffffn;
+  return Number(fold);
 }
