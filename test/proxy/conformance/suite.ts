@@ -17,10 +17,9 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Service, ServicePort, ServiceSpec } from 'kubernetes-types/core/v1.js';
 import type { EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { ProxyBackend } from '../../../src/proxy/backend.js';
-import { buildNodeState } from '../../../src/proxy/model/build.js';
 import { frontendKey } from '../../../src/proxy/model/render.js';
 import type { NodeState, Protocol } from '../../../src/proxy/model/types.js';
-import { ep, NODE, node, slice, svc } from '../model/fixtures.js';
+import { buildState, ep, slice, svc } from '../model/fixtures.js';
 import { type Addr, eventually, readLines, Sockets } from '../sockets.js';
 
 export interface ConformanceTarget {
@@ -105,14 +104,7 @@ export function runProxyConformance(target: ConformanceTarget): void {
       });
 
     async function apply(services: Service[], slices: EndpointSlice[]): Promise<NodeState> {
-      const state = buildNodeState({
-        services,
-        slices,
-        node: node(),
-        nodeName: NODE,
-        nodeIPs: [NODE_IP],
-        config: { nodePortAddresses: [], defaultScheduler: 'random' },
-      });
+      const state = buildState(services, slices, [NODE_IP]);
       assert.deepEqual(state.problems, []);
       const result = await backend.apply(state);
       assert.deepEqual([result.failed, result.unsupported], [[], []]);

@@ -2,23 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { type BuildInput, buildNodeState, nodePortAddresses } from '../../../src/proxy/model/build.js';
+import { type BuildInput, nodePortAddresses } from '../../../src/proxy/model/build.js';
 import type { Frontend, NodeState } from '../../../src/proxy/model/types.js';
-import { ep, NODE, node, slice, svc } from './fixtures.js';
+import { buildState, ep, NODE, node, slice, svc } from './fixtures.js';
 
 const NODE_IP = '127.97.200.1';
 
-function build(services: Service[], slices: EndpointSlice[], over: Partial<BuildInput> = {}): NodeState {
-  return buildNodeState({
-    services,
-    slices,
-    node: node(),
-    nodeName: NODE,
-    nodeIPs: [NODE_IP],
-    config: { nodePortAddresses: [], defaultScheduler: 'random' },
-    ...over,
-  });
-}
+const build = (services: Service[], slices: EndpointSlice[], over: Partial<BuildInput> = {}): NodeState =>
+  buildState(services, slices, [NODE_IP], over);
 
 /** `KIND ip:port -> ep1,ep2` per frontend, for compact assertions. */
 function show(fe: Frontend): string {

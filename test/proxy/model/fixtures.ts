@@ -1,10 +1,13 @@
 /** Small builders for Services, EndpointSlices and Nodes in model tests. */
+
 import type { Node, Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
 import type {
   EndpointPort,
   EndpointSlice,
   Endpoint as SliceEndpoint,
 } from 'kubernetes-types/discovery/v1.js';
+import { type BuildInput, buildNodeState } from '../../../src/proxy/model/build.js';
+import type { NodeState } from '../../../src/proxy/model/types.js';
 
 export const NODE = 'node-a';
 
@@ -74,4 +77,22 @@ export function node(zone?: string): Node {
     kind: 'Node',
     metadata: { name: NODE, labels: zone ? { 'topology.kubernetes.io/zone': zone } : {} },
   };
+}
+
+/** The model's state for these objects on our node, with default config (`over` replaces any input). */
+export function buildState(
+  services: Service[],
+  slices: EndpointSlice[],
+  nodeIPs: string[],
+  over: Partial<BuildInput> = {},
+): NodeState {
+  return buildNodeState({
+    services,
+    slices,
+    node: node(),
+    nodeName: NODE,
+    nodeIPs,
+    config: { nodePortAddresses: [], defaultScheduler: 'random' },
+    ...over,
+  });
 }

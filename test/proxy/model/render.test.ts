@@ -2,25 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { buildNodeState } from '../../../src/proxy/model/build.js';
 import { frontendKey, renderNodeState } from '../../../src/proxy/model/render.js';
 import { goldens } from '../../lib/golden.js';
-import { ep, NODE, node, slice, svc } from './fixtures.js';
+import { buildState, ep, slice, svc } from './fixtures.js';
 
 const assertGolden = goldens(import.meta.url);
 const NODE_IPS = ['127.97.204.1', 'fd00:204::1'];
 
 function render(services: Service[], slices: EndpointSlice[]): string {
-  return renderNodeState(
-    buildNodeState({
-      services,
-      slices,
-      node: node(),
-      nodeName: NODE,
-      nodeIPs: NODE_IPS,
-      config: { nodePortAddresses: [], defaultScheduler: 'random' },
-    }),
-  );
+  return renderNodeState(buildState(services, slices, NODE_IPS));
 }
 
 describe('renderNodeState (golden)', () => {
