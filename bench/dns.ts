@@ -8,6 +8,10 @@
  * b. DNS programming latency at 10,000 services: a Service is created and we
  *    time until the DNS server answers its name (polling over UDP), p50/p99.
  *    Reference in the same run: the API's own create → watch event latency.
+ * c. The record index, in this process: building it for 10,000 Services
+ *    (half headless, two endpoints each) and answering A/SRV lookups.
+ *    Reference: a Map from each Service's name to its address, built and
+ *    read for the same names.
  *
  * Run: npm run bench -- dns   (or: node --import tsx bench/dns.ts [--quick])
  */
@@ -17,9 +21,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import packet from 'dns-packet';
 import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { createClient } from '../src/client/client.js';
 import { SharedInformerFactory } from '../src/client/informer.js';
 import { Namespaces, Services } from '../src/client/resources.js';
+import { buildIndex, type IndexInput } from '../src/dns/index/build.js';
 import {
   abort as abortRun,
   cleanup,
@@ -80,7 +86,62 @@ function dnsperf(port: number, file: string): Perf {
   return { qps, avgMs: avg * 1000, lost };
 }
 
+/** c: the index for n Services (every other one headless), with two endpoints each. */
+function indexInput(n: number): IndexInput {
+  const services: Service[] = [];
+  const slices: EndpointSlice[] = [];
+  for (let i = 0; i < n; i++) {
+    const ip = `10.${96 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+    services.push({
+      metadata: { namespace: 'default', name: `s${i}` },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: i % 2 ? 'None' : ip,
+        clusterIPs: [i % 2 ? 'None' : ip],
+        ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+      },
+    });
+    const base = [(i >> 14) & 63, (i >> 6) & 255, (i & 63) * 4];
+    slices.push({
+      metadata: { namespace: 'default', name: `s${i}-x`, labels: { 'kubernetes.io/service-name': `s${i}` } },
+      addressType: 'IPv4',
+      endpoints: [0, 1].map((k) => ({
+        addresses: [`10.${base[0]}.${base[1]}.${base[2]! + k}`],
+        hostname: `p${k}`,
+        conditions: { ready: true },
+      })),
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    });
+  }
+  return { namespaces: [{ metadata: { name: 'default' } }], services, slices };
+}
+
+function indexFigures(): { buildMs: number; mapBuildMs: number; lookupUs: number; mapLookupUs: number } {
+  const input = indexInput(SERVICES);
+  const names = input.services.map((s) => `${s.metadata!.name}.default.svc.cluster.local`);
+  let t = now();
+  const index = buildIndex(input);
+  const buildMs = now() - t;
+  t = now();
+  const map = new Map(input.services.map((s, i) => [names[i]!, s.spec!.clusterIP!]));
+  const mapBuildMs = now() - t;
+  const queries = 20 * SERVICES;
+  t = now();
+  for (let i = 0; i < queries; i++) {
+    const a = index.lookup({ name: names[i % SERVICES]!, type: i % 3 === 0 ? 'SRV' : 'A' });
+    if (a.rcode !== 'NOERROR') throw new Error(`${names[i % SERVICES]}: ${a.rcode}`);
+  }
+  const lookupUs = ((now() - t) * 1000) / queries;
+  t = now();
+  for (let i = 0; i < queries; i++) {
+    if (map.get(names[i % SERVICES]!.toLowerCase()) === undefined) throw new Error('map miss');
+  }
+  const mapLookupUs = ((now() - t) * 1000) / queries;
+  return { buildMs, mapBuildMs, lookupUs, mapLookupUs };
+}
+
 async function main(): Promise<void> {
+  const index = indexFigures();
   const watchdog = setTimeout(
     () => abort(2, `still running after ${RUN_TIMEOUT_MS / 1000}s`),
     RUN_TIMEOUT_MS,
@@ -236,6 +297,13 @@ async function main(): Promise<void> {
   );
   console.log(
     `   ratio: p50 ${(percentile(prog, 0.5) / percentile(watch, 0.5)).toFixed(1)}  p99 ${(percentile(prog, 0.99) / percentile(watch, 0.99)).toFixed(1)}`,
+  );
+  console.log(`c. the record index in process, ${SERVICES} services (half headless, 2 endpoints each)`);
+  console.log(
+    `   build: ${fmtMs(index.buildMs, 1)} (reference, a Map of the names: ${fmtMs(index.mapBuildMs, 1)}; ratio ${(index.buildMs / index.mapBuildMs).toFixed(0)})`,
+  );
+  console.log(
+    `   lookup (A and SRV): ${index.lookupUs.toFixed(2)} µs (reference, Map.get: ${index.mapLookupUs.toFixed(2)} µs; ratio ${(index.lookupUs / index.mapLookupUs).toFixed(0)})`,
   );
 }
 

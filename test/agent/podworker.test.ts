@@ -93,6 +93,27 @@ async function waitFor(what: string, pred: () => boolean, timeoutMs = 5000): Pro
   }
 }
 
+/**
+ * Advances mocked timers (t.mock.timers) in steps of `stepMs`, letting promise chains run
+ * between steps, until `pred` holds; returns the mocked time that took.
+ */
+async function advanceUntil(
+  timers: { tick(ms: number): void },
+  stepMs: number,
+  pred: () => boolean,
+  what: string,
+  maxMs = 60_000,
+): Promise<number> {
+  let elapsed = 0;
+  for (;;) {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    if (pred()) return elapsed;
+    if (elapsed >= maxMs) throw new Error(`${what} did not happen within ${maxMs} ms of mocked time`);
+    timers.tick(stepMs);
+    elapsed += stepMs;
+  }
+}
+
 let seq = 0;
 function makePod(containers: Container[], spec: Partial<NonNullable<Pod['spec']>> = {}): Pod {
   seq++;
@@ -281,22 +302,26 @@ test('init containers run in order to completion before the containers', async (
   await h.worker.remove();
 });
 
-test('deletion: SIGTERM, SIGKILL after the grace, final status, DELETE', async () => {
+test('deletion: SIGTERM, SIGKILL after the grace, final status, DELETE', async (t) => {
   const pod = makePod([{ name: 'web', image: 'svcnet/netexec' }], { terminationGracePeriodSeconds: 1 });
   const h = harness(pod, (rt) => {
     rt.termBehaviour = 'ignore';
   });
   h.worker.kick();
   await waitFor('Ready', () => cond(h.last(), 'Ready')?.status === 'True');
-  const began = Date.now();
+  // The grace is waited out on timers: mocked, it passes only as the test advances it.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   h.worker.update({
     ...pod,
     metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 1 },
   });
-  await waitFor('deleted', () => h.deleted.length === 1, 6000);
-  // kubelet's minimum grace is 2s.
-  assert.ok(Date.now() - began >= 1900, `killed after ${Date.now() - began}ms`);
-  assert.deepEqual(h.runtime.of('web')[0]?.signals, ['SIGTERM', 'SIGKILL']);
+  const signals = () => h.runtime.of('web')[0]?.signals ?? [];
+  await advanceUntil(t.mock.timers, 0, () => signals().length === 1, 'SIGTERM');
+  const waited = await advanceUntil(t.mock.timers, 100, () => signals().length === 2, 'SIGKILL');
+  // kubelet's minimum grace is 2s (more than the 1s asked for).
+  assert.ok(waited >= 2000, `SIGKILL after ${waited} ms`);
+  await advanceUntil(t.mock.timers, 0, () => h.deleted.length === 1, 'the DELETE');
+  assert.deepEqual(signals(), ['SIGTERM', 'SIGKILL']);
   const s = h.last();
   assert.equal(s.phase, 'Failed');
   assert.equal(cs(s)?.state?.terminated?.exitCode, 137);
@@ -306,7 +331,7 @@ test('deletion: SIGTERM, SIGKILL after the grace, final status, DELETE', async (
   await h.worker.remove();
 });
 
-test('deletion runs the preStop hook first', async () => {
+test('deletion runs the preStop hook first', async (t) => {
   const pod = makePod(
     [
       {
@@ -320,13 +345,16 @@ test('deletion runs the preStop hook first', async () => {
   const h = harness(pod);
   h.worker.kick();
   await waitFor('running', () => h.runtime.started.length === 1);
-  const began = Date.now();
+  // The hook sleeps on a timer: mocked, its 0.3 s pass only as the test advances them.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   h.worker.update({
     ...pod,
     metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 5 },
   });
-  await waitFor('deleted', () => h.deleted.length === 1);
-  assert.ok(Date.now() - began >= 250, 'SIGTERM waited for the hook');
+  const signals = () => h.runtime.of('web')[0]?.signals ?? [];
+  const waited = await advanceUntil(t.mock.timers, 10, () => signals().length > 0, 'SIGTERM');
+  assert.ok(waited >= 300, `SIGTERM after ${waited} ms of the hook's 300`);
+  await advanceUntil(t.mock.timers, 0, () => h.deleted.length === 1, 'the DELETE');
   assert.deepEqual(h.runtime.of('web')[0]?.signals, ['SIGTERM']);
   assert.equal(h.last().phase, 'Failed');
   await h.worker.remove();

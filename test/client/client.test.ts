@@ -178,12 +178,17 @@ describe('API client', () => {
     let failOnce = true;
     let concurrent = 0;
     let maxConcurrent = 0;
+    let aStarted!: () => void;
+    const aRunning = new Promise<void>((r) => {
+      aStarted = r;
+    });
     const q = new WorkQueue(
       'test',
       async (key) => {
         concurrent++;
         maxConcurrent = Math.max(maxConcurrent, concurrent);
         runs.push(key);
+        if (key === 'a') aStarted();
         await new Promise((r) => setTimeout(r, 5));
         concurrent--;
         if (key === 'b' && failOnce) {
@@ -196,7 +201,7 @@ describe('API client', () => {
     q.add('a');
     q.add('a');
     q.add('b');
-    await new Promise((r) => setTimeout(r, 1));
+    await aRunning;
     q.add('a'); // while a runs: once more afterwards
     await q.idle();
     assert.deepEqual(runs.sort(), ['a', 'a', 'b', 'b']);

@@ -62,14 +62,9 @@ describe('cluster DNS', { skip }, () => {
     upstreamPort = await freePort();
     upstream = fakeUpstream(upstreamPort);
     await new Promise((r) => upstream!.stdout!.once('data', r));
-    c = await startCluster(
-      [
-        `--service-cluster-ip-range=127.${112 + ((process.pid + 7) % 16)}.0.0/16`,
-        `--dns-port=${port}`,
-        `--dns-upstream=127.0.0.1:${upstreamPort}`,
-      ],
-      { proxy: true },
-    );
+    c = await startCluster([`--dns-port=${port}`, `--dns-upstream=127.0.0.1:${upstreamPort}`], {
+      proxy: true,
+    });
     c.ok(['create', 'deployment', 'web', '--image=svcnet/netexec', '--replicas=3']);
     c.ok(['apply', '-f', '-'], {
       input: `

@@ -6,7 +6,7 @@
  */
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,20 +134,43 @@ export class Cluster {
   }
 }
 
-let clusters = 0;
+/** Ranges held by each running cluster (see `reserveRange`), released by `stopCluster`. */
+const held = new WeakMap<Cluster, Server[]>();
+
 /**
- * A pod range of its own for each test cluster (127.200.0.0/16 – 127.253.0.0/16),
- * so clusters of parallel test files never give two pods one address.
+ * Reserves the first free of `127.<second>.0.0/16` for `seconds`, across every process on this
+ * machine: a range is taken while someone listens on its last address, which neither a pod
+ * (node /24s are allocated from the start) nor a ClusterIP (the allocator never hands out the
+ * broadcast address) ever gets. The kernel frees it when the holder stops or dies. Clusters
+ * of test files running side by side must not share a pod range (two pods with one address:
+ * the second one's netexec cannot bind, and its rollout never completes) nor, when both run a
+ * proxy, a service range (both proxies would bind the same ClusterIPs).
  */
-function podRange(): string {
-  return `127.${200 + ((process.pid * 7 + clusters++ * 13) % 54)}.0.0/16`;
+async function reserveRange(seconds: number[], what: string): Promise<{ cidr: string; server: Server }> {
+  const start = process.pid % seconds.length;
+  for (let i = 0; i < seconds.length; i++) {
+    const second = seconds[(start + i) % seconds.length]!;
+    const server = createServer();
+    const bound = await new Promise<boolean>((r) => {
+      server.once('error', () => r(false));
+      server.listen(65535, `127.${second}.255.255`, () => r(true));
+    });
+    if (bound) {
+      server.unref();
+      return { cidr: `127.${second}.0.0/16`, server };
+    }
+  }
+  throw new Error(`every ${what} range is taken by other test clusters`);
 }
+
+const span = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /**
  * Starts `svcnet up --detach` in a fresh temp dir; call `stopCluster` in an `after` hook.
- * Clusters of test files run side by side, so each gets its own pod range and DNS port,
- * and only those asking for it (`proxy: true`, with a service range of their own) run a
- * proxy: two proxies would both bind 127.96.0.1:443 and each other's node ports.
+ * Clusters of test files run side by side, so each gets its own pod range (one of
+ * 127.200.0.0/16 to 127.253.0.0/16) and DNS port, and only those asking for it (`proxy: true`)
+ * run a proxy, with a service range of its own (one of 127.112.0.0/16 to 127.127.0.0/16): two
+ * proxies would both bind 127.96.0.1:443 and each other's node ports.
  */
 export async function startCluster(
   extraFlags: string[] = [],
@@ -157,8 +180,16 @@ export async function startCluster(
   const port = await freePort();
   const c = new Cluster(dataDir, port);
   const given = (flag: string) => extraFlags.some((f) => f.startsWith(flag));
+  const ranges: Server[] = [];
+  const reserve = async (flag: string, seconds: number[]) => {
+    if (given(flag)) return [];
+    const r = await reserveRange(seconds, flag);
+    ranges.push(r.server);
+    return [`${flag}=${r.cidr}`];
+  };
   const defaults = [
-    ...(given('--cluster-cidr') ? [] : [`--cluster-cidr=${podRange()}`]),
+    ...(await reserve('--cluster-cidr', span(200, 253))),
+    ...(opts.proxy ? await reserve('--service-cluster-ip-range', span(112, 127)) : []),
     ...(given('--dns-port') ? [] : [`--dns-port=${await freePort()}`]),
     ...(opts.proxy ? [] : ['--no-proxy']),
   ];
@@ -171,15 +202,18 @@ export async function startCluster(
     ...extraFlags,
   ]);
   if (r.code !== 0) {
+    for (const s of ranges) s.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`svcnet up failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
   }
+  held.set(c, ranges);
   return c;
 }
 
 export function stopCluster(c: Cluster | undefined): void {
   if (!c) return;
   c.stop();
+  for (const s of held.get(c) ?? []) s.close();
   rmSync(c.dataDir, { recursive: true, force: true });
 }
 

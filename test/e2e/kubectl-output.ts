@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Cluster, Result } from './harness.js';
-import { repoRoot } from './harness.js';
+import { eventually, repoRoot } from './harness.js';
 
 /** The course notes' manifests (examples/NAME). */
 export const example = (name: string): string => join(repoRoot, 'examples', name);
@@ -109,20 +109,12 @@ export function describeText(lines: [string, string][]): string {
  * empty `Endpoints:` line rather than `<none>`, as against a real cluster.
  */
 export async function sliceWritten(c: Cluster, svc: string, ns = 'default'): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const out = c.ok([
-      'get',
-      'endpointslices',
-      '-n',
-      ns,
-      '-l',
-      `kubernetes.io/service-name=${svc}`,
-      '-o',
-      'name',
-    ]);
-    if (out.trim()) return;
-    await sleep(100);
-  }
-  throw new Error(`no EndpointSlice for service ${ns}/${svc}`);
+  await eventually(
+    () =>
+      c
+        .ok(['get', 'endpointslices', '-n', ns, '-l', `kubernetes.io/service-name=${svc}`, '-o', 'name'])
+        .trim(),
+    15_000,
+    `an EndpointSlice for service ${ns}/${svc}`,
+  );
 }

@@ -79,10 +79,13 @@ describe('kubectl get svc -w', { skip }, () => {
   });
 
   it('prints bare rows without --output-watch-events, and watches one namespace', async () => {
-    const w = watch(['get', 'svc', '-w', '-n', 'kube-public']);
+    // -v=6 logs kubectl's requests on stderr: the watch request is the sign that the list is done.
+    const w = watch(['get', 'svc', '-w', '-n', 'kube-public', '-v=6']);
+    await eventually(() => /services\?.*watch=true/.test(w.stderr()), 10_000, 'the watch request');
     // An empty namespace: a watch prints nothing (no "No resources found") until something comes.
-    await new Promise((r) => setTimeout(r, 1000));
-    assert.equal(w.output() + w.stderr(), '');
+    const notLog = (text: string) => text.split('\n').filter((l) => l && !/^[IWEF]\d{4} /.test(l));
+    assert.equal(w.output(), '');
+    assert.deepEqual(notLog(w.stderr()), []);
     c.ok(['create', 'service', 'clusterip', 'other-ns', '--tcp=80', '-n', 'default']);
     c.ok([
       'create',

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Cluster, eventually, skipReason, startCluster, stopCluster } from './harness.js';
 import { getJson, type Obj, sleep, tableNoAge } from './kubectl-output.js';
@@ -47,7 +49,11 @@ function endpointsIPs(c: Cluster, svc: string): { ready: string[]; notReady: str
   return { ready: ready.sort(), notReady: notReady.sort() };
 }
 
-const readinessDeployment = (name: string, replicas: number) => `
+/**
+ * Pods with a readiness probe whose preStop hook lasts until the file `release` exists (the
+ * hook runs on this machine), so a test sees a terminating pod for as long as it needs to.
+ */
+const readinessDeployment = (name: string, replicas: number, release: string) => `
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -60,7 +66,7 @@ spec:
     metadata:
       labels: {app: ${name}}
     spec:
-      terminationGracePeriodSeconds: 10
+      terminationGracePeriodSeconds: 30
       containers:
       - name: netexec
         image: svcnet/netexec
@@ -74,7 +80,7 @@ spec:
         lifecycle:
           preStop:
             exec:
-              command: ["sleep", "3"]
+              command: ["sh", "-c", "until [ -e '${release}' ]; do sleep 0.1; done"]
 `;
 
 describe('workloads: pods that run and the endpoints that follow them', { skip }, () => {
@@ -83,6 +89,7 @@ describe('workloads: pods that run and the endpoints that follow them', { skip }
     c = await startCluster();
   });
   after(() => stopCluster(c));
+  const preStopRelease = () => join(c.dataDir, 'release-prestop');
 
   it('registers this machine as a Ready node', async () => {
     const node = await eventually(
@@ -208,7 +215,7 @@ describe('workloads: pods that run and the endpoints that follow them', { skip }
   });
 
   it('readiness: a failing probe removes one endpoint, passing restores it; publishNotReadyAddresses keeps it', async () => {
-    c.ok(['apply', '-f', '-'], { input: readinessDeployment('ready', 2) });
+    c.ok(['apply', '-f', '-'], { input: readinessDeployment('ready', 2, preStopRelease()) });
     c.ok(['expose', 'deployment', 'ready', '--port=80', '--target-port=http']);
     c.ok(['apply', '-f', '-'], {
       input: `
@@ -261,10 +268,14 @@ spec:
       10_000,
       'a terminating endpoint',
     );
-    assert.equal(during.conditions.ready, false);
-    // preStop sleeps 3 s: the pod still answers meanwhile.
-    assert.equal(curl(`http://${ip}:8080/hostname`), victim.metadata.name);
-    assert.match(tableNoAge(c.ok(['get', 'pod', victim.metadata.name]))[1]![2]!, /Terminating/);
+    try {
+      assert.equal(during.conditions.ready, false);
+      // preStop lasts until released: the pod still answers meanwhile.
+      assert.equal(curl(`http://${ip}:8080/hostname`), victim.metadata.name);
+      assert.match(tableNoAge(c.ok(['get', 'pod', victim.metadata.name]))[1]![2]!, /Terminating/);
+    } finally {
+      writeFileSync(preStopRelease(), '');
+    }
     await eventually(() => !sliceEndpoints(c, 'ready').has(ip), 20_000, 'the endpoint gone');
     assert.equal(curl(`http://${ip}:8080/hostname`, 1), undefined);
     await eventually(() => endpointsIPs(c, 'ready').ready.length === 2, 30_000, 'a replacement pod ready');

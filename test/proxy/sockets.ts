@@ -84,16 +84,20 @@ export class Sockets {
     return name!;
   }
 
-  /** The error a connection attempt ends with (undefined: it closed without one), and how long it took. */
-  connectError(ip: string, port: number): Promise<{ code?: string; ms: number }> {
-    const t0 = Date.now();
-    return new Promise((resolve) => {
+  /** The error a connection attempt ends with (undefined: it closed without one); fails if it has not ended within 20 s. */
+  connectError(ip: string, port: number): Promise<{ code?: string }> {
+    let timer: NodeJS.Timeout | undefined;
+    return new Promise<{ code?: string }>((resolve, reject) => {
       const c = net.connect({ host: ip, port });
       this.clients.add(c);
       c.on('data', () => {});
-      c.once('error', (err: NodeJS.ErrnoException) => resolve({ code: err.code, ms: Date.now() - t0 }));
-      c.once('close', () => resolve({ code: undefined, ms: Date.now() - t0 }));
-    });
+      c.once('error', (err: NodeJS.ErrnoException) => resolve({ code: err.code }));
+      c.once('close', () => resolve({ code: undefined }));
+      timer = setTimeout(
+        () => reject(new Error(`a connection to ${ip}:${port} still open after 20 s`)),
+        20_000,
+      );
+    }).finally(() => clearTimeout(timer));
   }
 
   /** Sends one datagram and waits up to timeoutMs for one answer (on `sock` if given). */

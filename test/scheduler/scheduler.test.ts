@@ -55,11 +55,13 @@ const nodeOf = async (env: TestEnv, name: string) =>
 
 describe('Scheduler against an API server', () => {
   let env: TestEnv;
+  let scheduler: Scheduler;
   before(async () => {
     env = await startEnv('default-scheduler');
     await addNode(env, 'node1');
     await addNode(env, 'node2');
-    await env.run(new Scheduler(env.ctx));
+    scheduler = new Scheduler(env.ctx);
+    await env.run(scheduler);
   });
   after(async () => {
     await env.stop();
@@ -83,7 +85,11 @@ describe('Scheduler against an API server', () => {
   it('leaves pods with spec.nodeName or another schedulerName alone', async () => {
     await env.client.create(Pods, NS, pod('other', { schedulerName: 'my-scheduler' }));
     await env.client.create(Pods, NS, pod('pinned', { nodeName: 'node2' }));
-    await new Promise((r) => setTimeout(r, 300));
+    // A later pod of ours as the barrier: once it is bound the scheduler has seen the two before it
+    // (one watch, in order), and idle() waits out anything they might have queued.
+    await env.client.create(Pods, NS, pod('after-them'));
+    await waitFor('the later pod bound', () => nodeOf(env, 'after-them'));
+    await scheduler.idle();
     assert.equal(await nodeOf(env, 'other'), undefined);
     assert.equal(await nodeOf(env, 'pinned'), 'node2');
   });

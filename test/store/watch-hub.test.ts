@@ -13,6 +13,8 @@ class FakeStore implements HistorySource {
   readonly log: WatchEvent[] = [];
   compactRev = 0;
   reads = 0;
+  /** History reads in flight (each waits on a timer). */
+  reading = 0;
   readonly hub = new WatchHub(this);
 
   currentRevision(): number {
@@ -23,13 +25,18 @@ class FakeStore implements HistorySource {
   }
   async readHistory(prefix: string, after: number, upTo: number): Promise<HistoryChunk> {
     this.reads++;
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    if (after < this.compactRev) throw storeErrors.compacted(after, this.compactRev);
-    const through = Math.min(upTo, after + 3);
-    const events = this.log
-      .slice(after, through)
-      .filter((e) => e.type === 'put' && e.kv.key.startsWith(prefix));
-    return { events, through };
+    this.reading++;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (after < this.compactRev) throw storeErrors.compacted(after, this.compactRev);
+      const through = Math.min(upTo, after + 3);
+      const events = this.log
+        .slice(after, through)
+        .filter((e) => e.type === 'put' && e.kv.key.startsWith(prefix));
+      return { events, through };
+    } finally {
+      this.reading--;
+    }
   }
   watch(prefix: string, after: number, handlers: WatchHandlers): Watcher {
     return this.hub.watch(prefix, after, handlers);
@@ -49,6 +56,17 @@ class FakeStore implements HistorySource {
   }
 }
 
+/**
+ * Lets queued deliveries happen and waits out the fake's history reads: those wait on a timer,
+ * which a loaded machine can let expire together with settle()'s own.
+ */
+async function quiet(f: FakeStore): Promise<void> {
+  do {
+    await settle();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  } while (f.reading > 0);
+}
+
 describe('WatchHub', () => {
   it('replays in small async steps while writes land, without gaps or duplicates', async () => {
     const f = new FakeStore();
@@ -62,7 +80,7 @@ describe('WatchHub', () => {
     }
     const end = f.currentRevision();
     await all.rec.untilRevision(end);
-    await settle();
+    await quiet(f);
     assert.ok(f.reads > 5, 'the replay took several steps');
     assert.deepEqual(all.rec.revisions, f.revisionsUnder(''));
     assert.deepEqual(
@@ -99,7 +117,7 @@ describe('WatchHub', () => {
     const replaying = record(f, '', 0);
     f.write(['/a/1']);
     f.hub.closeAll(storeErrors.closed());
-    await settle();
+    await quiet(f);
     assert.deepEqual(live.rec.revisions, [2]);
     assert.deepEqual(
       live.rec.errors.map((e) => e.code),
@@ -118,7 +136,7 @@ describe('WatchHub', () => {
     const { rec } = record(f, '', 0);
     f.write(['/a']);
     f.write(['/b', '/c']);
-    await settle();
+    await quiet(f);
     assert.deepEqual(
       rec.batches.map((b) => b.map(eventRevision)),
       [[1, 2, 3]],

@@ -123,7 +123,16 @@ function newPod(name: string, nodeName?: string, grace?: number): Pod {
   return p;
 }
 
-const secondsUntil = (ts: string | undefined) => Math.round((Date.parse(ts ?? '') - Date.now()) / 1000);
+/**
+ * Asserts that `ts` (RFC 3339, whole seconds) is `seconds` after some instant between t0 and t1,
+ * the clock read just before and just after the call that set it.
+ */
+function assertSecondsAfter(ts: string | undefined, seconds: number, t0: number, t1: number): void {
+  const at = Date.parse(ts ?? '');
+  const lo = Math.floor((t0 + seconds * 1000) / 1000) * 1000;
+  const hi = Math.ceil((t1 + seconds * 1000) / 1000) * 1000;
+  assert.ok(at >= lo && at <= hi, `${ts} is not ${seconds}s after the delete`);
+}
 
 describe('graceful pod deletion', () => {
   it('unscheduled pods are deleted at once', async () => {
@@ -135,16 +144,18 @@ describe('graceful pod deletion', () => {
   it('scheduled pods get deletionTimestamp = now + grace; later deletes may only shorten it; 0 removes', async () => {
     const reg = await podRegistry();
     await reg.create(newPod('p', 'node-a'), ctx());
+    let t0 = Date.now();
     const r = await reg.delete('ns', 'p');
+    assertSecondsAfter(r.object.metadata?.deletionTimestamp, 30, t0, Date.now());
     assert.equal(r.deleted, false);
     assert.equal(r.object.metadata?.deletionGracePeriodSeconds, 30);
-    assert.ok(Math.abs(secondsUntil(r.object.metadata?.deletionTimestamp) - 30) <= 1);
     const longer = await reg.delete('ns', 'p', { gracePeriodSeconds: 100 });
     assert.equal(longer.deleted, false);
     assert.equal(longer.object.metadata?.deletionGracePeriodSeconds, 30);
+    t0 = Date.now();
     const shorter = await reg.delete('ns', 'p', { gracePeriodSeconds: 5 });
+    assertSecondsAfter(shorter.object.metadata?.deletionTimestamp, 5, t0, Date.now());
     assert.equal(shorter.object.metadata?.deletionGracePeriodSeconds, 5);
-    assert.ok(Math.abs(secondsUntil(shorter.object.metadata?.deletionTimestamp) - 5) <= 1);
     assert.equal((await reg.delete('ns', 'p', { gracePeriodSeconds: 0 })).deleted, true);
   });
 

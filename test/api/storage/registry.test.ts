@@ -5,6 +5,15 @@ import { parseLabelSelector } from '../../../src/k8s/selectors.js';
 import { StatusError } from '../../../src/k8s/status.js';
 import { ctx, type Widget, widget, widgetRegistry } from './fixtures.js';
 
+/** Polls until `cond` holds (watch events are delivered asynchronously); fails after 5 s. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 const reason = (r: string, code: number) => (e: unknown) =>
   e instanceof StatusError && e.reason === r && e.code === code;
 
@@ -232,10 +241,10 @@ describe('registry list and watch', () => {
         onEnd: () => events.push('END'),
       },
     );
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => events.length >= 1, 'the initial state');
     await registry.create(widget('b'), ctx());
     await registry.delete('ns', 'a');
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => events.length >= 3, 'the two changes');
     w.close();
     assert.deepEqual(events, ['ADDED a', 'ADDED b', 'DELETED a']);
   });
@@ -262,7 +271,7 @@ describe('registry list and watch', () => {
       ...cur!,
       metadata: { ...cur!.metadata, labels: { app: 'x' } },
     }));
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => events.length >= 2, 'two events');
     w.close();
     assert.deepEqual(events, ['DELETED', 'ADDED']);
   });
@@ -279,12 +288,12 @@ describe('registry list and watch', () => {
     };
     // The cache keeps the last 2 events; revision 1 is older, but the store still has it.
     const w1 = registry.watch('ns', { resourceVersion: '1' }, handlers);
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => seen.length >= 4, 'the replay');
     w1.close();
     assert.deepEqual(seen, ['ADDED w1', 'ADDED w2', 'ADDED w3', 'ADDED w4']);
     await store.compact(await store.revision());
     const w2 = registry.watch('ns', { resourceVersion: '1' }, handlers);
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => errors.length >= 1, 'the error');
     w2.close();
     assert.equal(errors.length, 1);
     assert.match(errors[0]!, /^410 Expired too old resource version: 1 \(\d+\)$/);

@@ -156,8 +156,18 @@ describe('GarbageCollector against an API server', () => {
       },
       spec: { containers: [{ name: 'c', image: 'nginx' }] },
     });
-    await gc.idle();
-    await new Promise((r) => setTimeout(r, 200));
+    // A later pod whose owner (of a kind it knows) never existed, as the barrier: once the collector
+    // has deleted it, it has seen 'custom' too (one watch, in order), and idle() waits out its work.
+    await env.client.create<Pod>(Pods, NS, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'custom-barrier',
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'ghost', uid: 'no-such-uid-2' }],
+      },
+      spec: { containers: [{ name: 'c', image: 'nginx' }] },
+    });
+    await waitFor('the barrier collected', async () => !(await exists(env, Pods, 'custom-barrier')));
     await gc.idle();
     assert.ok(await exists(env, Pods, 'custom'));
   });

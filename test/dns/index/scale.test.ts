@@ -27,24 +27,16 @@ function bigCluster(n: number): IndexInput {
   return input;
 }
 
-test('10,000 services build well under a second and answer fast', () => {
-  const input = bigCluster(10_000);
-  const t0 = performance.now();
-  const index = buildIndex(input);
-  const built = performance.now() - t0;
-  assert.ok(built < 1000, `build took ${built.toFixed(0)} ms`);
-
-  const t1 = performance.now();
-  const queries = 20_000;
-  for (let i = 0; i < queries; i++) {
+// How fast is bench/dns.ts's (c): a pass/fail test asserts what is answered, not how soon.
+test('10,000 services: every A and SRV lookup answers, every endpoint indexed', () => {
+  const index = buildIndex(bigCluster(10_000));
+  for (let i = 0; i < 20_000; i++) {
     const a = index.lookup({
       name: `s${i % 10_000}.default.svc.cluster.local`,
       type: i % 3 === 0 ? 'SRV' : 'A',
     });
     assert.equal(a.rcode, 'NOERROR');
   }
-  const perQuery = (performance.now() - t1) / queries;
-  assert.ok(perQuery < 0.1, `lookup took ${perQuery.toFixed(4)} ms`);
   assert.equal(index.stats().endpoints, 20_000);
 });
 

@@ -124,6 +124,32 @@ export function udpRaw(port: number, msg: Buffer, timeoutMs = 1000): Promise<Buf
   });
 }
 
+/**
+ * Sends raw bytes over UDP and then, from the same socket, a query as a barrier; resolves with
+ * whatever came back for the bytes. The server handles a socket's datagrams in order, so once
+ * the barrier is answered a reply to the bytes would have arrived: no reply means none was sent
+ * (rather than none within some wait).
+ */
+export function udpRepliesTo(port: number, msg: Buffer, timeoutMs = 10_000): Promise<Buffer[]> {
+  const barrier = query('barrier.cluster.local');
+  return new Promise((resolve, reject) => {
+    const sock = createSocket('udp4');
+    const replies: Buffer[] = [];
+    const timer = setTimeout(() => {
+      sock.close();
+      reject(new Error('the barrier query was not answered'));
+    }, timeoutMs);
+    sock.on('message', (reply) => {
+      if (reply.length >= 2 && reply.readUInt16BE(0) === barrier.id) {
+        clearTimeout(timer);
+        sock.close();
+        resolve(replies);
+      } else replies.push(reply);
+    });
+    sock.send(msg, port, '127.0.0.1', () => sock.send(packet.encode(barrier), port, '127.0.0.1'));
+  });
+}
+
 export async function udpQuery(port: number, q: Packet): Promise<Reply & { size: number }> {
   const raw = await udpRaw(port, packet.encode(q));
   if (!raw) throw new Error('no UDP reply');

@@ -19,6 +19,7 @@ import {
   tcpQueries,
   udpQuery,
   udpRaw,
+  udpRepliesTo,
 } from './helpers.js';
 
 const run = promisify(execFile);
@@ -155,11 +156,11 @@ describe('DnsServer', () => {
     assert.equal(decode((await udpRaw(port, update))!).rcode, 'NOTIMP');
 
     const response = packet.encode({ ...query('web.default.svc.cluster.local'), type: 'response' });
-    assert.equal(await udpRaw(port, response, 200), undefined);
+    assert.deepEqual(await udpRepliesTo(port, response), []);
   });
 
   it('drops garbage and FORMERRs a truncated body while still answering good queries', async () => {
-    assert.equal(await udpRaw(port, Buffer.from('hi'), 200), undefined);
+    assert.deepEqual(await udpRepliesTo(port, Buffer.from('hi')), []);
     const cut = packet.encode(query('web.default.svc.cluster.local')).subarray(0, 20);
     assert.equal(decode((await udpRaw(port, cut))!).rcode, 'FORMERR');
     const good = await udpQuery(port, query('web.default.svc.cluster.local'));
@@ -322,7 +323,7 @@ describe('DnsServer without a forwarder', () => {
       const { connect } = await import('node:net');
       const sock = connect({ host: '127.0.0.1', port });
       const closed = await new Promise<boolean>((resolve) => {
-        const t = setTimeout(() => resolve(false), 2000);
+        const t = setTimeout(() => resolve(false), 10_000);
         sock.on('close', () => {
           clearTimeout(t);
           resolve(true);
