@@ -11,7 +11,7 @@ import {
   parsePortRange,
   parseServiceCIDRs,
 } from '../api/config.js';
-import { formatIP, joinHostPort, parseCIDR } from '../k8s/ip.js';
+import { formatIP, isLoopback, joinHostPort, parseCIDR, parseIPSloppy } from '../k8s/ip.js';
 import { errText } from '../lib/errors.js';
 import { formatGoDurationMs } from '../lib/goduration.js';
 import { KUBECTL_MINOR, kubectl } from '../lib/kubectl.js';
@@ -50,6 +50,8 @@ export interface UpOptions {
   /** In ms. */
   nodeMonitorGracePeriod: number;
   dnsPort: number;
+  /** This machine's Node address (kubelet's --node-ip); default: loopback of the API's family. */
+  nodeIp?: string;
   dnsUpstream: string[];
   /** false: no service proxy (`--no-proxy`). */
   proxy?: boolean;
@@ -86,6 +88,18 @@ function validateFlags(opts: UpOptions): void {
   parsePortRange(opts.serviceNodePortRange);
   opts.bindAddress ??= defaultBindAddress(opts.serviceClusterIpRange);
   checkAdvertiseFamily(opts.serviceClusterIpRange, opts.bindAddress);
+  opts.nodeIp ??= opts.bindAddress.includes(':') ? '::1' : '127.0.0.1';
+  const node = parseIPSloppy(opts.nodeIp);
+  // Host mode: this machine is the node, and node-local servers bind nothing but loopback.
+  if (!node || !isLoopback(node))
+    throw new FlagError('--node-ip', opts.nodeIp, new Error('host mode needs a loopback address'));
+  const primary = parseCIDR(parseServiceCIDRs(opts.serviceClusterIpRange)[0]!);
+  if (node.family !== primary.family)
+    throw new FlagError(
+      '--node-ip',
+      opts.nodeIp,
+      new Error(`its family must match the primary service range's (${primary.text})`),
+    );
 }
 
 /** kube-dns's ClusterIP: the tenth address of the primary service range, as kubeadm picks it. */
@@ -155,7 +169,7 @@ async function serve(opts: UpOptions): Promise<number> {
     return 1;
   }
   const supervisor = new Supervisor(process.argv[1]!, log);
-  const nodeIP = opts.bindAddress!.includes(':') ? '::1' : '127.0.0.1';
+  const nodeIP = opts.nodeIp!;
   const dnsIP = kubeDnsIP(opts.serviceClusterIpRange);
   if (opts.only !== 'apiserver') {
     const common = [
@@ -192,6 +206,7 @@ async function serve(opts: UpOptions): Promise<number> {
           `--hostname-override=${opts.nodeName}`,
           `--node-ip=${nodeIP}`,
           `--healthz-bind-address=${joinHostPort(nodeIP, 10256)}`,
+          `--metrics-bind-address=${joinHostPort(nodeIP, 10249)}`,
         ],
       });
     supervisor.start({
@@ -273,6 +288,7 @@ async function detach(opts: UpOptions): Promise<number> {
     `--cluster-cidr=${opts.clusterCidr}`,
     `--node-monitor-grace-period=${opts.nodeMonitorGracePeriod}ms`,
     `--dns-port=${opts.dnsPort}`,
+    `--node-ip=${opts.nodeIp}`,
     ...(opts.proxy === false ? ['--no-proxy'] : []),
     ...opts.dnsUpstream.map((u) => `--dns-upstream=${u}`),
   ];
@@ -314,7 +330,7 @@ async function waitReady(opts: UpOptions, kubeconfig: string): Promise<boolean> 
     {
       kubeconfig,
       nodeName: opts.nodeName,
-      dnsHost: opts.bindAddress!.includes(':') ? '::1' : '127.0.0.1',
+      dnsHost: opts.nodeIp!,
       dnsPort: opts.dnsPort,
       ipv6: parseServiceCIDRs(opts.serviceClusterIpRange)[0]!.includes(':'),
       proxy: opts.proxy !== false,

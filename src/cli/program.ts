@@ -104,7 +104,11 @@ export function program(): Command {
         '--no-proxy',
         "don't run the service proxy (another one serves this node, or only the API is wanted)",
       )
-      .option('--dns-port <port>', 'the cluster DNS server, UDP and TCP, on 127.0.0.1', port, 10053)
+      .option(
+        '--node-ip <ip>',
+        "this machine's Node address (kubelet's --node-ip): a loopback address, where DNS, NodePorts and the node's health and metrics servers listen (default: 127.0.0.1, or ::1 for an IPv6 service range)",
+      )
+      .option('--dns-port <port>', 'the cluster DNS server, UDP and TCP, on the node IP', port, 10053)
       .option(
         '--dns-upstream <host:port>',
         'where the DNS server sends names outside the cluster (repeatable; default: /etc/resolv.conf)',

@@ -7,11 +7,18 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { type Cluster, eventually, freePort, skipReason, startCluster, stopCluster } from './harness.js';
+import {
+  type Cluster,
+  eventually,
+  freePort,
+  skipReason,
+  startCluster,
+  stopCluster,
+  toolSkipReason,
+} from './harness.js';
 import { getJson, type Obj } from './kubectl-output.js';
 
-const hasDig = spawnSync('dig', ['-v']).status === 0;
-const skip = skipReason() ?? (hasDig ? undefined : 'dig is not installed (./setup installs dnsutils)');
+const skip = skipReason() ?? toolSkipReason('dig', 'dnsutils');
 
 /** A fake upstream resolver on loopback: `example.com` → 192.0.2.1, anything else NXDOMAIN. */
 function fakeUpstream(port: number): ChildProcess {
@@ -38,7 +45,7 @@ describe('cluster DNS', { skip }, () => {
   let upstream: ChildProcess | undefined;
 
   const dig = (args: string[]) => {
-    const r = spawnSync('dig', ['@127.0.0.1', '-p', String(port), '+time=2', '+tries=1', ...args], {
+    const r = spawnSync('dig', [`@${c.nodeIP}`, '-p', String(port), '+time=2', '+tries=1', ...args], {
       encoding: 'utf8',
     });
     return r.stdout;

@@ -343,6 +343,14 @@ describe('svcnet up refuses bad network flags', { skip }, () => {
     ],
     [['--service-node-port-range=30000-'], /for "--service-node-port-range" flag/],
     [
+      ['--node-ip=10.0.0.1'],
+      /invalid argument "10.0.0.1" for "--node-ip" flag: host mode needs a loopback address/,
+    ],
+    [
+      ['--node-ip=::1'],
+      /invalid argument "::1" for "--node-ip" flag: its family must match the primary service range's \(127.96.0.0\/12\)/,
+    ],
+    [
       ['--service-cluster-ip-range=fd00:10:96::/108', '--bind-address=127.0.0.1'],
       /service IP family "fd00:10:96::\/108" must match public address family "127.0.0.1"/,
     ],

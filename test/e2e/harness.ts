@@ -26,7 +26,7 @@ export const repoRoot = (() => {
 
 export const svcnetBin = join(repoRoot, 'bin', 'svcnet');
 
-export { hasKubectl, isCI, kubectlPath, skipReason } from '../lib/kubectl.js';
+export { hasKubectl, isCI, kubectlPath, skipReason, toolSkipReason } from '../lib/kubectl.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -58,6 +58,8 @@ export class Cluster {
   constructor(
     readonly dataDir: string,
     readonly port: number,
+    /** `up --node-ip`: where its DNS, NodePorts and node health and metrics servers listen. */
+    readonly nodeIP = '127.0.0.1',
   ) {
     this.home = join(dataDir, 'home');
     this.kubeconfig = join(dataDir, 'kubeconfig');
@@ -134,8 +136,8 @@ export class Cluster {
   }
 }
 
-/** Ranges held by each running cluster (see `reserveRange`), released by `stopCluster`. */
-const held = new WeakMap<Cluster, Server[]>();
+/** Releases the ranges held by each running cluster (see `reserveRange`); `stopCluster` calls it. */
+const held = new WeakMap<Cluster, () => void>();
 
 /**
  * Reserves the first free of `127.<second>.0.0/16` for `seconds`, across every process on this
@@ -165,55 +167,87 @@ async function reserveRange(seconds: number[], what: string): Promise<{ cidr: st
 
 const span = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+/** Flags that give one cluster addresses of its own, and the ranges held for it until `release()`. */
+export interface ClusterFlags {
+  flags: string[];
+  nodeIP: string;
+  release(): void;
+}
+
 /**
- * Starts `svcnet up --detach` in a fresh temp dir; call `stopCluster` in an `after` hook.
  * Clusters of test files run side by side, so each gets its own pod range (one of
- * 127.200.0.0/16 to 127.253.0.0/16) and DNS port, and only those asking for it (`proxy: true`)
- * run a proxy, with a service range of its own (one of 127.112.0.0/16 to 127.127.0.0/16): two
- * proxies would both bind 127.96.0.1:443 and each other's node ports.
+ * 127.200.0.0/16 to 127.253.0.0/16), a node IP in it (`127.X.255.254`, which no pod gets: its
+ * DNS, NodePorts and node health and metrics servers listen there) and a DNS port; only those
+ * asking for it (`proxy: true`) run a proxy, with a service range of its own (one of
+ * 127.112.0.0/16 to 127.127.0.0/16): two proxies would both bind 127.96.0.1:443. Flags the
+ * caller gives in `extraFlags` win.
  */
+export async function reserveClusterFlags(
+  extraFlags: string[] = [],
+  opts: { proxy?: boolean } = {},
+): Promise<ClusterFlags> {
+  const given = (flag: string) => extraFlags.some((f) => f.startsWith(flag));
+  const ranges: Server[] = [];
+  const release = () => {
+    for (const r of ranges) r.close();
+  };
+  try {
+    const pods = await reserveRange(span(200, 253), '--cluster-cidr');
+    ranges.push(pods.server);
+    // An IPv6 primary service range makes the node IPv6: it keeps the default, ::1.
+    const v6 = extraFlags.some((f) => /^--service-cluster-ip-range=[^,]*:/.test(f));
+    const nodeIP = v6 ? '::1' : pods.cidr.replace('.0.0/16', '.255.254');
+    const services = opts.proxy
+      ? await reserveRange(span(112, 127), '--service-cluster-ip-range')
+      : undefined;
+    if (services) ranges.push(services.server);
+    const flags = [
+      ...(given('--cluster-cidr') ? [] : [`--cluster-cidr=${pods.cidr}`]),
+      ...(given('--node-ip') || v6 ? [] : [`--node-ip=${nodeIP}`]),
+      ...(services && !given('--service-cluster-ip-range')
+        ? [`--service-cluster-ip-range=${services.cidr}`]
+        : []),
+      ...(given('--dns-port') ? [] : [`--dns-port=${await freePort()}`]),
+      ...(opts.proxy ? [] : ['--no-proxy']),
+    ];
+    const nodeFlag = extraFlags.find((f) => f.startsWith('--node-ip='));
+    return { flags, nodeIP: nodeFlag ? nodeFlag.slice('--node-ip='.length) : nodeIP, release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** Starts `svcnet up --detach` in a fresh temp dir (see `reserveClusterFlags`); call `stopCluster` in an `after` hook. */
 export async function startCluster(
   extraFlags: string[] = [],
   opts: { proxy?: boolean } = {},
 ): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'svcnet-e2e-'));
   const port = await freePort();
-  const c = new Cluster(dataDir, port);
-  const given = (flag: string) => extraFlags.some((f) => f.startsWith(flag));
-  const ranges: Server[] = [];
-  const reserve = async (flag: string, seconds: number[]) => {
-    if (given(flag)) return [];
-    const r = await reserveRange(seconds, flag);
-    ranges.push(r.server);
-    return [`${flag}=${r.cidr}`];
-  };
-  const defaults = [
-    ...(await reserve('--cluster-cidr', span(200, 253))),
-    ...(opts.proxy ? await reserve('--service-cluster-ip-range', span(112, 127)) : []),
-    ...(given('--dns-port') ? [] : [`--dns-port=${await freePort()}`]),
-    ...(opts.proxy ? [] : ['--no-proxy']),
-  ];
+  const own = await reserveClusterFlags(extraFlags, opts);
+  const c = new Cluster(dataDir, port, own.nodeIP);
   const r = c.svcnet([
     'up',
     '--detach',
     `--data-dir=${dataDir}`,
     `--port=${port}`,
-    ...defaults,
+    ...own.flags,
     ...extraFlags,
   ]);
   if (r.code !== 0) {
-    for (const s of ranges) s.close();
+    own.release();
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`svcnet up failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
   }
-  held.set(c, ranges);
+  held.set(c, own.release);
   return c;
 }
 
 export function stopCluster(c: Cluster | undefined): void {
   if (!c) return;
   c.stop();
-  for (const s of held.get(c) ?? []) s.close();
+  held.get(c)?.();
   rmSync(c.dataDir, { recursive: true, force: true });
 }
 

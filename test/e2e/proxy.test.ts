@@ -100,6 +100,14 @@ ports: [{port: 9, protocol: TCP}]
     c.ok(['rollout', 'status', 'deployment/web', '--timeout=60s']);
     ip = getJson(c, ['svc', 'web']).spec.clusterIP;
     await eventually(() => curl(`http://${ip}/hostname`).ok, 20_000, 'traffic through the ClusterIP');
+    // The first ready endpoint is applied at once, the others with the next sync token (up to
+    // --min-sync-period later): wait until the proxy serves all three.
+    const web = (getJson(c, ['pods', '-l', 'app=web']).items as Obj[]).length;
+    await eventually(
+      () => new Set(Array.from({ length: 30 }, () => curl(`http://${ip}/hostname`).body)).size === web,
+      20_000,
+      'every web pod behind the ClusterIP',
+    );
     await eventually(() => tcpOpens(barrierIP, barrierPort), 20_000, 'the sync-barrier Service');
   });
   after(() => stopCluster(c));
@@ -189,8 +197,8 @@ ports: [{port: 9, protocol: TCP}]
   it('a NodePort reaches the pods on the node address', async () => {
     c.ok(['patch', 'svc', 'web', '-p', '{"spec":{"type":"NodePort"}}']);
     const np = getJson(c, ['svc', 'web']).spec.ports[0].nodePort;
-    await eventually(() => curl(`http://127.0.0.1:${np}/hostname`).ok, 10_000, 'the node port');
-    assert.ok(pods().includes(hit(`http://127.0.0.1:${np}/hostname`)));
+    await eventually(() => curl(`http://${c.nodeIP}:${np}/hostname`).ok, 10_000, 'the node port');
+    assert.ok(pods().includes(hit(`http://${c.nodeIP}:${np}/hostname`)));
     c.ok(['patch', 'svc', 'web', '-p', '{"spec":{"type":"ClusterIP"}}']);
   });
 
@@ -271,7 +279,7 @@ spec:
     const hc = getJson(c, ['svc', 'lb']).spec.healthCheckNodePort;
     const body = await eventually(
       () => {
-        const r = curl(`http://127.0.0.1:${hc}/`);
+        const r = curl(`http://${c.nodeIP}:${hc}/`);
         return r.ok && r.body.includes('"localEndpoints": 3') ? r.body : '';
       },
       15_000,
@@ -283,7 +291,7 @@ spec:
       () => {
         const r = spawnSync(
           'curl',
-          ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${hc}/`],
+          ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://${c.nodeIP}:${hc}/`],
           {
             encoding: 'utf8',
           },
@@ -359,13 +367,13 @@ spec:
         15_000,
         'four ready endpoints, one on node far',
       );
-      await eventually(() => curl(`http://127.0.0.1:${np}/hostname`).ok, 10_000, 'the node port');
-      const local = counts(Array.from({ length: 40 }, () => hit(`http://127.0.0.1:${np}/hostname`)));
+      await eventually(() => curl(`http://${c.nodeIP}:${np}/hostname`).ok, 10_000, 'the node port');
+      const local = counts(Array.from({ length: 40 }, () => hit(`http://${c.nodeIP}:${np}/hostname`)));
       assert.ok(!local.has('far'), 'Local: never the other node');
       assert.equal(local.size, 3);
       c.ok(['patch', 'svc', 'edge', '-p', '{"spec":{"externalTrafficPolicy":"Cluster"}}']);
       await eventually(
-        () => Array.from({ length: 40 }, () => hit(`http://127.0.0.1:${np}/hostname`)).includes('far'),
+        () => Array.from({ length: 40 }, () => hit(`http://${c.nodeIP}:${np}/hostname`)).includes('far'),
         10_000,
         'Cluster: the other node too',
       );

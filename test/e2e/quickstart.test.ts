@@ -13,19 +13,16 @@ import { after, before, describe, it } from 'node:test';
 import {
   type Cluster,
   freePort,
-  isCI,
   kubectlPath,
   repoRoot,
   skipReason,
   startCluster,
   stopCluster,
+  toolSkipReason,
 } from './harness.js';
 import { getJson, type Obj } from './kubectl-output.js';
 
-const hasDig = spawnSync('dig', ['-v']).status === 0;
-const noDig = 'dig is not installed (./setup installs dnsutils)';
-if (!hasDig && isCI()) throw new Error(`CI is set and ${noDig}`);
-const skip = skipReason() ?? (hasDig ? undefined : noDig);
+const skip = skipReason() ?? toolSkipReason('dig', 'dnsutils');
 
 /** The quick start's lines from `kubectl create deployment` to the first curl through a ClusterIP. */
 function quickStartLines(readme: string): string[] {
@@ -74,7 +71,7 @@ describe('the quick start', { skip }, () => {
     const dig = spawnSync(
       'dig',
       [
-        '@127.0.0.1',
+        `@${c.nodeIP}`,
         '-p',
         String(dnsPort),
         '+time=2',

@@ -15,8 +15,10 @@ import { after, before, describe, it } from 'node:test';
 import { Api, type Watch } from './api.js';
 import {
   Cluster,
+  type ClusterFlags,
   eventually,
   freePort,
+  reserveClusterFlags,
   skipReason,
   startCluster,
   stopCluster,
@@ -105,9 +107,14 @@ class Foreground {
   exit?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   cluster?: Cluster;
 
+  private own?: ClusterFlags;
+
   async start(): Promise<Cluster> {
     const port = await freePort();
-    const p = spawn(process.execPath, [svcnetBin, 'up', `--data-dir=${this.dataDir}`, `--port=${port}`], {
+    // Addresses of its own (pod and service ranges, node IP, DNS port), as every test cluster has.
+    this.own = await reserveClusterFlags([], { proxy: true });
+    const args = [svcnetBin, 'up', `--data-dir=${this.dataDir}`, `--port=${port}`, ...this.own.flags];
+    const p = spawn(process.execPath, args, {
       env: { ...process.env, HOME: join(this.dataDir, 'home') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -121,7 +128,7 @@ class Foreground {
     this.exit = new Promise((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
     await eventually(() => this.stdout.includes('svcnet is up') || p.exitCode !== null, 60_000, 'svcnet up');
     if (p.exitCode !== null) throw new Error(`svcnet up exited ${p.exitCode}: ${this.stderr}`);
-    this.cluster = new Cluster(this.dataDir, port);
+    this.cluster = new Cluster(this.dataDir, port, this.own.nodeIP);
     return this.cluster;
   }
 
@@ -131,6 +138,7 @@ class Foreground {
       this.proc.kill('SIGKILL');
       await this.exit;
     }
+    this.own?.release();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,8 @@
 /**
- * The kubectl the tests drive, and what happens without one: a skip with the
- * reason on a developer's machine, a failure under CI.
+ * The kubectl (and other tools) the tests drive, and what happens without
+ * one: a skip with the reason on a developer's machine, a failure under CI.
  */
+import { spawnSync } from 'node:child_process';
 import { kubectl } from '../../src/lib/kubectl.js';
 
 /** The kubectl the tests run: PATH's, else the one `./setup` put in .tools/bin (see src/lib/kubectl.ts). */
@@ -31,4 +32,20 @@ export function skipReason(env: NodeJS.ProcessEnv = process.env, found = hasKube
   if (found()) return undefined;
   if (isCI(env)) throw new Error(`CI=${env.CI}, and ${noKubectl}: the tests that drive kubectl cannot run`);
   return noKubectl;
+}
+
+/**
+ * The reason tests that run `tool` skip, or undefined when it runs; under CI a
+ * missing tool throws instead (`./setup` installs it from Debian's `pkg`).
+ */
+export function toolSkipReason(
+  tool: string,
+  pkg: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const r = spawnSync(tool, ['-v'], { stdio: 'ignore' });
+  if (!r.error) return undefined;
+  const why = `${tool} is not installed (./setup installs ${pkg})`;
+  if (isCI(env)) throw new Error(`CI=${env.CI}, and ${why}`);
+  return why;
 }

@@ -193,6 +193,22 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
+/** A UDP socket and a TCP server on one free port: UDP picks it, and TCP may find it taken; then another, as DnsServer does. */
+async function udpAndTcp(address: string): Promise<{ udp: UdpSocket; tcp: Server }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = createSocket('udp4');
+    await new Promise<void>((r) => udp.bind(0, address, () => r()));
+    const tcp = createServer();
+    const ok = await new Promise<boolean>((r) => {
+      tcp.once('error', () => r(false));
+      tcp.listen(udp.address().port, address, () => r(true));
+    });
+    if (ok) return { udp, tcp };
+    await new Promise<void>((r) => udp.close(() => r()));
+    if (attempt >= 20) throw new Error('no port free for both UDP and TCP');
+  }
+}
+
 /** A resolver on loopback (UDP and TCP) that answers with `handler`'s packet. */
 export async function fakeUpstream(handler: UpstreamHandler, address = '127.0.0.1'): Promise<FakeUpstream> {
   const queries: FakeUpstream['queries'] = [];
@@ -210,14 +226,13 @@ export async function fakeUpstream(handler: UpstreamHandler, address = '127.0.0.
       ...res,
     });
   };
-  const udp: UdpSocket = createSocket('udp4');
-  await new Promise<void>((r) => udp.bind(0, address, () => r()));
+  const { udp, tcp } = await udpAndTcp(address);
   const port = udp.address().port;
   udp.on('message', async (msg, rinfo) => {
     const out = await answer(msg, 'udp');
     if (out) udp.send(out, rinfo.port, rinfo.address);
   });
-  const tcp: Server = createServer((sock) => {
+  tcp.on('connection', (sock) => {
     const frames = new FrameDecoder();
     sock.on('error', () => {});
     sock.on('data', async (chunk: Buffer) => {
@@ -227,7 +242,6 @@ export async function fakeUpstream(handler: UpstreamHandler, address = '127.0.0.
       }
     });
   });
-  await new Promise<void>((r) => tcp.listen(port, address, () => r()));
   return {
     port,
     address,
