@@ -107,7 +107,8 @@ function query(host: string, port: number, name: string, type: 'A' | 'AAAA'): Pr
 }
 
 export function dnsAnswers(host: string, port: number, ipv6: boolean): Condition {
-  const name = 'kubernetes.default.svc.cluster.local';
+  // kube-dns itself: DNS serves, and its Service (where pods' resolv.conf points) is published.
+  const name = 'kube-dns.kube-system.svc.cluster.local';
   const type = ipv6 ? 'AAAA' : 'A';
   const where = joinHostPort(host, port);
   return {

@@ -164,8 +164,16 @@ export async function startDns(opts: DnsOptions): Promise<Dns> {
     });
   started = true;
   rebuild();
-  if (opts.kubeDnsServiceIP)
-    await publishKubeDns(opts.client, opts.kubeDnsServiceIP, opts.address, port, health?.port, log);
+  // Published until it succeeds: a failure (the API busy or restarting) is retried, never left for good.
+  let publishing: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const publish = async (attempt: number): Promise<void> => {
+    const ip = opts.kubeDnsServiceIP;
+    if (!ip || stopped) return;
+    if (await publishKubeDns(opts.client, ip, opts.address, port, health?.port, log)) return;
+    publishing = setTimeout(() => void publish(attempt + 1), Math.min(500 * 2 ** attempt, 30_000));
+  };
+  await publish(0);
   log.info('Serving DNS', {
     address: `${opts.address}:${port}`,
     zones: opts.zones.join(','),
@@ -181,6 +189,8 @@ export async function startDns(opts: DnsOptions): Promise<Dns> {
         rebuild();
       }),
     stop: async () => {
+      stopped = true;
+      clearTimeout(publishing);
       factory.stop();
       await server.stop();
       await health?.close();
@@ -206,6 +216,7 @@ function withReverseFallthrough(index: RecordIndex): RecordIndex {
  * dns 53/UDP, dns-tcp 53/TCP, metrics 9153/TCP), selector-less, with
  * Endpoints naming this server, so the proxy makes it reachable on the
  * service IP and the mirroring controller gives it an EndpointSlice.
+ * Resolves false when it failed (logged; the caller retries).
  */
 async function publishKubeDns(
   client: ApiClient,
@@ -214,7 +225,7 @@ async function publishKubeDns(
   port: number,
   metricsPort: number | undefined,
   log: Logger,
-): Promise<void> {
+): Promise<boolean> {
   const labels = {
     'k8s-app': 'kube-dns',
     'kubernetes.io/name': 'CoreDNS',
@@ -268,7 +279,9 @@ async function publishKubeDns(
       if (!isNotFound(err)) throw err;
       await client.create(EndpointsRT, 'kube-system', ep);
     }
+    return true;
   } catch (err) {
-    log.error(err, 'Could not publish kube-system/kube-dns');
+    log.error(err, 'Could not publish kube-system/kube-dns; will retry');
+    return false;
   }
 }

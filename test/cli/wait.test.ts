@@ -110,7 +110,7 @@ describe('dnsAnswers', () => {
   });
   after(() => server.close());
 
-  test('an A answer for kubernetes.default is ready', async () => {
+  test('an A answer for kube-dns.kube-system is ready', async () => {
     rcode = 'NOERROR';
     assert.equal(await dnsAnswers('127.0.0.1', port, false).check(), undefined);
   });
@@ -119,7 +119,7 @@ describe('dnsAnswers', () => {
     rcode = 'SERVFAIL';
     assert.equal(
       await dnsAnswers('127.0.0.1', port, false).check(),
-      `cluster DNS at 127.0.0.1:${port} answers kubernetes.default.svc.cluster.local A with SERVFAIL and 0 answers`,
+      `cluster DNS at 127.0.0.1:${port} answers kube-dns.kube-system.svc.cluster.local A with SERVFAIL and 0 answers`,
     );
     rcode = 'NOERROR';
     assert.match(

@@ -97,10 +97,12 @@ describe('agent faults', { skip }, () => {
       () => {
         const n = (getJson(c, ['nodes']).items as Obj[])[0];
         const ready = n?.status?.conditions?.find((x: Obj) => x.type === 'Ready');
-        return ready?.status === 'Unknown' ? n : undefined;
+        // The condition (a status write) and the taint (a spec write) land one after the other.
+        const tainted = (n?.spec?.taints ?? []).some((t: Obj) => t.key === 'node.kubernetes.io/unreachable');
+        return ready?.status === 'Unknown' && tainted ? n : undefined;
       },
       30_000,
-      'the node Unknown',
+      'the node Unknown and tainted unreachable',
     );
     const ready = node.status.conditions.find((x: Obj) => x.type === 'Ready');
     assert.equal(ready.reason, 'NodeStatusUnknown');

@@ -60,6 +60,8 @@ export class Cluster {
     readonly port: number,
     /** `up --node-ip`: where its DNS, NodePorts and node health and metrics servers listen. */
     readonly nodeIP = '127.0.0.1',
+    /** The `up` flags it was started with (its addresses, ...): a restart passes them again. */
+    readonly flags: string[] = [],
   ) {
     this.home = join(dataDir, 'home');
     this.kubeconfig = join(dataDir, 'kubeconfig');
@@ -218,6 +220,13 @@ export async function reserveClusterFlags(
   }
 }
 
+/**
+ * `--wait` unless the flags say otherwise: tests start from a settled cluster (node Ready,
+ * kube-dns published and answering, the proxy serving), never from one still starting.
+ */
+export const settled = (flags: string[]): string[] =>
+  flags.some((f) => f.startsWith('--wait')) ? flags : [...flags, '--wait=120s'];
+
 /** Starts `svcnet up --detach` in a fresh temp dir (see `reserveClusterFlags`); call `stopCluster` in an `after` hook. */
 export async function startCluster(
   extraFlags: string[] = [],
@@ -226,15 +235,8 @@ export async function startCluster(
   const dataDir = mkdtempSync(join(tmpdir(), 'svcnet-e2e-'));
   const port = await freePort();
   const own = await reserveClusterFlags(extraFlags, opts);
-  const c = new Cluster(dataDir, port, own.nodeIP);
-  const r = c.svcnet([
-    'up',
-    '--detach',
-    `--data-dir=${dataDir}`,
-    `--port=${port}`,
-    ...own.flags,
-    ...extraFlags,
-  ]);
+  const c = new Cluster(dataDir, port, own.nodeIP, [...own.flags, ...extraFlags]);
+  const r = c.svcnet(['up', '--detach', `--data-dir=${dataDir}`, `--port=${port}`, ...settled(c.flags)]);
   if (r.code !== 0) {
     own.release();
     rmSync(dataDir, { recursive: true, force: true });

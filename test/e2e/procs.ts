@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster } from './harness.js';
+import { settled } from './harness.js';
 
 /** The pid the running server wrote to DATA_DIR/svcnet.pid. */
 export function serverPid(c: Cluster): number {
@@ -32,9 +33,16 @@ export async function waitExit(pid: number, timeoutMs = 30_000): Promise<void> {
   }
 }
 
-/** `svcnet up --detach` again on the cluster's data dir and port. */
+/** `svcnet up --detach` again on the cluster's data dir and port, with the flags it was started with. */
 export function restart(c: Cluster, flags: string[] = []): void {
-  const r = c.svcnet(['up', '--detach', `--data-dir=${c.dataDir}`, `--port=${c.port}`, ...flags]);
+  // The flags it was started with, then these (a later flag wins).
+  const r = c.svcnet([
+    'up',
+    '--detach',
+    `--data-dir=${c.dataDir}`,
+    `--port=${c.port}`,
+    ...settled([...c.flags, ...flags]),
+  ]);
   if (r.code !== 0) throw new Error(`svcnet up (restart) failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
 }
 

@@ -128,7 +128,7 @@ class Foreground {
     this.exit = new Promise((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
     await eventually(() => this.stdout.includes('svcnet is up') || p.exitCode !== null, 60_000, 'svcnet up');
     if (p.exitCode !== null) throw new Error(`svcnet up exited ${p.exitCode}: ${this.stderr}`);
-    this.cluster = new Cluster(this.dataDir, port, this.own.nodeIP);
+    this.cluster = new Cluster(this.dataDir, port, this.own.nodeIP, this.own.flags);
     return this.cluster;
   }
 

@@ -13,8 +13,10 @@ const skip = skipReason();
 type Watcher = ReturnType<Cluster['kubectlAsync']>;
 
 /** Rows without AGE, as the watch printed them so far. */
+/** The complete lines printed so far as table rows (a line still being written is left out). */
 function rows(w: Watcher): string[][] {
-  const t = table(w.output());
+  const out = w.output();
+  const t = table(out.slice(0, out.lastIndexOf('\n') + 1));
   const age = t[0]?.indexOf('AGE') ?? -1;
   return age < 0 ? t : t.map((r) => r.filter((_, i) => i !== age));
 }

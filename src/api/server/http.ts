@@ -54,7 +54,7 @@ export function createApiHttpServer(deps: HttpDeps): Server {
     return (req.socket as TLSSocket).authorized === true;
   };
 
-  const drain: DrainState = { draining: false, inflight: new Map() };
+  const drain: DrainState = { draining: false, inflight: new Map(), sockets: new Set() };
   const server = createServer(
     {
       cert: deps.tls.cert,
@@ -86,6 +86,10 @@ export function createApiHttpServer(deps: HttpDeps): Server {
       });
     },
   );
+  server.on('secureConnection', (sock: TLSSocket) => {
+    drain.sockets.add(sock);
+    sock.once('close', () => drain.sockets.delete(sock));
+  });
   drains.set(server, drain);
   return server;
 }
@@ -94,6 +98,8 @@ export function createApiHttpServer(deps: HttpDeps): Server {
 interface DrainState {
   draining: boolean;
   inflight: Map<ServerResponse, boolean>;
+  /** Open connections, to tell the ones still flushing from the stalled ones. */
+  sockets: Set<TLSSocket>;
   changed?: () => void;
 }
 
@@ -104,7 +110,9 @@ const drains = new WeakMap<Server, DrainState>();
  * accepting connections, close idle ones, and let the requests in flight
  * finish, their connections closing after the response. Resolves when only
  * watches remain (or after timeoutMs); end those (stop the registries), then
- * await the returned `closed`, which force-closes what is left after graceMs.
+ * await the returned `closed`, which force-closes a connection once it has
+ * made no progress for graceMs (a slow reader still draining its watch stream
+ * gets to read the end of it), and everything after timeoutMs.
  */
 export async function drainApiHttpServer(
   server: Server,
@@ -130,10 +138,21 @@ export async function drainApiHttpServer(
   }
   return {
     closed: async () => {
-      const t = setTimeout(() => server.closeAllConnections(), graceMs);
       server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), timeoutMs);
+      const progress = new Map<TLSSocket, { mark: string; at: number }>();
+      const watchdog = setInterval(() => {
+        const now = Date.now();
+        for (const sock of drain?.sockets ?? []) {
+          const mark = `${sock.bytesWritten}/${sock.writableLength}`;
+          const seen = progress.get(sock);
+          if (!seen || seen.mark !== mark) progress.set(sock, { mark, at: now });
+          else if (now - seen.at >= graceMs) sock.destroy();
+        }
+      }, 100);
       await closed;
-      clearTimeout(t);
+      clearTimeout(cut);
+      clearInterval(watchdog);
     },
   };
 }
