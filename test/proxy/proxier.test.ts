@@ -11,6 +11,7 @@ import { ServiceHealthServer } from '../../src/proxy/health/service.js';
 import { ProxyMetrics } from '../../src/proxy/metrics.js';
 import type { NodeState } from '../../src/proxy/model/types.js';
 import { Proxier } from '../../src/proxy/proxier.js';
+import { ManualClock } from '../lib/clock.js';
 import { ep, NODE, node, slice, svc } from './model/fixtures.js';
 
 /** A backend that records what it is given: the seam seen from the proxier's side. */
@@ -45,7 +46,7 @@ afterEach(async () => {
   proxiers = [];
 });
 
-function setup() {
+function setup(opts: { minSyncPeriodMs?: number; clock?: ManualClock } = {}) {
   const backend = new RecordingBackend();
   const objects = {
     services: [] as Service[],
@@ -72,7 +73,8 @@ function setup() {
     nodePortAddresses: [],
     scheduler: 'random',
     syncPeriodMs: 60_000,
-    minSyncPeriodMs: 0,
+    minSyncPeriodMs: opts.minSyncPeriodMs ?? 0,
+    clock: opts.clock,
     metrics,
     health,
     serviceHealth: new ServiceHealthServer({ hostname: NODE, nodeIPs: [NODE_IP], proxyHealth: health }),
@@ -200,5 +202,58 @@ describe('backends by mode', () => {
       () => createBackend('nftables', { log: silentLogger, defaultScheduler: 'random' }),
       /unknown proxy mode "nftables" \(have: userspace\)/,
     );
+  });
+
+  it('a Node heartbeat does not sync; a change of its labels or addresses does', async () => {
+    const clock = new ManualClock();
+    const { backend, objects, proxier } = setup({ clock });
+    await clock.advance(0);
+    const n = node();
+    proxier.onNodeChange(n);
+    await clock.advance(0);
+    const applied = backend.applied.length;
+    proxier.onNodeChange({ ...n, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+    await clock.advance(5000);
+    assert.equal(backend.applied.length, applied, 'a status heartbeat asked for no sync');
+    objects.node = node('zone-b');
+    proxier.onNodeChange(objects.node);
+    await clock.advance(0);
+    assert.equal(backend.applied.length, applied + 1, 'a new zone label did');
+  });
+
+  it('two syncs start back to back, then one per minSyncPeriod, but the first ready endpoint of a Service at once', async () => {
+    const clock = new ManualClock();
+    const { backend, objects, proxier } = setup({ minSyncPeriodMs: 1000, clock });
+    await clock.advance(0);
+    assert.equal(backend.applied.length, 1, 'the first sync');
+    const web = svc('web', { clusterIP: '127.97.205.12' });
+    objects.services.push(web);
+    proxier.onServiceChange(undefined, web);
+    await clock.advance(0);
+    assert.equal(backend.applied.length, 2, 'the second token');
+    const other = svc('other', { clusterIP: '127.97.205.13' });
+    objects.services.push(other);
+    proxier.onServiceChange(undefined, other);
+    await clock.advance(0);
+    assert.equal(backend.applied.length, 2, 'the bucket is empty: this change waits');
+    // web refuses (no endpoints); its first ready endpoint does not wait.
+    const first = slice('web', 'web-1', [ep('127.245.205.2')]);
+    objects.slices.push(first);
+    proxier.onEndpointSliceChange(undefined, first);
+    await clock.advance(0);
+    assert.equal(backend.applied.length, 3);
+    const served = [...backend.applied.at(-1)!.services.values()].find((s) => s.name === 'web')!;
+    assert.deepEqual(
+      served.frontends.map((f) => f.action),
+      ['serve'],
+    );
+    // Once served, more endpoints wait for a token as usual.
+    const more = slice('web', 'web-1', [ep('127.245.205.2'), ep('127.245.205.3')]);
+    objects.slices[objects.slices.indexOf(first)] = more;
+    proxier.onEndpointSliceChange(first, more);
+    await clock.advance(999);
+    assert.equal(backend.applied.length, 3);
+    await clock.advance(1);
+    assert.equal(backend.applied.length, 4);
   });
 });
