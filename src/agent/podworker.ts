@@ -666,9 +666,10 @@ export class PodWorker {
         kills.push(raceTimeout(inst.running.exited, KILL_WAIT_MS).then(() => undefined));
       }
     }
-    this.deps.ipam()?.release(this.uid);
     this.deps.backoff.forgetPrefix(`${this.uid}/`);
     await Promise.all(kills);
+    // Only now: a new pod given this address while a container still holds it could not bind.
+    this.deps.ipam()?.release(this.uid);
   }
 
   /**

@@ -375,10 +375,17 @@ spec:
       '250 ready endpoints',
     );
     const slices = getJson(c, ['endpointslices', '-l', 'kubernetes.io/service-name=web']).items as Obj[];
+    // The fewest slices that hold 250, none over 100 (how the 250 spread over them depends on the
+    // order pods became ready in: 50/100/100 or, say, 51/99/100, as upstream's reconciler fills).
     assert.equal(slices.length, 3);
-    assert.deepEqual(
-      slices.map((s) => s.endpoints.length).sort((a, b) => a - b),
-      [50, 100, 100],
+    const sizes = slices.map((s) => s.endpoints.length as number);
+    assert.ok(
+      sizes.every((n) => n <= 100),
+      `slice sizes ${sizes}`,
+    );
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      250,
     );
     for (const s of slices) {
       assert.equal(
