@@ -138,7 +138,9 @@ export async function drainApiHttpServer(
   }
   return {
     closed: async () => {
-      server.closeIdleConnections();
+      // No closeIdleConnections() here: it destroys a connection whose response just finished,
+      // dropping what is still buffered (a slow reader's watch loses its last chunk). Responses
+      // that finish while draining end their connection gracefully ('finish' above).
       const cut = setTimeout(() => server.closeAllConnections(), timeoutMs);
       const progress = new Map<TLSSocket, { mark: string; at: number }>();
       const watchdog = setInterval(() => {
