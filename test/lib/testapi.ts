@@ -22,8 +22,8 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-/** Server settings a test may change. */
-export type TestApiConfig = Pick<ApiServerConfig, 'storage' | 'compactionIntervalMs'>;
+/** Server settings a test may change (`log`: to read what the server logged). */
+export type TestApiConfig = Pick<ApiServerConfig, 'storage' | 'compactionIntervalMs' | 'log'>;
 
 export async function startTestApi(
   name: string,
