@@ -234,7 +234,7 @@ export function program(): Command {
     .option('--max-pods <n>', 'the most pods this node runs', positive, 110)
     .option(
       '--root-dir <dir>',
-      "the agent's state (records of container processes, so a restarted agent reaps a dead one's)",
+      "the agent's state (records of pod IPs and container processes, so a restarted agent re-claims the IPs and reaps a dead one's processes)",
       (v) => resolve(v),
     )
     .action(async (opts) => {
