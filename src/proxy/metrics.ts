@@ -173,6 +173,13 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly objectProblems = new Gauge<'kind' | 'namespace' | 'name'>({
+    name: 'svcnet_proxy_object_problems',
+    help: 'Problems with one API object at the last sync (e.g. an address that does not parse): what they touch is not served',
+    labelNames: ['kind', 'namespace', 'name'],
+    registers: [this.registry],
+  });
+
   constructor(opts: ProxyMetricsOptions = {}) {
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
@@ -217,7 +224,17 @@ export class ProxyMetrics {
     for (const e of errors) this.frontendErrors.set(e, 1);
   }
 
-  /** The text exposition of every metric. */
+  /** Replaces the problem counts with those of the last sync (objects named `Kind/namespace/name`). */
+  setObjectProblems(problems: readonly { object: string }[]): void {
+    this.objectProblems.reset();
+    const counts = new Map<string, number>();
+    for (const p of problems) counts.set(p.object, (counts.get(p.object) ?? 0) + 1);
+    for (const [object, n] of counts) {
+      const [kind = '', namespace = '', ...name] = object.split('/');
+      this.objectProblems.set({ kind, namespace, name: name.join('/') }, n);
+    }
+  }
+
   /**
    * Where the per-endpoint series come from when they are read (the data
    * plane's own counters), instead of being counted connection by connection.

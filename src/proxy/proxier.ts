@@ -65,6 +65,8 @@ export class Proxier {
   private readonly prompt: PromptSyncs;
   /** The Node's labels and addresses at the last sync they asked for. */
   private nodeSeen: string | undefined;
+  /** The last sync's problems, so a persisting one is logged once. */
+  private problemsSeen = new Set<string>();
 
   constructor(private readonly opts: ProxierOptions) {
     this.serviceTracker = new ServiceChangeTracker({ proxyName: opts.proxyName });
@@ -174,7 +176,7 @@ export class Proxier {
         proxyName: opts.proxyName,
       },
     });
-    for (const p of state.problems) opts.log.warn('Skipped', { object: p.object, problem: p.message });
+    this.reportProblems(state);
     const result = await opts.backend.apply(state);
     this.prompt.synced(
       new Set(
@@ -201,6 +203,19 @@ export class Proxier {
       endpointChanges: endpointChanges.services.length,
     });
     for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Problems with single objects: logged when new, counted per object in a metric every sync. */
+  private reportProblems(state: NodeState): void {
+    const seen = new Set<string>();
+    for (const p of state.problems) {
+      const key = `${p.object}\n${p.message}`;
+      seen.add(key);
+      if (!this.problemsSeen.has(key))
+        this.opts.log.warn('Skipped', { object: p.object, problem: p.message });
+    }
+    this.problemsSeen = seen;
+    this.opts.metrics.setObjectProblems(state.problems);
   }
 
   private reportFrontendErrors(state: NodeState, result: ApplyResult): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { silentLogger } from '../../src/lib/log.js';
+import { createLogger, type Logger, silentLogger } from '../../src/lib/log.js';
 import type { ApplyResult, BackendStats, ProxyBackend } from '../../src/proxy/backend.js';
 import { BACKEND_MODES, createBackend } from '../../src/proxy/backends.js';
 import { SUPPORTED_MODES } from '../../src/proxy/config/types.js';
@@ -46,7 +46,7 @@ afterEach(async () => {
   proxiers = [];
 });
 
-function setup(opts: { minSyncPeriodMs?: number; clock?: ManualClock } = {}) {
+function setup(opts: { minSyncPeriodMs?: number; clock?: ManualClock; log?: Logger } = {}) {
   const backend = new RecordingBackend();
   const objects = {
     services: [] as Service[],
@@ -67,7 +67,7 @@ function setup(opts: { minSyncPeriodMs?: number; clock?: ManualClock } = {}) {
           (s) => s.metadata?.namespace === ns && s.metadata?.labels?.['kubernetes.io/service-name'] === name,
         ),
     },
-    log: silentLogger,
+    log: opts.log ?? silentLogger,
     nodeName: NODE,
     nodeIPs: [NODE_IP],
     nodePortAddresses: [],
@@ -177,6 +177,35 @@ describe('Proxier', () => {
         'kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy="internal"} 1',
       ),
     );
+  });
+
+  it('reports an address it cannot parse: a warning once, and a metric per object while it lasts', async () => {
+    const lines: string[] = [];
+    const { objects, proxier, metrics } = setup({ log: createLogger({ write: (l) => lines.push(l) }) });
+    const bad = svc('bad', { clusterIP: '127.97.205.300' });
+    objects.services.push(bad);
+    objects.slices.push(slice('bad', 'bad-1', [ep('127.245.205.999')]));
+    proxier.onServiceChange(undefined, bad);
+    await proxier.synced();
+    await proxier.synced();
+    const text = await metricLines(metrics);
+    for (const want of [
+      'svcnet_proxy_object_problems{kind="Service",namespace="ns",name="bad"} 1',
+      'svcnet_proxy_object_problems{kind="EndpointSlice",namespace="ns",name="bad-1"} 1',
+    ])
+      assert.ok(text.has(want), `missing line: ${want}`);
+    const warnings = lines.filter((l) => l.startsWith('W') && l.includes('"Skipped"'));
+    assert.equal(warnings.length, 2, warnings.join(''));
+    assert.match(
+      warnings.join(''),
+      /clusterIP \\"127\.97\.205\.300\\" is not a valid IP address; not served/,
+    );
+    // Fixed: the series goes.
+    objects.services[0] = svc('bad', { clusterIP: '127.97.205.30' });
+    objects.slices[0] = slice('bad', 'bad-1', [ep('127.245.205.9')]);
+    proxier.onServiceChange(bad, objects.services[0]);
+    await proxier.synced();
+    assert.ok(![...(await metricLines(metrics))].some((l) => l.startsWith('svcnet_proxy_object_problems{')));
   });
 
   it('stop stops the backend', async () => {
