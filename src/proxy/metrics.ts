@@ -168,7 +168,7 @@ export class ProxyMetrics {
   });
   readonly frontendErrors = new Gauge<FrontendLabel>({
     name: 'svcnet_proxy_frontend_errors',
-    help: 'Frontends the proxy cannot serve (1 per frontend), by reason',
+    help: 'Frontends the proxy cannot serve (1 per frontend; for want of descriptors or over the per-Service cap, a count per service port), by reason',
     labelNames: frontendLabelNames,
     registers: [this.registry],
   });
@@ -218,10 +218,10 @@ export class ProxyMetrics {
     this.endpointActiveConnections.remove(labels);
   }
 
-  /** Replaces the set of failing frontends. */
+  /** Replaces the set of failing frontends; identical label sets add up (counted reasons, frontend ""). */
   setFrontendErrors(errors: readonly FrontendErrorLabels[]): void {
     this.frontendErrors.reset();
-    for (const e of errors) this.frontendErrors.set(e, 1);
+    for (const e of errors) this.frontendErrors.inc(e);
   }
 
   /** Replaces the problem counts with those of the last sync (objects named `Kind/namespace/name`). */

@@ -51,6 +51,9 @@ export interface ProxierOptions {
   clock?: Clock;
 }
 
+/** Frontend error reasons counted per service port rather than listed per frontend. */
+const COUNTED_REASONS = new Set(['ServiceFrontendLimit', 'DescriptorReserve', 'EMFILE', 'ENFILE']);
+
 export const nodeAddresses = (node: Node | undefined): string[] =>
   (node?.status?.addresses ?? [])
     .filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP')
@@ -218,6 +221,11 @@ export class Proxier {
     this.opts.metrics.setObjectProblems(state.problems);
   }
 
+  /**
+   * One series per failing frontend; frontends left out for want of
+   * descriptors or over the per-Service cap are counted in one series per
+   * service port (frontend ""), so a huge Service does not make huge metrics.
+   */
   private reportFrontendErrors(state: NodeState, result: ApplyResult): void {
     const unsupported = new Set(result.unsupported);
     this.opts.metrics.setFrontendErrors(
@@ -227,7 +235,7 @@ export class Proxier {
           namespace: s?.namespace ?? '',
           service: s?.name ?? f.service,
           port: s?.portName ?? '',
-          frontend: f.frontend,
+          frontend: f.code && COUNTED_REASONS.has(f.code) ? '' : f.frontend,
           reason: f.code ?? (unsupported.has(f) ? 'UnsupportedProtocol' : f.kind),
         };
       }),

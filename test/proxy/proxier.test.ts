@@ -208,6 +208,41 @@ describe('Proxier', () => {
     assert.ok(![...(await metricLines(metrics))].some((l) => l.startsWith('svcnet_proxy_object_problems{')));
   });
 
+  it('counts frontends left out for want of descriptors or over the cap per service port, not one series each', async () => {
+    const { backend, objects, proxier, metrics } = setup();
+    const huge = svc('huge', {
+      clusterIP: '127.97.205.40',
+      ports: [1, 2, 3].map((n) => ({ name: `p${n}`, port: n, protocol: 'TCP' as const })),
+    });
+    objects.services.push(huge);
+    const failed = (port: number, code: string, ip = '127.97.205.40') => ({
+      service: `ns/huge:p${port}/TCP`,
+      frontend: `TCP/${ip}:${port}`,
+      kind: 'ClusterIP' as const,
+      message: 'not served',
+      code,
+    });
+    backend.result = {
+      applied: 0,
+      failed: [
+        failed(1, 'ServiceFrontendLimit'),
+        failed(1, 'ServiceFrontendLimit', NODE_IP),
+        failed(1, 'EMFILE'),
+        failed(2, 'ServiceFrontendLimit'),
+      ],
+      unsupported: [],
+    };
+    proxier.onServiceChange(undefined, huge);
+    await proxier.synced();
+    const lines = await metricLines(metrics);
+    for (const want of [
+      'svcnet_proxy_frontend_errors{namespace="ns",service="huge",port="p1",frontend="",reason="ServiceFrontendLimit"} 2',
+      'svcnet_proxy_frontend_errors{namespace="ns",service="huge",port="p1",frontend="",reason="EMFILE"} 1',
+      'svcnet_proxy_frontend_errors{namespace="ns",service="huge",port="p2",frontend="",reason="ServiceFrontendLimit"} 1',
+    ])
+      assert.ok(lines.has(want), `missing line: ${want}`);
+  });
+
   it('stop stops the backend', async () => {
     const { backend, proxier } = setup();
     await proxier.synced();
