@@ -183,6 +183,7 @@ export interface ProxyCommandOptions extends CommonOptions {
   minSyncPeriodMs: number;
   healthzBindAddress: string;
   metricsBindAddress: string;
+  maxFrontendsPerService?: number;
 }
 
 export async function runProxy(opts: ProxyCommandOptions): Promise<number> {
@@ -200,6 +201,7 @@ export async function runProxy(opts: ProxyCommandOptions): Promise<number> {
     minSyncPeriodMs: opts.minSyncPeriodMs,
     healthzBindAddress: opts.healthzBindAddress,
     metricsBindAddress: opts.metricsBindAddress,
+    maxFrontendsPerService: opts.maxFrontendsPerService,
   });
   return untilSignalled(ctx.log, async () => {
     await proxy.stop();

@@ -63,6 +63,19 @@ export async function startDns(opts: DnsOptions): Promise<Dns> {
   /** Trigger times of slice changes not yet in the serving index. */
   let pendingTriggers: { kind: string; at: number }[] = [];
 
+  // Objects the index leaves something of out: logged when new, counted while they last.
+  let problemsSeen = new Set<string>();
+  const reportProblems = (problems: readonly { object: string; message: string }[]) => {
+    const seen = new Set<string>();
+    for (const p of problems) {
+      const key = `${p.object}\n${p.message}`;
+      seen.add(key);
+      if (!problemsSeen.has(key)) log.warn('Skipped', { object: p.object, problem: p.message });
+    }
+    problemsSeen = seen;
+    metrics.setObjectProblems(problems);
+  };
+
   // No index before every informer has listed (or the startup timeout passed): a partial
   // one would answer NXDOMAIN for names that exist. Until then, SERVFAIL.
   let started = false;
@@ -79,7 +92,7 @@ export async function startDns(opts: DnsOptions): Promise<Dns> {
       const waiting = waiters;
       waiters = [];
       try {
-        index = buildIndex({
+        const built = buildIndex({
           services: services.list(),
           slices: slices.list(),
           namespaces: namespaces.list(),
@@ -94,6 +107,8 @@ export async function startDns(opts: DnsOptions): Promise<Dns> {
             localIPs: [opts.address],
           },
         });
+        reportProblems(built.problems());
+        index = built;
       } catch (err) {
         log.error(err, 'Building the DNS index failed');
         return;

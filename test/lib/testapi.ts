@@ -23,7 +23,10 @@ export interface TestApi {
 }
 
 /** Server settings a test may change. */
-export type TestApiConfig = Pick<ApiServerConfig, 'storage' | 'compactionIntervalMs'>;
+export type TestApiConfig = Pick<
+  ApiServerConfig,
+  'storage' | 'compactionIntervalMs' | 'serviceClusterIPRange'
+>;
 
 export async function startTestApi(
   name: string,
