@@ -23,7 +23,7 @@ export interface TestApi {
 }
 
 /** Server settings a test may change. */
-export type TestApiConfig = Pick<ApiServerConfig, 'storage' | 'compactionIntervalMs'>;
+export type TestApiConfig = Pick<ApiServerConfig, 'storage' | 'compactionIntervalMs' | 'serving'>;
 
 export async function startTestApi(
   name: string,
