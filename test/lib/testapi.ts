@@ -25,7 +25,7 @@ export interface TestApi {
 /** Server settings a test may change. */
 export type TestApiConfig = Pick<
   ApiServerConfig,
-  'storage' | 'compactionIntervalMs' | 'serviceClusterIPRange'
+  'storage' | 'compactionIntervalMs' | 'serviceClusterIPRange' | 'serving'
 >;
 
 export async function startTestApi(
