@@ -12,6 +12,11 @@
  *    (half headless, two endpoints each) and answering A/SRV lookups.
  *    Reference: a Map from each Service's name to its address, built and
  *    read for the same names.
+ * d. DNS over TCP under slow clients: 1,000 connections each trickling one
+ *    byte every 2 s (and reconnecting at once when closed, as an attacker
+ *    would) while a new TCP query is sent every 100 ms on a new connection:
+ *    how many are answered, and their latency. Reference: the same queries
+ *    with no slow clients.
  *
  * Run: npm run bench -- dns   (or: node --import tsx bench/dns.ts [--quick])
  */
@@ -26,6 +31,7 @@ import { createClient } from '../src/client/client.js';
 import { SharedInformerFactory } from '../src/client/informer.js';
 import { Namespaces, Services } from '../src/client/resources.js';
 import { buildIndex, type IndexInput } from '../src/dns/index/build.js';
+import { slowClients, tcpQueryOnce } from '../test/dns/server/helpers.js';
 import {
   abort as abortRun,
   cleanup,
@@ -138,6 +144,50 @@ function indexFigures(): { buildMs: number; mapBuildMs: number; lookupUs: number
   }
   const mapLookupUs = ((now() - t) * 1000) / queries;
   return { buildMs, mapBuildMs, lookupUs, mapLookupUs };
+}
+
+interface Probes {
+  asked: number;
+  /** Latencies of the answered ones (ms). */
+  answered: number[];
+}
+
+/** A query on a new TCP connection every `everyMs` for `forMs`, one at a time; unanswered after 5 s counts as lost. */
+async function probeTcp(
+  port: number,
+  name: string,
+  want: string,
+  forMs: number,
+  everyMs = 100,
+): Promise<Probes> {
+  const out: Probes = { asked: 0, answered: [] };
+  for (const end = now() + forMs; now() < end; ) {
+    const t = now();
+    out.asked++;
+    const r = await tcpQueryOnce(
+      port,
+      { type: 'query', id: out.asked & 0xffff, questions: [{ type: 'A', name }] },
+      5000,
+    );
+    if (r?.answers?.some((a) => a.type === 'A' && a.data === want)) out.answered.push(now() - t);
+    await sleep(Math.max(0, everyMs - (now() - t)));
+  }
+  return out;
+}
+
+/** d: new TCP queries with and without 1,000 slow clients holding connections. */
+async function slowClientFigures(port: number, name: string, want: string) {
+  const seconds = QUICK ? 5 : 20;
+  const baseline = await probeTcp(port, name, want, seconds * 1000);
+  const slow = slowClients(port, 1000, { intervalMs: 2000, lifetimeMs: (seconds + 60) * 1000 });
+  try {
+    for (const end = now() + 30_000; slow.open() < 1000; await sleep(10))
+      if (now() > end) throw new Error(`only ${slow.open()} of 1000 slow clients connected`);
+    const during = await probeTcp(port, name, want, seconds * 1000);
+    return { seconds, baseline, during, connects: slow.connects(), closed: slow.closedByServer() };
+  } finally {
+    slow.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -273,6 +323,7 @@ async function main(): Promise<void> {
   }
   factory.stop();
   client.close();
+  const tcp = await slowClientFigures(dnsPort, 's0.default.svc.cluster.local', ips[0]!);
   clearTimeout(watchdog);
 
   console.log('');
@@ -304,6 +355,20 @@ async function main(): Promise<void> {
   );
   console.log(
     `   lookup (A and SRV): ${index.lookupUs.toFixed(2)} µs (reference, Map.get: ${index.mapLookupUs.toFixed(2)} µs; ratio ${(index.lookupUs / index.mapLookupUs).toFixed(0)})`,
+  );
+  const line = (p: Probes) =>
+    `answered ${p.answered.length} of ${p.asked}${
+      p.answered.length
+        ? `, p50 ${fmtMs(percentile(p.answered, 0.5))}  p99 ${fmtMs(percentile(p.answered, 0.99))}  max ${fmtMs(Math.max(...p.answered))}`
+        : ''
+    }`;
+  console.log(
+    `d. new TCP queries (one per new connection, every 100 ms for ${tcp.seconds} s) while 1,000 slow clients send one byte every 2 s`,
+  );
+  console.log(`   with 1,000 slow clients: ${line(tcp.during)}`);
+  console.log(`   reference, none:         ${line(tcp.baseline)}`);
+  console.log(
+    `   the slow clients: ${tcp.connects} connections made, ${tcp.closed} closed by the server (read timeout or eviction)`,
   );
 }
 

@@ -4,12 +4,19 @@
  * (one PodWorker each, driven by a pod informer filtered on spec.nodeName),
  * gives them IPs from the node's podCIDR, and serves container logs.
  *
+ * A pod's IP never changes during its life: before any pod starts, the agent
+ * lists its pods from the API and claims every existing pod's address (the
+ * pod's status, else the agent's record in its root dir); only then are new
+ * pods given addresses. A pod whose address cannot be claimed is Failed
+ * (PodIPClaimFailed), never renumbered.
+ *
  * Stopping: `stop()` stops every running container (SIGTERM, SIGKILL after
  * the pod's grace capped at `shutdownGracePeriodMs`; at once with
  * `killPods: true`), reports their final states so endpoints go not-ready,
  * and leaves the pods in the API: an agent started again on the node adopts
  * them (same IPs) and restarts their containers (restartCount + 1).
  */
+import { join } from 'node:path';
 import type { Node, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound } from '../client/client.js';
 import type { EventSink } from '../client/events.js';
@@ -19,7 +26,8 @@ import type { ApiClient, Informer } from '../client/types.js';
 import type { Logger } from '../lib/log.js';
 import { Backoff } from './backoff.js';
 import type { ContainerRuntime } from './images/types.js';
-import { PodIPAllocator } from './ipam.js';
+import { claimPodIPs, PodIPAllocator } from './ipam.js';
+import { PodIPRecords } from './iprecords.js';
 import { type LogServer, startLogServer } from './logserver.js';
 import { NodeReporter } from './node.js';
 import { PodWorker } from './podworker.js';
@@ -50,6 +58,8 @@ export interface AgentOptions {
   maxPods?: number;
   /** The longest a pod's containers get to stop when the agent stops (default 5000). */
   shutdownGracePeriodMs?: number;
+  /** kubelet's --root-dir: the agent keeps its records of pod IPs under `pod-ips/` here. */
+  rootDir?: string;
   /** Clock for tests. */
   now?: () => number;
 }
@@ -74,7 +84,12 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const byName = new Map<string, PodWorker>();
   const backoff = new Backoff(now);
   let ipam: PodIPAllocator | undefined;
+  /** The pods bound to the node were listed from the API. */
+  let listed = false;
+  /** Every listed pod's address was claimed: only now may a pod be given a new one. */
+  let claimed = false;
   let stopped = false;
+  const records = opts.rootDir ? new PodIPRecords(join(opts.rootDir, 'pod-ips'), log) : undefined;
 
   const logServer: LogServer = await startLogServer(
     opts.nodeIP,
@@ -103,13 +118,37 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const setCIDR = (cidr: string | undefined) => {
     if (!cidr || ipam) return;
     try {
-      ipam = new PodIPAllocator(cidr);
+      ipam = new PodIPAllocator(cidr, records);
     } catch (err) {
       log.error(err, 'Invalid podCIDR', { podCIDR: cidr });
       return;
     }
     log.info('Pod CIDR set', { podCIDR: cidr });
     reporter.setNotReady(undefined);
+    claimExisting();
+  };
+
+  /**
+   * Once the node has a podCIDR and its pods were listed: claims the address
+   * of every pod it already runs (left by a previous agent), then lets pods
+   * start. Records of pods that are gone, or of addresses not claimed, go.
+   */
+  const claimExisting = () => {
+    if (!ipam || !listed || claimed) return;
+    const pool = ipam;
+    const recorded = new Map((records?.load() ?? []).map((r) => [r.uid, r.ip]));
+    const claims = [...workers.values()].flatMap((w) => w.ipClaim(recorded.get(w.uid)) ?? []);
+    const results = claimPodIPs(pool, claims);
+    let failed = 0;
+    for (const w of workers.values()) {
+      const r = results.get(w.uid);
+      if (!r) continue;
+      if ('error' in r) failed++;
+      w.claimed(r);
+    }
+    records?.prune((r) => pool.get(r.uid) === r.ip);
+    claimed = true;
+    log.info('Pod IPs claimed', { claimed: results.size - failed, failed });
     for (const w of workers.values()) w.kick();
   };
 
@@ -163,7 +202,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     events: opts.events,
     log,
     hostIPs: [opts.nodeIP],
-    ipam: () => ipam,
+    ipam: () => (claimed ? ipam : undefined),
     services: () => services.list(),
     backoff,
     clusterDomain: opts.clusterDomain ?? 'cluster.local',
@@ -205,6 +244,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     delete: removePod,
   });
   await pods.synced();
+  listed = true;
+  claimExisting();
   log.info('Agent started', { node: nodeName, kubeletPort: logServer.port });
 
   return {

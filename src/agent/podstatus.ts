@@ -223,6 +223,8 @@ export interface PodStatusInput {
   /** When the agent first accepted the pod (ms). */
   startTime?: number;
   now: number;
+  /** The agent cannot run the pod (kubelet's rejectPod): phase Failed with this reason and message. */
+  rejected?: { reason: string; message: string };
 }
 
 /** generateAPIPodStatus: the whole status kubelet writes to pods/<name>/status. */
@@ -230,7 +232,7 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   const { pod, now } = input;
   const old = pod.status ?? {};
   const all = [...input.containerStatuses, ...input.initContainerStatuses];
-  let phase = getPhase(pod, all, input.podIsTerminal);
+  let phase = input.rejected ? 'Failed' : getPhase(pod, all, input.podIsTerminal);
   // Pods never leave a terminal phase.
   if (!isTerminalPhase(phase) && isTerminalPhase(old.phase)) phase = old.phase as string;
 
@@ -245,7 +247,10 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   for (const c of generated) conditions.push(withTransitionTime(c, old.conditions ?? [], now));
 
   const status: PodStatus = { phase, conditions };
-  if (phase === old.phase) {
+  if (input.rejected) {
+    status.reason = input.rejected.reason;
+    status.message = input.rejected.message;
+  } else if (phase === old.phase) {
     if (old.reason) status.reason = old.reason;
     if (old.message) status.message = old.message;
   }
@@ -253,9 +258,18 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
     status.hostIP = input.hostIPs[0];
     status.hostIPs = input.hostIPs.map((ip) => ({ ip }));
   }
-  if (input.podIPs.length) {
-    status.podIP = input.podIPs[0];
-    status.podIPs = input.podIPs.map((ip) => ({ ip }));
+  // A pod whose address is not (or no longer) held keeps the IPs its status gave (as kubelet when the
+  // sandbox is gone): a status write never takes a pod's IP away. The pod worker never changes one it holds.
+  const podIPs = input.podIPs.length
+    ? input.podIPs
+    : old.podIPs?.length
+      ? old.podIPs.flatMap((p) => (p.ip ? [p.ip] : []))
+      : old.podIP
+        ? [old.podIP]
+        : [];
+  if (podIPs.length) {
+    status.podIP = podIPs[0];
+    status.podIPs = podIPs.map((ip) => ({ ip }));
   }
   const start = old.startTime ?? (input.startTime !== undefined ? rfc3339(input.startTime) : undefined);
   if (start) status.startTime = start;

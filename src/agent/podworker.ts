@@ -27,7 +27,7 @@ import { buildContainerEnv, expandArgs, podHostname } from './envvars.js';
 import { runHook } from './hooks.js';
 import type { ContainerRuntime, ExitStatus, RunningContainer } from './images/types.js';
 import { StartError } from './images/types.js';
-import type { PodIPAllocator } from './ipam.js';
+import { claimPodIPs, type PodIPAllocator, type PodIPClaim, type PodIPClaimResult } from './ipam.js';
 import { ContainerLog } from './logs.js';
 import { generatePodStatus, isRestartableInit } from './podstatus.js';
 import { type ProbeKind, ProbeRunner } from './probe.js';
@@ -39,13 +39,18 @@ const MIN_GRACE_MS = 2000;
 /** How long to wait for a container to go after SIGKILL before giving up on it. */
 const KILL_WAIT_MS = 10_000;
 const DEFAULT_GRACE_S = 30;
+/** The reason of a pod whose address cannot be claimed again (status, event). */
+export const POD_IP_CLAIM_FAILED = 'PodIPClaimFailed';
 
 export interface PodWorkerDeps {
   runtime: ContainerRuntime;
   events: EventSink;
   log: Logger;
   hostIPs: string[];
-  /** The pod IP allocator; undefined until the node has a podCIDR. */
+  /**
+   * The pod IP allocator; undefined until the node has a podCIDR and the
+   * agent has claimed the addresses of the pods it already runs.
+   */
   ipam(): PodIPAllocator | undefined;
   services(): Service[];
   backoff: Backoff;
@@ -104,7 +109,12 @@ export class PodWorker {
   pod: Pod;
   readonly uid: string;
   private readonly records = new Map<string, ContainerRecord>();
+  /** The pod's IPs: its status's when adopted (claimed again before use), else the ones given. Set once. */
   private podIPs: string[] = [];
+  /** podIPs are the pod's in the allocator (or the node's, host network): containers may use them. */
+  private ipHeld = false;
+  /** The pod's address cannot be claimed again: it is Failed with this, never given another. */
+  private rejected: { reason: string; message: string } | undefined;
   private readonly startTime: number;
   private syncing = false;
   private again = false;
@@ -154,9 +164,8 @@ export class PodWorker {
   private adopt(pod: Pod): void {
     const st = pod.status;
     if (!st) return;
-    const ip = st.podIP;
-    const ipam = this.deps.ipam();
-    if (ip && !pod.spec?.hostNetwork && ipam?.reserve(this.uid, ip)) this.podIPs = [ip];
+    // Claimed again before any container uses them (ipClaim, claimed); they never change.
+    if (!terminalPhase(st.phase)) this.podIPs = statusIPs(pod);
     const now = this.deps.now();
     for (const cs of [...(st.initContainerStatuses ?? []), ...(st.containerStatuses ?? [])]) {
       const rec = this.records.get(cs.name);
@@ -258,7 +267,10 @@ export class PodWorker {
       this.reportStatus();
       return;
     }
-    if (this.finished) return;
+    if (this.finished) {
+      if (this.rejected) this.reportStatus();
+      return;
+    }
     if (!this.ensureIP()) {
       this.reportStatus();
       return;
@@ -283,21 +295,71 @@ export class PodWorker {
   }
 
   private ensureIP(): boolean {
-    if (this.podIPs.length) return true;
+    if (this.ipHeld) return true;
+    if (this.rejected) return false;
+    if (!this.podIPs.length) this.podIPs = statusIPs(this.pod);
     if (this.pod.spec?.hostNetwork) {
-      this.podIPs = [...this.deps.hostIPs];
+      // Host-network pods have the node's IPs, immutable once set (as kubelet).
+      if (!this.podIPs.length) this.podIPs = [...this.deps.hostIPs];
+      this.ipHeld = true;
       return true;
     }
     const ipam = this.deps.ipam();
     if (!ipam) return false;
+    // An address the pod already has is claimed, never replaced (a pod the agent's startup claims did not cover).
+    const claim = this.ipClaim();
+    if (claim) {
+      const result = claimPodIPs(ipam, [claim]).get(this.uid);
+      if (result) this.claimed(result);
+      return this.ipHeld;
+    }
     try {
-      this.podIPs = [ipam.allocate(this.uid)];
+      this.podIPs = [ipam.allocate(this.uid, this.key)];
+      this.ipHeld = true;
       return true;
     } catch (err) {
       const msg = errText(err);
       this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
       return false;
     }
+  }
+
+  /**
+   * This pod's claim to the address it had before the agent started (its
+   * status's, else the agent's record of it), or undefined when it has none
+   * to claim: finished, host network, already held, or never given one.
+   */
+  ipClaim(recordedIP?: string): PodIPClaim | undefined {
+    if (this.adoptedTerminal || this.ipHeld || this.rejected || this.pod.spec?.hostNetwork) return undefined;
+    const statusIP = (this.podIPs.length ? this.podIPs : statusIPs(this.pod))[0];
+    if (!statusIP && !recordedIP) return undefined;
+    return {
+      uid: this.uid,
+      pod: this.key,
+      ...(this.pod.metadata?.creationTimestamp ? { created: this.pod.metadata.creationTimestamp } : {}),
+      ...(statusIP ? { statusIP } : {}),
+      ...(recordedIP ? { recordedIP } : {}),
+    };
+  }
+
+  /**
+   * The outcome of this pod's claim: the address is its own again, or the
+   * pod is rejected (Failed, with an event saying why), as a pod's IP never
+   * changes during its life.
+   */
+  claimed(result: PodIPClaimResult): void {
+    if ('error' in result) {
+      const message = `cannot claim its IP ${result.ip} again: ${result.error.message} (a pod's IP never changes, so it is not started with another)`;
+      this.rejected = { reason: POD_IP_CLAIM_FAILED, message: `Pod was rejected: ${message}` };
+      this.finished = true;
+      this.clearTimers();
+      this.event('Warning', POD_IP_CLAIM_FAILED, `Pod ${message}`);
+      this.log.warn('Pod rejected: its IP cannot be claimed', { ip: result.ip, err: result.error.message });
+      this.kick();
+      return;
+    }
+    if (!this.podIPs.length) this.podIPs = [result.ip];
+    this.ipHeld = true;
   }
 
   /** Runs init containers in order; 'done' once every regular one completed. */
@@ -784,10 +846,11 @@ export class PodWorker {
       containerStatuses: statuses,
       podIPs: this.podIPs,
       hostIPs: this.deps.hostIPs,
-      sandboxReady: this.podIPs.length > 0 && !(this.finished && allGone),
+      sandboxReady: this.ipHeld && !this.rejected && !(this.finished && allGone),
       podIsTerminal: !!this.pod.metadata?.deletionTimestamp && allGone && this.finished,
       startTime: this.startTime,
       now: this.deps.now(),
+      ...(this.rejected ? { rejected: this.rejected } : {}),
     });
   }
 
@@ -853,6 +916,13 @@ export class PodWorker {
 }
 
 const newID = (): string => randomBytes(32).toString('hex');
+
+/** The IPs a pod's status gives it (podIPs, else podIP). */
+const statusIPs = (pod: Pod): string[] => {
+  const st = pod.status;
+  if (st?.podIPs?.length) return st.podIPs.flatMap((p) => (p.ip ? [p.ip] : []));
+  return st?.podIP ? [st.podIP] : [];
+};
 
 /** Built-in images have no registry digest; the ID names the image. */
 const imageIDOf = (image: string): string => `svcnet://${image}`;

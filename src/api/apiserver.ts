@@ -35,6 +35,7 @@ import { type ResourceInfo, standardVerbs } from './resource.js';
 import { schemaForKind } from './schema/index.js';
 import { buildDiscovery, subresourceKind, subresourceVerbs } from './server/discovery.js';
 import { createApiHttpServer, drainApiHttpServer, type OpenApiDocs } from './server/http.js';
+import type { ServingLimits } from './server/serving.js';
 import { Registry, timestamp } from './storage/registry.js';
 
 export interface ApiServerConfig {
@@ -58,6 +59,8 @@ export interface ApiServerConfig {
   eventTTLMs?: number;
   /** `--etcd-compaction-interval` in ms (default 5m; 0 disables compaction). */
   compactionIntervalMs?: number;
+  /** Deadlines and caps of the HTTPS front (defaults: DEFAULT_SERVING_LIMITS); tests shorten them. */
+  serving?: Partial<ServingLimits>;
   log?: Logger;
 }
 
@@ -70,7 +73,7 @@ export class ApiServer {
     readonly url: string,
     readonly kubeconfigPath: string,
     readonly port: number,
-    readonly config: Required<Omit<ApiServerConfig, 'log' | 'allowLoopbackEndpoints' | 'store'>>,
+    readonly config: Required<Omit<ApiServerConfig, 'log' | 'allowLoopbackEndpoints' | 'store' | 'serving'>>,
     private readonly stopFn: () => Promise<void>,
     readonly registries: Map<string, Registry>,
   ) {}
@@ -176,6 +179,7 @@ export class ApiServer {
           shutdown: () => !shuttingDown,
         },
       },
+      limits: cfg.serving,
       log,
     });
     await new Promise<void>((resolve, reject) => {

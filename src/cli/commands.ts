@@ -21,6 +21,7 @@ import {
   AlreadyRunningError,
   isAlive,
   lockDataDir,
+  type RunState,
   readRunState,
   releaseDataDir,
   runningPid,
@@ -168,7 +169,11 @@ async function serve(opts: UpOptions): Promise<number> {
     );
     return 1;
   }
-  const supervisor = new Supervisor(process.argv[1]!, log);
+  // run.json follows the components' restarts once it is first written below.
+  let runState: RunState | undefined;
+  const supervisor = new Supervisor(process.argv[1]!, log, (components) => {
+    if (runState) writeRunState(opts.dataDir, { ...runState, components });
+  });
   const nodeIP = opts.nodeIp!;
   const dnsIP = kubeDnsIP(opts.serviceClusterIpRange);
   if (opts.only !== 'apiserver') {
@@ -223,7 +228,7 @@ async function serve(opts: UpOptions): Promise<number> {
       ],
     });
   }
-  writeRunState(opts.dataDir, {
+  runState = {
     nodeName: opts.only === 'apiserver' ? undefined : opts.nodeName,
     dns: opts.only === 'apiserver' ? undefined : joinHostPort(nodeIP, opts.dnsPort),
     kubeDns: opts.only === 'apiserver' ? undefined : dnsIP,
@@ -237,7 +242,8 @@ async function serve(opts: UpOptions): Promise<number> {
     storage: opts.storage,
     version: svcnetVersion(),
     logFile: opts.child ? logFile(opts.dataDir) : undefined,
-  });
+  };
+  writeRunState(opts.dataDir, runState);
   if (!opts.child) process.stdout.write(hint(opts.dataDir, server.url));
 
   return new Promise<number>((resolve) => {

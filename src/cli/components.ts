@@ -151,6 +151,7 @@ export async function runScheduler(opts: CommonOptions): Promise<number> {
 
 export async function runAgent(opts: AgentOptions): Promise<number> {
   const ctx = context(opts, 'kubelet', opts.nodeName);
+  const rootDir = opts.rootDir ?? join(tmpdir(), `svcnet-agent-${opts.nodeName}`);
   const agent = await startAgent({
     client: ctx.client,
     events: ctx.events,
@@ -161,10 +162,8 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
     clusterDNS: opts.clusterDns,
     clusterDomain: opts.clusterDomain,
     maxPods: opts.maxPods,
-    runtime: builtinRuntime({
-      log: ctx.log,
-      stateDir: opts.rootDir ?? join(tmpdir(), `svcnet-agent-${opts.nodeName}`),
-    }),
+    runtime: builtinRuntime({ log: ctx.log, stateDir: rootDir }),
+    rootDir,
     log: ctx.log,
   });
   return untilSignalled(ctx.log, async () => {
@@ -184,6 +183,7 @@ export interface ProxyCommandOptions extends CommonOptions {
   minSyncPeriodMs: number;
   healthzBindAddress: string;
   metricsBindAddress: string;
+  maxFrontendsPerService?: number;
 }
 
 export async function runProxy(opts: ProxyCommandOptions): Promise<number> {
@@ -201,6 +201,7 @@ export async function runProxy(opts: ProxyCommandOptions): Promise<number> {
     minSyncPeriodMs: opts.minSyncPeriodMs,
     healthzBindAddress: opts.healthzBindAddress,
     metricsBindAddress: opts.metricsBindAddress,
+    maxFrontendsPerService: opts.maxFrontendsPerService,
   });
   return untilSignalled(ctx.log, async () => {
     await proxy.stop();

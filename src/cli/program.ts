@@ -234,7 +234,7 @@ export function program(): Command {
     .option('--max-pods <n>', 'the most pods this node runs', positive, 110)
     .option(
       '--root-dir <dir>',
-      "the agent's state (records of container processes, so a restarted agent reaps a dead one's)",
+      "the agent's state (records of pod IPs and container processes, so a restarted agent re-claims the IPs and reaps a dead one's processes)",
       (v) => resolve(v),
     )
     .action(async (opts) => {
@@ -278,6 +278,11 @@ export function program(): Command {
     .option('--min-sync-period <duration>', 'the shortest time between syncs (default 1s)', duration)
     .option('--healthz-bind-address <host:port>', 'the /healthz and /livez server (default 0.0.0.0:10256)')
     .option('--metrics-bind-address <host:port>', 'the /metrics server (default 127.0.0.1:10249)')
+    .option(
+      '--max-frontends-per-service <n>',
+      'the most listeners one Service gets (default or 0: 1/16 of the file descriptor limit)',
+      verbosity, // any non-negative integer
+    )
     .action(async (opts) => {
       const given = <T>(v: T | undefined) => v;
       let config: ProxyConfig;
@@ -320,6 +325,7 @@ export function program(): Command {
         minSyncPeriodMs: config.minSyncPeriodMs,
         healthzBindAddress: config.healthzBindAddress,
         metricsBindAddress: config.metricsBindAddress,
+        maxFrontendsPerService: opts.maxFrontendsPerService,
       });
     });
 

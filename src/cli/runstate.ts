@@ -3,7 +3,7 @@
  * and a second `up` can find it: DATA_DIR/svcnet.pid (the lock, created
  * exclusively) and DATA_DIR/run.json (where it serves).
  */
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SvcnetError } from '../lib/errors.js';
 
@@ -22,8 +22,8 @@ export interface RunState {
   /** Where the cluster DNS server answers, and kube-dns's ClusterIP. */
   dns?: string;
   kubeDns?: string;
-  /** Supervised components' pids at start (they may be restarted since). */
-  components?: Record<string, number | undefined>;
+  /** Supervised components' current pids (rewritten on every restart; null while one waits to restart). */
+  components?: Record<string, number | null>;
 }
 
 export const pidFile = (dataDir: string) => join(dataDir, 'svcnet.pid');
@@ -96,8 +96,11 @@ export function releaseDataDir(dataDir: string): void {
   rmSync(runFile(dataDir), { force: true });
 }
 
+/** Written whole and renamed into place: it is rewritten while running, and `status` must never read half of it. */
 export function writeRunState(dataDir: string, s: RunState): void {
-  writeFileSync(runFile(dataDir), `${JSON.stringify(s, null, 2)}\n`);
+  const tmp = `${runFile(dataDir)}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(s, null, 2)}\n`);
+  renameSync(tmp, runFile(dataDir));
 }
 
 export function readRunState(dataDir: string): RunState | undefined {

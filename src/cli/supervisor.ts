@@ -5,6 +5,8 @@
  * minute of running), and on stop sends SIGTERM, then SIGKILL after a grace
  * period. Children share the parent's stdout/stderr (the log file when
  * detached) and exit by themselves if the parent dies (SVCNET_PARENT_PID).
+ * `onChange` hears every start and exit, so what `status` shows (run.json)
+ * follows restarts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from '../lib/log.js';
@@ -23,6 +25,9 @@ interface Running {
   exited?: Promise<void>;
 }
 
+/** Each component's pid; null while it waits to be restarted. */
+export type ComponentPids = Record<string, number | null>;
+
 export class Supervisor {
   private readonly running = new Map<string, Running>();
   private stopping = false;
@@ -30,6 +35,8 @@ export class Supervisor {
   constructor(
     private readonly bin: string,
     private readonly log: Logger,
+    /** Called with every component's pid after one starts or exits (not while stopping). */
+    private readonly onChange: (pids: ComponentPids) => void = () => {},
   ) {}
 
   start(spec: ComponentSpec): void {
@@ -43,8 +50,17 @@ export class Supervisor {
     return this.running.get(name)?.child?.pid;
   }
 
-  pids(): Record<string, number | undefined> {
-    return Object.fromEntries([...this.running].map(([n, r]) => [n, r.child?.pid]));
+  pids(): ComponentPids {
+    return Object.fromEntries([...this.running].map(([n, r]) => [n, r.child?.pid ?? null]));
+  }
+
+  private changed(): void {
+    if (this.stopping) return;
+    try {
+      this.onChange(this.pids());
+    } catch (err) {
+      this.log.error(err, 'Could not record the components');
+    }
   }
 
   private launch(r: Running): void {
@@ -56,11 +72,13 @@ export class Supervisor {
     });
     r.child = child;
     this.log.info('Started component', { component: r.spec.name, pid: child.pid });
+    this.changed();
     r.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         r.child = undefined;
         resolve();
         if (this.stopping) return;
+        this.changed();
         if (Date.now() - r.startedAt > 60_000) r.failures = 0;
         const delay = Math.min(30_000, 1000 * 2 ** r.failures);
         r.failures++;

@@ -7,15 +7,15 @@
  * Until the first sync it answers SERVFAIL; after the startup timeout it
  * serves what it has.
  */
-import type { Endpoints, Namespace, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { Namespace, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { isAlreadyExists, isNotFound } from '../client/client.js';
 import { SharedInformerFactory } from '../client/informer.js';
-import { EndpointSlices, Endpoints as EndpointsRT, Namespaces, Pods, Services } from '../client/resources.js';
+import { EndpointSlices, Namespaces, Pods, Services } from '../client/resources.js';
 import type { ApiClient, Informer } from '../client/types.js';
 import type { Logger } from '../lib/log.js';
 import { UpstreamForwarder } from './forward/forwarder.js';
 import { buildIndex } from './index/build.js';
+import { publishKubeDns } from './kubedns.js';
 import { DnsMetrics, startHealthServer } from './metrics.js';
 import { DnsServer } from './server/server.js';
 import type { RecordIndex } from './types.js';
@@ -63,6 +63,19 @@ export async function startDns(opts: DnsOptions): Promise<Dns> {
   /** Trigger times of slice changes not yet in the serving index. */
   let pendingTriggers: { kind: string; at: number }[] = [];
 
+  // Objects the index leaves something of out: logged when new, counted while they last.
+  let problemsSeen = new Set<string>();
+  const reportProblems = (problems: readonly { object: string; message: string }[]) => {
+    const seen = new Set<string>();
+    for (const p of problems) {
+      const key = `${p.object}\n${p.message}`;
+      seen.add(key);
+      if (!problemsSeen.has(key)) log.warn('Skipped', { object: p.object, problem: p.message });
+    }
+    problemsSeen = seen;
+    metrics.setObjectProblems(problems);
+  };
+
   // No index before every informer has listed (or the startup timeout passed): a partial
   // one would answer NXDOMAIN for names that exist. Until then, SERVFAIL.
   let started = false;
@@ -79,7 +92,7 @@ export async function startDns(opts: DnsOptions): Promise<Dns> {
       const waiting = waiters;
       waiters = [];
       try {
-        index = buildIndex({
+        const built = buildIndex({
           services: services.list(),
           slices: slices.list(),
           namespaces: namespaces.list(),
@@ -94,6 +107,8 @@ export async function startDns(opts: DnsOptions): Promise<Dns> {
             localIPs: [opts.address],
           },
         });
+        reportProblems(built.problems());
+        index = built;
       } catch (err) {
         log.error(err, 'Building the DNS index failed');
         return;
@@ -164,13 +179,14 @@ export async function startDns(opts: DnsOptions): Promise<Dns> {
     });
   started = true;
   rebuild();
-  // Published until it succeeds: a failure (the API busy or restarting) is retried, never left for good.
+  // Reconciled until it succeeds: a failure (the API busy or restarting) is retried, never left for good.
   let publishing: NodeJS.Timeout | undefined;
   let stopped = false;
   const publish = async (attempt: number): Promise<void> => {
     const ip = opts.kubeDnsServiceIP;
     if (!ip || stopped) return;
-    if (await publishKubeDns(opts.client, ip, opts.address, port, health?.port, log)) return;
+    const target = { clusterIP: ip, address: opts.address, port, metricsPort: health?.port };
+    if (await publishKubeDns(opts.client, target, log)) return;
     publishing = setTimeout(() => void publish(attempt + 1), Math.min(500 * 2 ** attempt, 30_000));
   };
   await publish(0);
@@ -209,79 +225,4 @@ function withReverseFallthrough(index: RecordIndex): RecordIndex {
       index.inZone(name) && !(reverse(name) && index.lookup({ name, type: 'PTR' }).rcode === 'NXDOMAIN'),
     lookup: (q) => index.lookup(q),
   };
-}
-
-/**
- * kube-system/kube-dns as kubeadm's CoreDNS Service (ClusterIP `.10`, ports
- * dns 53/UDP, dns-tcp 53/TCP, metrics 9153/TCP), selector-less, with
- * Endpoints naming this server, so the proxy makes it reachable on the
- * service IP and the mirroring controller gives it an EndpointSlice.
- * Resolves false when it failed (logged; the caller retries).
- */
-async function publishKubeDns(
-  client: ApiClient,
-  clusterIP: string,
-  address: string,
-  port: number,
-  metricsPort: number | undefined,
-  log: Logger,
-): Promise<boolean> {
-  const labels = {
-    'k8s-app': 'kube-dns',
-    'kubernetes.io/name': 'CoreDNS',
-    'kubernetes.io/cluster-service': 'true',
-  };
-  const svc: Service = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: {
-      name: 'kube-dns',
-      namespace: 'kube-system',
-      labels,
-      annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
-    },
-    spec: {
-      clusterIP,
-      ports: [
-        { name: 'dns', port: 53, protocol: 'UDP', targetPort: port },
-        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: port },
-        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: metricsPort ?? 9153 },
-      ],
-    },
-  };
-  const ep: Endpoints = {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name: 'kube-dns', namespace: 'kube-system', labels },
-    subsets: [
-      {
-        addresses: [{ ip: address }],
-        ports: [
-          { name: 'dns', port, protocol: 'UDP' },
-          { name: 'dns-tcp', port, protocol: 'TCP' },
-          ...(metricsPort ? [{ name: 'metrics', port: metricsPort, protocol: 'TCP' }] : []),
-        ],
-      },
-    ],
-  };
-  try {
-    try {
-      await client.create(Services, 'kube-system', svc);
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
-      const cur = await client.get<Service>(Services, 'kube-system', 'kube-dns');
-      await client.update(Services, { ...cur, spec: { ...cur.spec, ports: svc.spec!.ports } });
-    }
-    try {
-      const cur = await client.get<Endpoints>(EndpointsRT, 'kube-system', 'kube-dns');
-      await client.update(EndpointsRT, { ...cur, subsets: ep.subsets });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      await client.create(EndpointsRT, 'kube-system', ep);
-    }
-    return true;
-  } catch (err) {
-    log.error(err, 'Could not publish kube-system/kube-dns; will retry');
-    return false;
-  }
 }

@@ -87,6 +87,8 @@ export class DnsMetrics {
   readonly forwardDuration: Histogram<'to' | 'rcode'>;
   readonly forwardBroken: Counter;
   readonly forwardMaxConcurrentRejects: Counter;
+  /** svcnet's own: what the index leaves out of an object (an address that does not parse). */
+  readonly objectProblems: Gauge<'kind' | 'namespace' | 'name'>;
 
   constructor(opts: DnsMetricsOptions = {}) {
     const registers = [this.registry];
@@ -189,7 +191,24 @@ export class DnsMetrics {
       help: 'Counter of the number of queries rejected because the concurrent queries were at maximum.',
       registers,
     });
+    this.objectProblems = new Gauge({
+      name: 'svcnet_dns_object_problems',
+      help: 'Problems with one API object in the serving index (an address that does not parse): it has no record',
+      labelNames: ['kind', 'namespace', 'name'],
+      registers,
+    });
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Replaces the problem counts with those of the serving index (objects named `Kind/namespace/name`). */
+  setObjectProblems(problems: readonly { object: string }[]): void {
+    this.objectProblems.reset();
+    const counts = new Map<string, number>();
+    for (const p of problems) counts.set(p.object, (counts.get(p.object) ?? 0) + 1);
+    for (const [object, n] of counts) {
+      const [kind = '', namespace = '', ...name] = object.split('/');
+      this.objectProblems.set({ kind, namespace, name: name.join('/') }, n);
+    }
   }
 
   /** Records one answered query (plugin/metrics/vars.Report). */

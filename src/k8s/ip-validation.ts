@@ -1,8 +1,10 @@
 /**
- * Field validation of IP and CIDR values as Kubernetes 1.32 does it: every
- * IP/CIDR field is parsed "sloppily" (see ./ip.ts); strict parsing only
- * arrives with StrictIPCIDRValidation (alpha in 1.33), and in 1.32 such
- * values merely draw warnings, which are not errors.
+ * Field validation of IP and CIDR values. `validateIP` and its kin are
+ * Kubernetes 1.32's: every IP/CIDR field is parsed "sloppily" (see ./ip.ts).
+ * `validateIPForLegacyField` adds what StrictIPCIDRValidation (KEP-4858,
+ * 1.33) adds: no leading zeros (libc reads them as octal: `010` is 8) and no
+ * IPv4-mapped IPv6, except for values the object already held (ratcheting).
+ * The API server applies it to the address fields the proxy and DNS serve.
  */
 import { type FieldError, type FieldPath, fieldErrors } from './field.js';
 import {
@@ -11,6 +13,7 @@ import {
   isLoopback,
   isUnspecified,
   parseCIDRSloppy,
+  parseIP,
   parseIPSloppy,
 } from './ip.js';
 
@@ -19,6 +22,45 @@ export function validateIP(value: string, path: FieldPath): FieldError[] {
   return parseIPSloppy(value)
     ? []
     : [fieldErrors.invalid(path, value, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)')];
+}
+
+/**
+ * What strict validation (netip.ParseAddr) has against a sloppy-parseable
+ * address, as upstream words it; undefined when nothing. netip.ParseAddr
+ * also refuses IPv6 groups of more than four hex digits (`00002001:db8::1`),
+ * which upstream reports as leading zeros too.
+ */
+export function strictIPProblem(value: string): string | undefined {
+  const ip = parseIP(value);
+  if (!ip || (value.includes(':') && /[0-9a-fA-F]{5}/.test(value))) return 'must not have leading 0s';
+  if (ip.family === 'IPv4' && value.includes(':')) return 'must not be an IPv4-mapped IPv6 address';
+  return undefined;
+}
+
+/**
+ * The strict errors alone (see strictIPProblem): none for a value that does
+ * not parse at all (the caller's sloppy check reports it) or that is one of
+ * `validOld`, the values the stored object already had (upstream's ratcheting:
+ * an update may keep them, it may not write new ones).
+ */
+export function validateStrictIP(
+  value: string,
+  path: FieldPath,
+  validOld: readonly string[] = [],
+): FieldError[] {
+  if (!parseIPSloppy(value) || validOld.includes(value)) return [];
+  const problem = strictIPProblem(value);
+  return problem ? [fieldErrors.invalid(path, value, problem)] : [];
+}
+
+/** IsValidIPForLegacyField with StrictIPCIDRValidation: validateIP, then the strict checks. */
+export function validateIPForLegacyField(
+  value: string,
+  path: FieldPath,
+  validOld: readonly string[] = [],
+): FieldError[] {
+  const errs = validateIP(value, path);
+  return errs.length ? errs : validateStrictIP(value, path, validOld);
 }
 
 export function validateIPv4Address(value: string, path: FieldPath): FieldError[] {

@@ -89,8 +89,25 @@ export interface BackendOptions {
   log: Logger;
   /** The proxy-wide scheduler (`--ipvs-scheduler`); a service may ask for another. */
   defaultScheduler: string;
-  /** Called when a frontend cannot be programmed, once per new or changed error. */
+  /**
+   * Called when a frontend cannot be programmed, once per new or changed error
+   * (not for want of descriptors: see onServiceFrontendsLimited).
+   */
   onFrontendError?: (fe: Frontend, err: Error, svc: ServicePortState) => void;
+  /**
+   * Called when some of a Service's frontends are not served, over the
+   * per-Service cap (`TooManyFrontends`) or for want of file descriptors
+   * (`FailedToListen`): once per Service, reason and new message.
+   */
+  onServiceFrontendsLimited?: (
+    service: { namespace: string; name: string },
+    reason: 'TooManyFrontends' | 'FailedToListen',
+    message: string,
+  ) => void;
+  /** Listener backends: the most listeners one Service may have (unset or 0: 1/16 of the descriptor limit). */
+  maxFrontendsPerService?: number;
+  /** Listener backends: descriptors new listeners leave free (unset: 1/8 of the limit, at least 32). */
+  reserveDescriptors?: number;
   /** Clock for session affinity, where the backend keeps it itself (tests). */
   now?: () => number;
   /** Userspace: a UDP flow idle this long is forgotten (default 60 s). */

@@ -168,8 +168,15 @@ export class ProxyMetrics {
   });
   readonly frontendErrors = new Gauge<FrontendLabel>({
     name: 'svcnet_proxy_frontend_errors',
-    help: 'Frontends the proxy cannot serve (1 per frontend), by reason',
+    help: 'Frontends the proxy cannot serve (1 per frontend; for want of descriptors or over the per-Service cap, a count per service port), by reason',
     labelNames: frontendLabelNames,
+    registers: [this.registry],
+  });
+
+  readonly objectProblems = new Gauge<'kind' | 'namespace' | 'name'>({
+    name: 'svcnet_proxy_object_problems',
+    help: 'Problems with one API object at the last sync (e.g. an address that does not parse): what they touch is not served',
+    labelNames: ['kind', 'namespace', 'name'],
     registers: [this.registry],
   });
 
@@ -211,13 +218,23 @@ export class ProxyMetrics {
     this.endpointActiveConnections.remove(labels);
   }
 
-  /** Replaces the set of failing frontends. */
+  /** Replaces the set of failing frontends; identical label sets add up (counted reasons, frontend ""). */
   setFrontendErrors(errors: readonly FrontendErrorLabels[]): void {
     this.frontendErrors.reset();
-    for (const e of errors) this.frontendErrors.set(e, 1);
+    for (const e of errors) this.frontendErrors.inc(e);
   }
 
-  /** The text exposition of every metric. */
+  /** Replaces the problem counts with those of the last sync (objects named `Kind/namespace/name`). */
+  setObjectProblems(problems: readonly { object: string }[]): void {
+    this.objectProblems.reset();
+    const counts = new Map<string, number>();
+    for (const p of problems) counts.set(p.object, (counts.get(p.object) ?? 0) + 1);
+    for (const [object, n] of counts) {
+      const [kind = '', namespace = '', ...name] = object.split('/');
+      this.objectProblems.set({ kind, namespace, name: name.join('/') }, n);
+    }
+  }
+
   /**
    * Where the per-endpoint series come from when they are read (the data
    * plane's own counters), instead of being counted connection by connection.

@@ -51,6 +51,9 @@ export interface ProxierOptions {
   clock?: Clock;
 }
 
+/** Frontend error reasons counted per service port rather than listed per frontend. */
+const COUNTED_REASONS = new Set(['ServiceFrontendLimit', 'DescriptorReserve', 'EMFILE', 'ENFILE']);
+
 export const nodeAddresses = (node: Node | undefined): string[] =>
   (node?.status?.addresses ?? [])
     .filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP')
@@ -65,6 +68,8 @@ export class Proxier {
   private readonly prompt: PromptSyncs;
   /** The Node's labels and addresses at the last sync they asked for. */
   private nodeSeen: string | undefined;
+  /** The last sync's problems, so a persisting one is logged once. */
+  private problemsSeen = new Set<string>();
 
   constructor(private readonly opts: ProxierOptions) {
     this.serviceTracker = new ServiceChangeTracker({ proxyName: opts.proxyName });
@@ -174,7 +179,7 @@ export class Proxier {
         proxyName: opts.proxyName,
       },
     });
-    for (const p of state.problems) opts.log.warn('Skipped', { object: p.object, problem: p.message });
+    this.reportProblems(state);
     const result = await opts.backend.apply(state);
     this.prompt.synced(
       new Set(
@@ -203,6 +208,24 @@ export class Proxier {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  /** Problems with single objects: logged when new, counted per object in a metric every sync. */
+  private reportProblems(state: NodeState): void {
+    const seen = new Set<string>();
+    for (const p of state.problems) {
+      const key = `${p.object}\n${p.message}`;
+      seen.add(key);
+      if (!this.problemsSeen.has(key))
+        this.opts.log.warn('Skipped', { object: p.object, problem: p.message });
+    }
+    this.problemsSeen = seen;
+    this.opts.metrics.setObjectProblems(state.problems);
+  }
+
+  /**
+   * One series per failing frontend; frontends left out for want of
+   * descriptors or over the per-Service cap are counted in one series per
+   * service port (frontend ""), so a huge Service does not make huge metrics.
+   */
   private reportFrontendErrors(state: NodeState, result: ApplyResult): void {
     const unsupported = new Set(result.unsupported);
     this.opts.metrics.setFrontendErrors(
@@ -212,7 +235,7 @@ export class Proxier {
           namespace: s?.namespace ?? '',
           service: s?.name ?? f.service,
           port: s?.portName ?? '',
-          frontend: f.frontend,
+          frontend: f.code && COUNTED_REASONS.has(f.code) ? '' : f.frontend,
           reason: f.code ?? (unsupported.has(f) ? 'UnsupportedProtocol' : f.kind),
         };
       }),

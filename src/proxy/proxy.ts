@@ -10,6 +10,7 @@ import type { EventSink } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer.js';
 import { EndpointSlices, Nodes, Services } from '../client/resources.js';
 import type { ApiClient, Informer } from '../client/types.js';
+import { openDescriptors, raiseNoFileLimit } from '../lib/fdlimit.js';
 import type { Logger } from '../lib/log.js';
 import { createBackend } from './backends.js';
 import { ProxyHealthServer } from './health/proxy.js';
@@ -18,6 +19,7 @@ import { MetricsServer, ProxyMetrics } from './metrics.js';
 import { LABEL_SERVICE_NAME } from './model/names.js';
 import type { NodeState } from './model/types.js';
 import { Proxier } from './proxier.js';
+import { descriptorReserve, frontendCap } from './userspace/limits.js';
 
 export interface ProxyOptions {
   client: ApiClient;
@@ -39,6 +41,8 @@ export interface ProxyOptions {
   /** service.kubernetes.io/service-proxy-name this proxy serves. */
   proxyName?: string;
   udpIdleTimeoutMs?: number;
+  /** `--max-frontends-per-service` (unset or 0: 1/16 of the descriptor limit). */
+  maxFrontendsPerService?: number;
 }
 
 export interface Proxy {
@@ -52,6 +56,19 @@ export interface Proxy {
 
 export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   const log = opts.log;
+  // As a Go kube-proxy: the soft descriptor limit up to the hard one, and said.
+  const nofile = raiseNoFileLimit();
+  if (nofile.error)
+    log.warn('Could not raise the file descriptor limit', { limit: nofile.before?.soft, err: nofile.error });
+  const limit = nofile.after?.soft;
+  log.info('File descriptor limit', {
+    soft: limit,
+    hard: nofile.after?.hard,
+    ...(nofile.before && nofile.before.soft !== limit ? { raisedFrom: nofile.before.soft } : {}),
+    inUse: openDescriptors(),
+    maxFrontendsPerService: frontendCap(limit, opts.maxFrontendsPerService),
+    reserved: descriptorReserve(limit),
+  });
   const factory = new SharedInformerFactory(opts.client, log);
   const services: Informer<Service> = factory.informer<Service>(Services);
   const slices: Informer<EndpointSlice> = factory.informer<EndpointSlice>(EndpointSlices);
@@ -68,6 +85,11 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       log.warn(message, { service: svc.key });
       const s = services.get(`${svc.namespace}/${svc.name}`);
       if (s) opts.events.event(s, 'Warning', 'FailedToListen', message);
+    },
+    maxFrontendsPerService: opts.maxFrontendsPerService,
+    onServiceFrontendsLimited: (svc, reason, message) => {
+      const s = services.get(`${svc.namespace}/${svc.name}`);
+      if (s) opts.events.event(s, 'Warning', reason, message);
     },
   });
 

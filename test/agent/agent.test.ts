@@ -5,7 +5,10 @@
  * Terminating → gone, and the log server serves the container's output.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
@@ -268,5 +271,154 @@ test('without a podCIDR the node is NotReady until node IPAM assigns one', async
     });
   } finally {
     await b.stop({ killPods: true });
+  }
+});
+
+test('a restarted agent re-claims its pods’ IPs before it gives a new pod one', async () => {
+  // A node and range of its own: its first pod holds .2, the address a fresh allocator gives first.
+  const name = `${nodeName}-c`;
+  const cidr = `127.243.${third}.0/24`;
+  const start = () =>
+    startAgent({
+      client,
+      events: { event: () => {} },
+      nodeName: name,
+      nodeIP: '127.0.0.1',
+      podCIDR: cidr,
+      kubeletPort: 0,
+      runtime: builtinRuntime(),
+      log: silentLogger,
+      shutdownGracePeriodMs: 1000,
+    });
+  const podOn = (pod: string): Pod => ({
+    metadata: { name: pod, namespace: 'default' },
+    spec: {
+      nodeName: name,
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: 'web', image: 'svcnet/netexec' }],
+    },
+  });
+  const readyPod = (pod: string) =>
+    waitFor(`${pod} Ready`, async () => {
+      const p = await client.get<Pod>(Pods, 'default', pod);
+      return ready(p) === 'True' ? p : undefined;
+    });
+  let c = await start();
+  try {
+    await client.create<Pod>(Pods, 'default', podOn('zzz'));
+    const held = await readyPod('zzz');
+    assert.equal(held.status?.podIP, `127.243.${third}.2`);
+    await c.stop();
+    // Created while no agent runs: the next agent lists it first (by name), before zzz.
+    await client.create<Pod>(Pods, 'default', podOn('aaa'));
+    c = await start();
+    const zzz = await readyPod('zzz');
+    const aaa = await readyPod('aaa');
+    assert.equal(zzz.status?.podIP, held.status?.podIP, 'zzz kept its IP');
+    assert.notEqual(aaa.status?.podIP, zzz.status?.podIP, 'aaa was not given zzz’s IP');
+    assert.equal((await httpGet(zzz.status?.podIP ?? '', 8080, '/hostname')).body, 'zzz');
+  } finally {
+    await c.stop({ killPods: true });
+    for (const p of ['aaa', 'zzz'])
+      await client.delete(Pods, 'default', p, { gracePeriodSeconds: 0 }).catch(() => {});
+  }
+});
+
+test('records in the root dir give back an IP the status lost; an IP that cannot be claimed fails the pod', async () => {
+  const name = `${nodeName}-d`;
+  const cidr = `127.242.${third}.0/24`;
+  const rootDir = mkdtempSync(join(tmpdir(), 'svcnet-agent-root-'));
+  const seen: { reason: string; message: string; name?: string }[] = [];
+  const start = () =>
+    startAgent({
+      client,
+      events: {
+        event: (o: Obj, _t, reason, message) => seen.push({ reason, message, name: o.metadata?.name }),
+      },
+      nodeName: name,
+      nodeIP: '127.0.0.1',
+      podCIDR: cidr,
+      kubeletPort: 0,
+      runtime: builtinRuntime(),
+      log: silentLogger,
+      shutdownGracePeriodMs: 1000,
+      rootDir,
+    });
+  const podOn = (pod: string): Pod => ({
+    metadata: { name: pod, namespace: 'default' },
+    spec: {
+      nodeName: name,
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: 'web', image: 'svcnet/netexec' }],
+    },
+  });
+  const readyPod = (pod: string) =>
+    waitFor(`${pod} Ready`, async () => {
+      const p = await client.get<Pod>(Pods, 'default', pod);
+      return ready(p) === 'True' ? p : undefined;
+    });
+  const recordsDir = join(rootDir, 'pod-ips');
+  let c = await start();
+  try {
+    await client.create<Pod>(Pods, 'default', podOn('lost'));
+    await client.create<Pod>(Pods, 'default', podOn('moved'));
+    const lost = await readyPod('lost');
+    await readyPod('moved');
+    const lostIP = lost.status?.podIP ?? '';
+    assert.deepEqual(JSON.parse(readFileSync(join(recordsDir, lostIP), 'utf8')), {
+      uid: lost.metadata?.uid,
+      pod: 'default/lost',
+    });
+    await c.stop();
+    // As if the agent had died before its status write landed; and a status naming an address off the node.
+    await client.patch<Pod>(
+      Pods,
+      'default',
+      'lost',
+      'merge',
+      { status: { podIP: null, podIPs: null } },
+      'status',
+    );
+    const outside = '127.9.9.9';
+    await client.patch<Pod>(
+      Pods,
+      'default',
+      'moved',
+      'merge',
+      { status: { podIP: outside, podIPs: [{ ip: outside }] } },
+      'status',
+    );
+    assert.equal((await client.get<Pod>(Pods, 'default', 'lost')).status?.podIP, undefined);
+    await client.create<Pod>(Pods, 'default', podOn('aaa'));
+    c = await start();
+    const back = await readyPod('lost');
+    assert.equal(back.status?.podIP, lostIP, 'the record gave lost its IP back');
+    const aaa = await readyPod('aaa');
+    assert.notEqual(aaa.status?.podIP, lostIP);
+    const moved = await waitFor('moved Failed', async () => {
+      const p = await client.get<Pod>(Pods, 'default', 'moved');
+      return p.status?.phase === 'Failed' ? p : undefined;
+    });
+    assert.equal(moved.status?.reason, 'PodIPClaimFailed');
+    assert.match(moved.status?.message ?? '', /^Pod was rejected: cannot claim its IP 127\.9\.9\.9 again: /);
+    assert.equal(moved.status?.podIP, outside, 'its status IP is not changed');
+    assert.equal(ready(moved), 'False');
+    assert.ok(seen.some((e) => e.name === 'moved' && e.reason === 'PodIPClaimFailed'));
+    // The records: the claimed and the given, nothing else.
+    assert.deepEqual(readdirSync(recordsDir).sort(), [lostIP, aaa.status?.podIP ?? ''].sort());
+    await client.delete(Pods, 'default', 'aaa', { gracePeriodSeconds: 1 });
+    await waitFor('aaa gone and its record with it', async () => {
+      try {
+        await client.get<Pod>(Pods, 'default', 'aaa');
+        return undefined;
+      } catch (err) {
+        return isNotFound(err) && !existsSync(join(recordsDir, aaa.status?.podIP ?? '')) ? true : undefined;
+      }
+    });
+  } finally {
+    await c.stop({ killPods: true });
+    for (const p of ['aaa', 'lost', 'moved'])
+      await client.delete(Pods, 'default', p, { gracePeriodSeconds: 0 }).catch(() => {});
+    rmSync(rootDir, { recursive: true, force: true });
   }
 });

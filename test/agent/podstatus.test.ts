@@ -267,3 +267,46 @@ test('generatePodStatus never leaves a terminal phase', () => {
   });
   assert.equal(s.phase, 'Succeeded');
 });
+
+test('generatePodStatus keeps a pod’s IPs when it holds none (before its claim, rejected)', () => {
+  const p: Pod = {
+    ...pod(['web']),
+    status: { phase: 'Running', podIP: '127.244.0.7', podIPs: [{ ip: '127.244.0.7' }] },
+  };
+  const input = {
+    pod: p,
+    initContainerStatuses: [],
+    containerStatuses: [running('web')],
+    hostIPs: ['127.0.0.1'],
+    sandboxReady: true,
+    podIsTerminal: false,
+    now: 0,
+  };
+  const kept = generatePodStatus({ ...input, podIPs: [] });
+  assert.equal(kept.podIP, '127.244.0.7');
+  assert.deepEqual(kept.podIPs, [{ ip: '127.244.0.7' }]);
+  // Only podIP set (an older writer): it is kept too, as both fields.
+  const s = generatePodStatus({ ...input, pod: { ...p, status: { podIP: '127.244.0.7' } }, podIPs: [] });
+  assert.deepEqual([s.podIP, s.podIPs], ['127.244.0.7', [{ ip: '127.244.0.7' }]]);
+  const none = generatePodStatus({ ...input, pod: { ...p, status: {} }, podIPs: [] });
+  assert.deepEqual([none.podIP, none.podIPs], [undefined, undefined]);
+});
+
+test('generatePodStatus of a rejected pod: Failed with the reason and message', () => {
+  const p: Pod = { ...pod(['web']), status: { phase: 'Running', reason: 'Old', message: 'old' } };
+  const s = generatePodStatus({
+    pod: p,
+    initContainerStatuses: [],
+    containerStatuses: [waiting('web')],
+    podIPs: [],
+    hostIPs: [],
+    sandboxReady: false,
+    podIsTerminal: false,
+    now: 0,
+    rejected: { reason: 'PodIPClaimFailed', message: 'Pod was rejected: no' },
+  });
+  assert.equal(s.phase, 'Failed');
+  assert.equal(s.reason, 'PodIPClaimFailed');
+  assert.equal(s.message, 'Pod was rejected: no');
+  assert.equal(s.conditions?.find((c) => c.type === 'Ready')?.reason, 'PodFailed');
+});

@@ -5,8 +5,8 @@ import { after, before, test } from 'node:test';
 import type { Container, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
 import { Backoff } from '../../src/agent/backoff.js';
 import { StartError } from '../../src/agent/images/types.js';
-import { PodIPAllocator } from '../../src/agent/ipam.js';
-import { PodWorker } from '../../src/agent/podworker.js';
+import { claimPodIPs, PodIPAllocator } from '../../src/agent/ipam.js';
+import { POD_IP_CLAIM_FAILED, PodWorker } from '../../src/agent/podworker.js';
 import type { Obj } from '../../src/client/types.js';
 import { silentLogger } from '../../src/lib/log.js';
 import { FakeRuntime } from './fakeruntime.js';
@@ -50,19 +50,25 @@ const kubernetesSvc: Service = {
   spec: { clusterIP: '127.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] },
 };
 
-function harness(pod: Pod, setup?: (rt: FakeRuntime) => void): Harness {
+/** `ipam`: the allocator to use; `gate`: whether the agent has claimed its pods' IPs yet (default yes). */
+function harness(
+  pod: Pod,
+  setup?: (rt: FakeRuntime) => void,
+  opts: { ipam?: PodIPAllocator; gate?: () => boolean } = {},
+): Harness {
   const runtime = new FakeRuntime();
   setup?.(runtime);
   const statuses: PodStatus[] = [];
   const events: Harness['events'] = [];
   const deleted: Pod[] = [];
-  const ipam = new PodIPAllocator('127.244.7.0/24');
+  const ipam = opts.ipam ?? new PodIPAllocator('127.244.7.0/24');
+  const gate = opts.gate ?? (() => true);
   const worker = new PodWorker(pod, {
     runtime,
     events: { event: (_o: Obj, type, reason, message) => events.push({ type, reason, message }) },
     log: silentLogger,
     hostIPs: ['127.0.0.1'],
-    ipam: () => ipam,
+    ipam: () => (gate() ? ipam : undefined),
     services: () => [kubernetesSvc],
     backoff: new Backoff(),
     clusterDomain: 'cluster.local',
@@ -443,5 +449,132 @@ test('adoption after an agent restart: same IP, restartCount + 1, lastState', as
   assert.equal(c?.lastState?.terminated?.exitCode, 143);
   assert.equal(c?.lastState?.terminated?.containerID, 'svcnet://abc');
   assert.equal(h.last().startTime, '2024-01-01T00:00:00Z');
+  await h.worker.remove();
+});
+
+/** A pod the previous agent ran at `ip`, its container running then. */
+function adoptedPod(ip: string): Pod {
+  return {
+    ...makePod([{ name: 'web', image: 'svcnet/netexec' }]),
+    status: {
+      phase: 'Running',
+      podIP: ip,
+      podIPs: [{ ip }],
+      startTime: '2024-01-01T00:00:00Z',
+      containerStatuses: [
+        {
+          name: 'web',
+          image: 'svcnet/netexec',
+          imageID: 'svcnet://svcnet/netexec',
+          containerID: 'svcnet://abc',
+          ready: true,
+          restartCount: 0,
+          state: { running: { startedAt: '2024-01-01T00:00:00Z' } },
+        },
+      ],
+    },
+  };
+}
+
+const podIPsOf = (statuses: PodStatus[]) => [...new Set(statuses.map((s) => s.podIP))];
+
+test('an adopted pod waits for the agent’s claims, then runs on the IP its status gives', async () => {
+  let open = false;
+  const pod = adoptedPod('127.244.7.99');
+  const h = harness(pod, undefined, { gate: () => open });
+  h.worker.kick();
+  await waitFor('a status', () => h.statuses.length > 0);
+  assert.equal(h.runtime.started.length, 0, 'no container before the claims');
+  assert.equal(cond(h.last(), 'PodReadyToStartContainers')?.status, 'False');
+  assert.deepEqual(h.worker.ipClaim('127.244.7.50'), {
+    uid: pod.metadata?.uid,
+    pod: `default/${pod.metadata?.name}`,
+    statusIP: '127.244.7.99',
+    recordedIP: '127.244.7.50',
+  });
+  const claim = h.worker.ipClaim();
+  assert.ok(claim);
+  const result = claimPodIPs(h.ipam, [claim]).get(claim.uid);
+  assert.ok(result);
+  h.worker.claimed(result);
+  open = true;
+  h.worker.kick();
+  await waitFor('running', () => !!cs(h.last())?.state?.running);
+  assert.equal(h.runtime.started[0]?.spec.podIP, '127.244.7.99');
+  assert.equal(h.ipam.get(pod.metadata?.uid ?? ''), '127.244.7.99');
+  assert.equal(h.worker.ipClaim(), undefined, 'nothing left to claim');
+  assert.deepEqual(podIPsOf(h.statuses), ['127.244.7.99']);
+  await h.worker.remove();
+});
+
+test('a pod whose IP another pod holds is Failed (PodIPClaimFailed), never given another', async () => {
+  const ipam = new PodIPAllocator('127.244.7.0/24');
+  ipam.allocate('uid-aaa', 'default/aaa');
+  const pod = adoptedPod('127.244.7.2');
+  const h = harness(pod, undefined, { ipam });
+  h.worker.kick();
+  await waitFor('Failed', () => h.last().phase === 'Failed');
+  const s = h.last();
+  assert.equal(s.reason, POD_IP_CLAIM_FAILED);
+  assert.equal(
+    s.message,
+    "Pod was rejected: cannot claim its IP 127.244.7.2 again: 127.244.7.2 is held by pod default/aaa (a pod's IP never changes, so it is not started with another)",
+  );
+  assert.equal(cond(s, 'Ready')?.status, 'False');
+  assert.equal(cond(s, 'Ready')?.reason, 'PodFailed');
+  assert.ok(h.events.some((e) => e.type === 'Warning' && e.reason === POD_IP_CLAIM_FAILED));
+  assert.equal(h.runtime.started.length, 0);
+  assert.equal(ipam.get(pod.metadata?.uid ?? ''), undefined, 'no address was allocated');
+  assert.equal(ipam.get('uid-aaa'), '127.244.7.2', 'the holder keeps it');
+  assert.deepEqual(podIPsOf(h.statuses), ['127.244.7.2'], 'the status keeps the pod’s IP');
+  // Kicked again (an informer update): still Failed, still nothing started.
+  h.worker.update({ ...pod, status: s });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(h.runtime.started.length, 0);
+  await h.worker.remove();
+});
+
+test('a pod whose IP is outside the podCIDR is Failed (PodIPClaimFailed), never given another', async () => {
+  const pod = adoptedPod('127.9.9.9');
+  const h = harness(pod);
+  h.worker.kick();
+  await waitFor('Failed', () => h.last().phase === 'Failed');
+  assert.equal(h.last().reason, POD_IP_CLAIM_FAILED);
+  assert.match(
+    h.last().message ?? '',
+    /127\.9\.9\.9 is not a pod address in the node's podCIDR 127\.244\.7\.0\/24/,
+  );
+  assert.equal(h.runtime.started.length, 0);
+  assert.equal(h.ipam.size, 0);
+  assert.deepEqual(podIPsOf(h.statuses), ['127.9.9.9'], 'the status keeps the pod’s IP');
+  await h.worker.remove();
+});
+
+test('the IP in the pod’s status never changes during its life: start, restart, deletion', async () => {
+  const pod = makePod([{ name: 'web', image: 'svcnet/netexec' }], { terminationGracePeriodSeconds: 0 });
+  let starts = 0;
+  const h = harness(pod, (rt) => {
+    rt.onStart = (c) => {
+      if (starts++ === 0) setImmediate(() => c.exit({ exitCode: 1, reason: 'Error' }));
+    };
+  });
+  h.worker.kick();
+  await waitFor(
+    'running after a restart',
+    () => cs(h.last())?.restartCount === 1 && !!cs(h.last())?.state?.running,
+  );
+  h.worker.update({
+    ...pod,
+    metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 0 },
+  });
+  await waitFor('the DELETE', () => h.deleted.length === 1);
+  assert.equal(h.ipam.size, 0, 'the address is free once the pod is gone');
+  const ips = h.statuses.filter((s) => s.podIP !== undefined);
+  assert.ok(ips.length >= 3, `${ips.length} statuses with an IP`);
+  assert.deepEqual(podIPsOf(ips), ['127.244.7.2']);
+  for (const s of ips) assert.deepEqual(s.podIPs, [{ ip: '127.244.7.2' }]);
+  // Before the IP is given, a status says no IP; after, every one says the same.
+  const first = h.statuses.findIndex((s) => s.podIP !== undefined);
+  assert.ok(h.statuses.slice(first).every((s) => s.podIP === '127.244.7.2'));
   await h.worker.remove();
 });

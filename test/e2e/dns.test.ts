@@ -17,6 +17,7 @@ import {
   toolSkipReason,
 } from './harness.js';
 import { getJson, type Obj } from './kubectl-output.js';
+import { restart } from './procs.js';
 
 const skip = skipReason() ?? toolSkipReason('dig', 'dnsutils');
 
@@ -279,5 +280,44 @@ spec:
     upstream?.kill();
     upstream = undefined;
     await eventually(() => status(['down.example.net']) === 'SERVFAIL', 15_000, 'SERVFAIL');
+  });
+});
+
+describe('kube-dns after a restart with another --dns-port', { skip }, () => {
+  let c: Cluster | undefined;
+  after(() => stopCluster(c));
+
+  it('the Service and its Endpoints follow the new port, and the ClusterIP answers', async () => {
+    const [first, second] = [await freePort(), await freePort()];
+    c = await startCluster([`--dns-port=${first}`], { proxy: true });
+    const cluster = c;
+    const endpointsPorts = () =>
+      (getJson(cluster, ['endpoints', 'kube-dns', '-n', 'kube-system']).subsets as Obj[]).flatMap((s: Obj) =>
+        (s.ports as Obj[]).filter((p) => p.name !== 'metrics').map((p) => p.port as number),
+      );
+    const on = (ports: number[], port: number) => ports.length === 2 && ports.every((p) => p === port);
+    await eventually(() => on(endpointsPorts(), first), 20_000, 'Endpoints on the first port');
+
+    c.stop();
+    restart(c, [`--dns-port=${second}`]);
+
+    // --wait has seen DNS answer; the publisher may still be writing: wait for its result.
+    const dnsTargetPorts = () =>
+      (getJson(cluster, ['svc', 'kube-dns', '-n', 'kube-system']).spec.ports as Obj[])
+        .filter((p) => p.name !== 'metrics')
+        .map((p) => p.targetPort as number);
+    await eventually(() => on(dnsTargetPorts(), second), 20_000, 'the Service on the new port');
+    await eventually(() => on(endpointsPorts(), second), 20_000, 'Endpoints on the new port');
+    const svc = getJson(c, ['svc', 'kube-dns', '-n', 'kube-system']);
+    const viaProxy = () =>
+      spawnSync(
+        'dig',
+        [`@${svc.spec.clusterIP}`, '+time=2', '+tries=1', '+short', 'kubernetes.default.svc.cluster.local'],
+        {
+          encoding: 'utf8',
+        },
+      ).stdout.trim();
+    const apiIP = getJson(c, ['svc', 'kubernetes']).spec.clusterIP as string;
+    await eventually(() => viaProxy() === apiIP, 20_000, 'an answer through the kube-dns ClusterIP');
   });
 });

@@ -392,7 +392,17 @@ spec:
       .filter(Boolean)
       .map(Number);
     assert.equal(pid.length, 1);
+    const status = () => JSON.parse(c.svcnet(['status', '-o', 'json', `--data-dir=${c.dataDir}`]).stdout);
+    assert.equal(status().components.proxy, pid[0]);
     process.kill(pid[0]!, 'SIGKILL');
     await eventually(() => curl(`http://${ip}/hostname`).ok, 30_000, 'traffic after the restart');
+    // `status` shows the restarted proxy's pid, not the first one's.
+    const now = spawnSync('pgrep', ['-f', `proxy --kubeconfig=${c.dataDir}/kubeconfig`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map(Number);
+    assert.equal(now.length, 1);
+    assert.notEqual(now[0], pid[0]);
+    assert.equal(status().components.proxy, now[0]);
   });
 });

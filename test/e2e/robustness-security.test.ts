@@ -1,17 +1,20 @@
 /**
  * Authentication and request limits at the HTTPS front: what answers without
- * credentials and what doesn't, the admin token, the client certificate of
- * the kubeconfig (with the token stripped), certificates from elsewhere, the
- * 3 MiB body limit (with and without Content-Length), and bodies the server
- * can't read (hostile ones too: JSON nested 10,000 deep, YAML alias bombs, a
- * malformed path escape): each gets upstream's Status, never a 500, and the
- * server keeps serving.
+ * credentials and what doesn't, the admin token (any case of the bearer
+ * scheme), the client certificate of the kubeconfig (with the token
+ * stripped), certificates from elsewhere, failing credentials on the public
+ * paths, the TLS versions and suites offered, the 3 MiB body limit (with
+ * and without Content-Length), and bodies the server can't read (hostile
+ * ones too: JSON nested 10,000 deep, YAML alias bombs, a malformed path
+ * escape): each gets upstream's Status, never a 500, and the server keeps
+ * serving.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type ConnectionOptions, connect } from 'node:tls';
 import forge from 'node-forge';
 import { parse, stringify } from 'yaml';
 import { Api, type Response, service } from './api.js';
@@ -47,6 +50,18 @@ function foreignCert(): { cert: string; key: string } {
   cert.setIssuer(subject);
   cert.sign(keys.privateKey, forge.md.sha256.create());
   return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
+}
+
+/** The protocol and cipher a handshake with these client options settles on, or its error. */
+function handshake(c: Cluster, opts: ConnectionOptions): Promise<string> {
+  const ca = readFileSync(join(c.dataDir, 'pki', 'ca.crt'), 'utf8');
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port: c.port, ca, servername: 'localhost', ...opts }, () => {
+      resolve(`${s.getProtocol()} ${s.getCipher().name}`);
+      s.destroy();
+    });
+    s.on('error', (err: NodeJS.ErrnoException) => resolve(`refused: ${err.code ?? err.message}`));
+  });
 }
 
 describe('authentication', { skip }, () => {
@@ -153,6 +168,90 @@ describe('authentication', { skip }, () => {
     const denied = c.kubectl(['get', 'svc'], { env: { KUBECONFIG: wrong } });
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /error: You must be logged in to the server \(Unauthorized\)/);
+  });
+
+  it('takes the bearer scheme in any case, and a token only as its first word, as upstream', async () => {
+    const token = readFileSync(join(c.dataDir, 'pki', 'admin-token'), 'utf8').trim();
+    for (const auth of [`Bearer ${token}`, `bearer ${token}`, `BEARER ${token}`, `Bearer ${token} extra`]) {
+      const r = await anonymous.request('GET', '/api/v1/services', undefined, { Authorization: auth });
+      assert.equal(r.status, 200, auth.replace(token, '<token>'));
+    }
+    // An empty token (two spaces) is no credential at all: anonymous, as upstream's bearer authenticator.
+    const empty = { Authorization: `Bearer  ${token}` };
+    assert.equal((await anonymous.request('GET', '/api/v1/services', undefined, empty)).status, 401);
+    assert.equal((await anonymous.request('GET', '/healthz', undefined, empty)).status, 200);
+  });
+
+  it('answers 401 to a failing credential on the public paths too, as upstream', async () => {
+    // Upstream authenticates every path; a credential that fails is an error, never anonymous.
+    const wrong = Api.of(c, { token: 'not-the-token' });
+    const foreign = Api.of(c, { token: null, ...foreignCert() });
+    try {
+      for (const path of ['/healthz', '/livez', '/readyz', '/version']) {
+        for (const [who, api] of [
+          ['wrong token', wrong],
+          ['foreign certificate', foreign],
+        ] as const) {
+          const r = await api.request('GET', path);
+          assert.equal(r.status, 401, `${who}: ${path}`);
+          assert.deepEqual(JSON.parse(r.body), unauthorized);
+        }
+        assert.equal((await anonymous.request('GET', path)).status, 200, path);
+      }
+    } finally {
+      wrong.close();
+      foreign.close();
+    }
+    // A valid client certificate authenticates even with a wrong token beside it (upstream tries x509 first).
+    const user = parse(readFileSync(c.kubeconfig, 'utf8')).users[0].user;
+    const both = Api.of(c, {
+      token: 'not-the-token',
+      cert: Buffer.from(user['client-certificate-data'], 'base64').toString(),
+      key: Buffer.from(user['client-key-data'], 'base64').toString(),
+    });
+    try {
+      assert.equal((await both.request('GET', '/api/v1/services')).status, 200);
+    } finally {
+      both.close();
+    }
+  });
+
+  it('offers TLS 1.2 only with the ECDHE AEAD suites of kube-apiserver defaults', async () => {
+    const tls12 = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } as const;
+    for (const suite of [
+      'ECDHE-RSA-AES128-GCM-SHA256',
+      'ECDHE-RSA-AES256-GCM-SHA384',
+      'ECDHE-RSA-CHACHA20-POLY1305',
+    ]) {
+      assert.equal(await handshake(c, { ...tls12, ciphers: suite }), `TLSv1.2 ${suite}`);
+    }
+    for (const suite of [
+      'AES128-GCM-SHA256', // RSA key exchange
+      'AES256-GCM-SHA384',
+      'AES128-SHA',
+      'ECDHE-RSA-AES128-SHA', // CBC
+      'ECDHE-RSA-AES256-SHA',
+      'ECDHE-RSA-AES128-SHA256',
+      'ECDHE-RSA-AES256-SHA384',
+      'DHE-RSA-AES128-GCM-SHA256', // finite-field DH
+      'DHE-RSA-AES256-GCM-SHA384',
+    ]) {
+      assert.match(await handshake(c, { ...tls12, ciphers: suite }), /^refused: /, suite);
+    }
+  });
+
+  it('offers TLS 1.3 with its three suites, and nothing older than TLS 1.2', async () => {
+    for (const suite of [
+      'TLS_AES_128_GCM_SHA256',
+      'TLS_AES_256_GCM_SHA384',
+      'TLS_CHACHA20_POLY1305_SHA256',
+    ]) {
+      assert.equal(await handshake(c, { minVersion: 'TLSv1.3', ciphers: suite }), `TLSv1.3 ${suite}`);
+    }
+    assert.match(
+      await handshake(c, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
+      /^refused: /,
+    );
   });
 
   it('refuses a client certificate our CA did not sign', async () => {

@@ -84,6 +84,31 @@ describe('Service validation, dry runs and explain', { skip }, () => {
     assert.deepEqual(c.ok(['get', 'svc', '-o', 'name']).trim().split('\n'), ['service/kubernetes']);
   });
 
+  it('rejects an address with leading zeros in a new Service or a changed field, with upstream 1.33 strict wording', () => {
+    // libc reads 010 as octal (8): the value would be stored as written and served elsewhere.
+    const [a, b, c3] = c.ok(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']).split('.');
+    const lz = `${a}.${b}.0${c3}.77`;
+    assert.equal(
+      create(svc('lz', `  clusterIP: ${lz}\n  ports:\n  - port: 80\n`)),
+      `The Service "lz" is invalid: spec.clusterIPs[0]: Invalid value: "${lz}": must not have leading 0s\n`,
+    );
+    assert.equal(
+      create(svc('mapped', `  clusterIP: ::ffff:${a}.${b}.${c3}.78\n  ports:\n  - port: 80\n`)),
+      `The Service "mapped" is invalid: spec.clusterIPs[0]: Invalid value: "::ffff:${a}.${b}.${c3}.78": must not be an IPv4-mapped IPv6 address\n`,
+    );
+    // The canonical spelling of the same address is fine.
+    c.ok(['create', '-f', '-'], {
+      input: svc('lz', `  clusterIP: ${a}.${b}.${c3}.77\n  ports:\n  - port: 80\n`),
+    });
+    assert.equal(spec(c, 'lz').clusterIP, `${a}.${b}.${c3}.77`);
+    // An update may not bring one in either.
+    assert.equal(
+      fails(c, ['patch', 'svc', 'lz', '--type=merge', '-p', '{"spec":{"externalIPs":["192.0.2.010"]}}']),
+      'The Service "lz" is invalid: spec.externalIPs[0]: Invalid value: "192.0.2.010": must not have leading 0s\n',
+    );
+    c.ok(['delete', 'svc', 'lz']);
+  });
+
   it('rejects unknown fields (strict), warns with --validate=warn, ignores with --validate=false', () => {
     const typo = svc('typo', '  portz:\n  - port: 80\n  ports:\n  - port: 80\n');
     assert.equal(

@@ -10,8 +10,10 @@ import {
   parseIPSloppy,
 } from '../../src/k8s/ip.js';
 import {
+  strictIPProblem,
   validateCIDR,
   validateIP,
+  validateIPForLegacyField,
   validateIPv4Address,
   validateIPv6Address,
   validateNonSpecialIP,
@@ -209,4 +211,55 @@ describe('field validators', () => {
     ],
   ];
   for (const [name, fn, value, want] of cases) it(name, () => assert.deepEqual(strings(fn(value, p)), want));
+});
+
+describe('validateIPForLegacyField (StrictIPCIDRValidation, 1.33)', () => {
+  const p = FieldPath.root('spec', 'clusterIPs').index(0);
+  const cases: [string, string, string[], string[]][] = [
+    ['canonical IPv4', '10.96.0.10', [], []],
+    ['canonical IPv6', 'fd00::10', [], []],
+    ['non-canonical IPv6 is legal in a legacy field', 'FD00:0:0::10', [], []],
+    ['junk', '10.96.0', [], [`spec.clusterIPs[0]: Invalid value: "10.96.0": ${IP_MSG}`]],
+    [
+      'leading zeros',
+      '10.96.010.7',
+      [],
+      ['spec.clusterIPs[0]: Invalid value: "10.96.010.7": must not have leading 0s'],
+    ],
+    ['a lone 0 is no leading zero', '10.0.0.0', [], []],
+    [
+      'leading zeros in an IPv6 group of five digits',
+      '00002001:db8::1',
+      [],
+      ['spec.clusterIPs[0]: Invalid value: "00002001:db8::1": must not have leading 0s'],
+    ],
+    [
+      'leading zeros in embedded IPv4',
+      '::ffff:1.2.3.04',
+      [],
+      ['spec.clusterIPs[0]: Invalid value: "::ffff:1.2.3.04": must not have leading 0s'],
+    ],
+    [
+      'IPv4-mapped IPv6',
+      '::ffff:10.96.0.10',
+      [],
+      ['spec.clusterIPs[0]: Invalid value: "::ffff:10.96.0.10": must not be an IPv4-mapped IPv6 address'],
+    ],
+    ['IPv4-compatible (not mapped) IPv6 is IPv6', '::10.96.0.10', [], []],
+    ['a value the stored object had stays valid', '10.96.010.7', ['10.96.010.7'], []],
+    [
+      'ratcheting is by value, not by similarity',
+      '10.96.010.7',
+      ['10.96.10.7', '10.96.0010.7'],
+      ['spec.clusterIPs[0]: Invalid value: "10.96.010.7": must not have leading 0s'],
+    ],
+  ];
+  for (const [name, value, validOld, want] of cases)
+    it(name, () => assert.deepEqual(strings(validateIPForLegacyField(value, p, validOld)), want));
+
+  it('strictIPProblem says nothing of strict addresses', () => {
+    assert.equal(strictIPProblem('127.0.0.1'), undefined);
+    assert.equal(strictIPProblem('::1'), undefined);
+    assert.equal(strictIPProblem('127.0.00.1'), 'must not have leading 0s');
+  });
 });

@@ -23,7 +23,10 @@ export interface TestApi {
 }
 
 /** Server settings a test may change (`log`: to read what the server logged). */
-export type TestApiConfig = Pick<ApiServerConfig, 'storage' | 'compactionIntervalMs' | 'log'>;
+export type TestApiConfig = Pick<
+  ApiServerConfig,
+  'storage' | 'compactionIntervalMs' | 'serviceClusterIPRange' | 'serving' | 'log'
+>;
 
 export async function startTestApi(
   name: string,

@@ -24,6 +24,13 @@ describe('ProxyMetrics', () => {
     assert.deepEqual(NETWORK_PROGRAMMING_BUCKETS.slice(-3), [240, 270, 300]);
   });
 
+  test('process metrics count file descriptors, as Go kube-proxy exports them', async () => {
+    const text = await new ProxyMetrics({ processMetrics: true }).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    assert.ok(value('process_open_fds') > 0, 'process_open_fds');
+    assert.ok(value('process_max_fds') >= value('process_open_fds'), 'process_max_fds');
+  });
+
   test('helpers feed the right series', async () => {
     const m = new ProxyMetrics();
     m.observeSync(0.002, 'full');

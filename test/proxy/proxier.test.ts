@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { silentLogger } from '../../src/lib/log.js';
+import { createLogger, type Logger, silentLogger } from '../../src/lib/log.js';
 import type { ApplyResult, BackendStats, ProxyBackend } from '../../src/proxy/backend.js';
 import { BACKEND_MODES, createBackend } from '../../src/proxy/backends.js';
 import { SUPPORTED_MODES } from '../../src/proxy/config/types.js';
@@ -46,7 +46,7 @@ afterEach(async () => {
   proxiers = [];
 });
 
-function setup(opts: { minSyncPeriodMs?: number; clock?: ManualClock } = {}) {
+function setup(opts: { minSyncPeriodMs?: number; clock?: ManualClock; log?: Logger } = {}) {
   const backend = new RecordingBackend();
   const objects = {
     services: [] as Service[],
@@ -67,7 +67,7 @@ function setup(opts: { minSyncPeriodMs?: number; clock?: ManualClock } = {}) {
           (s) => s.metadata?.namespace === ns && s.metadata?.labels?.['kubernetes.io/service-name'] === name,
         ),
     },
-    log: silentLogger,
+    log: opts.log ?? silentLogger,
     nodeName: NODE,
     nodeIPs: [NODE_IP],
     nodePortAddresses: [],
@@ -177,6 +177,70 @@ describe('Proxier', () => {
         'kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy="internal"} 1',
       ),
     );
+  });
+
+  it('reports an address it cannot parse: a warning once, and a metric per object while it lasts', async () => {
+    const lines: string[] = [];
+    const { objects, proxier, metrics } = setup({ log: createLogger({ write: (l) => lines.push(l) }) });
+    const bad = svc('bad', { clusterIP: '127.97.205.300' });
+    objects.services.push(bad);
+    objects.slices.push(slice('bad', 'bad-1', [ep('127.245.205.999')]));
+    proxier.onServiceChange(undefined, bad);
+    await proxier.synced();
+    await proxier.synced();
+    const text = await metricLines(metrics);
+    for (const want of [
+      'svcnet_proxy_object_problems{kind="Service",namespace="ns",name="bad"} 1',
+      'svcnet_proxy_object_problems{kind="EndpointSlice",namespace="ns",name="bad-1"} 1',
+    ])
+      assert.ok(text.has(want), `missing line: ${want}`);
+    const warnings = lines.filter((l) => l.startsWith('W') && l.includes('"Skipped"'));
+    assert.equal(warnings.length, 2, warnings.join(''));
+    assert.match(
+      warnings.join(''),
+      /clusterIP \\"127\.97\.205\.300\\" is not a valid IP address; not served/,
+    );
+    // Fixed: the series goes.
+    objects.services[0] = svc('bad', { clusterIP: '127.97.205.30' });
+    objects.slices[0] = slice('bad', 'bad-1', [ep('127.245.205.9')]);
+    proxier.onServiceChange(bad, objects.services[0]);
+    await proxier.synced();
+    assert.ok(![...(await metricLines(metrics))].some((l) => l.startsWith('svcnet_proxy_object_problems{')));
+  });
+
+  it('counts frontends left out for want of descriptors or over the cap per service port, not one series each', async () => {
+    const { backend, objects, proxier, metrics } = setup();
+    const huge = svc('huge', {
+      clusterIP: '127.97.205.40',
+      ports: [1, 2, 3].map((n) => ({ name: `p${n}`, port: n, protocol: 'TCP' as const })),
+    });
+    objects.services.push(huge);
+    const failed = (port: number, code: string, ip = '127.97.205.40') => ({
+      service: `ns/huge:p${port}/TCP`,
+      frontend: `TCP/${ip}:${port}`,
+      kind: 'ClusterIP' as const,
+      message: 'not served',
+      code,
+    });
+    backend.result = {
+      applied: 0,
+      failed: [
+        failed(1, 'ServiceFrontendLimit'),
+        failed(1, 'ServiceFrontendLimit', NODE_IP),
+        failed(1, 'EMFILE'),
+        failed(2, 'ServiceFrontendLimit'),
+      ],
+      unsupported: [],
+    };
+    proxier.onServiceChange(undefined, huge);
+    await proxier.synced();
+    const lines = await metricLines(metrics);
+    for (const want of [
+      'svcnet_proxy_frontend_errors{namespace="ns",service="huge",port="p1",frontend="",reason="ServiceFrontendLimit"} 2',
+      'svcnet_proxy_frontend_errors{namespace="ns",service="huge",port="p1",frontend="",reason="EMFILE"} 1',
+      'svcnet_proxy_frontend_errors{namespace="ns",service="huge",port="p2",frontend="",reason="ServiceFrontendLimit"} 1',
+    ])
+      assert.ok(lines.has(want), `missing line: ${want}`);
   });
 
   it('stop stops the backend', async () => {

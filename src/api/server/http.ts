@@ -1,12 +1,14 @@
 /**
  * The HTTPS front of the API server: authentication (admin bearer token or a
- * client certificate signed by our CA; health and version are public),
- * bounded request bodies, and routing of every path kubectl uses to health,
- * version, discovery, OpenAPI or a resource verb.
+ * client certificate signed by our CA; health and version are public to
+ * anonymous clients), deadlines and caps for clients that stall (serving.ts),
+ * bounded request bodies and watch buffers, and routing of every path
+ * kubectl uses to health, version, discovery, OpenAPI or a resource verb.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { goQuote } from '../../k8s/gofmt.js';
@@ -21,6 +23,14 @@ import { handlePodLog } from './podlog.js';
 import { sendError, sendJSON, sendText } from './respond.js';
 import { handleResource, type Verb } from './rest.js';
 import { handleScale } from './scale.js';
+import {
+  ConnectionGuard,
+  checkingIntervalMs,
+  DEFAULT_SERVING_LIMITS,
+  type ServingLimits,
+  TLS_SERVER_OPTIONS,
+} from './serving.js';
+import { WatchBudget } from './watch.js';
 
 /** Upstream's default limit for request bodies (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -40,23 +50,66 @@ export interface HttpDeps {
   version: Record<string, string>;
   /** Named health checks (true: healthy); readyz also fails while shutting down. */
   checks: { livez: Record<string, HealthCheck>; readyz: Record<string, HealthCheck> };
+  /** Overrides of DEFAULT_SERVING_LIMITS. */
+  limits?: Partial<ServingLimits>;
   log: Logger;
 }
 
 const PUBLIC = /^\/(healthz|livez|readyz)(\/.*)?$|^\/version\/?$/;
 
-export function createApiHttpServer(deps: HttpDeps): Server {
-  const token = Buffer.from(deps.token);
-  const authenticated = (req: IncomingMessage): boolean => {
-    const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ')) {
-      const given = Buffer.from(auth.slice(7).trim());
-      return given.length === token.length && timingSafeEqual(given, token);
+/**
+ * Who sent a request, as upstream's authenticator chain decides: `user` (a
+ * client certificate our CA signed, or the admin bearer token), `anonymous`
+ * (no credential: the public paths only), `invalid` (a credential that fails:
+ * 401 on every path, never anonymous, as upstream's union.NewFailOnError).
+ */
+export type Authn = 'user' | 'anonymous' | 'invalid';
+
+/** The token of an `Authorization: Bearer <token>` header, as upstream's bearertoken authenticator reads it. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const parts = (header ?? '').trim().split(' ', 3);
+  // The scheme in any case; the token is the second word (an empty one, from two spaces, is no credential).
+  if (parts.length < 2 || parts[0]!.toLowerCase() !== 'bearer') return undefined;
+  return parts[1] || undefined;
+}
+
+/**
+ * Whether the connection presented a certificate our CA signed. `authorized`
+ * alone is not enough: on a resumed TLS session Node reports the verify result
+ * of the session, which is "ok" for one that had no certificate at all.
+ */
+function certified(sock: TLSSocket): boolean {
+  return sock.authorized && Object.keys(sock.getPeerCertificate() ?? {}).length > 0;
+}
+
+function authenticator(adminToken: string): (req: IncomingMessage) => Authn {
+  const token = Buffer.from(adminToken);
+  return (req) => {
+    const sock = req.socket as TLSSocket;
+    if (certified(sock)) return 'user';
+    const bearer = bearerToken(req.headers.authorization);
+    if (bearer !== undefined) {
+      const given = Buffer.from(bearer);
+      return given.length === token.length && timingSafeEqual(given, token) ? 'user' : 'invalid';
     }
-    return (req.socket as TLSSocket).authorized === true;
+    // A certificate our CA did not sign (or expired) fails too.
+    return Object.keys(sock.getPeerCertificate() ?? {}).length > 0 ? 'invalid' : 'anonymous';
+  };
+}
+
+/** What route() needs: the dependencies and the server's watch budget. */
+type ServeContext = HttpDeps & { watches: WatchBudget };
+
+export function createApiHttpServer(deps: HttpDeps): Server {
+  const limits: ServingLimits = { ...DEFAULT_SERVING_LIMITS, ...deps.limits };
+  const authenticate = authenticator(deps.token);
+  const guard = new ConnectionGuard(limits.maxUnauthenticatedPerAddress, limits.maxUnauthenticated);
+  const ctx: ServeContext = {
+    ...deps,
+    watches: new WatchBudget(limits.watchBufferBytes, limits.watchBufferTotalBytes, deps.log),
   };
 
-  const drain: DrainState = { draining: false, inflight: new Map(), sockets: new Set() };
+  const drain: DrainState = { draining: false, inflight: new Map(), sockets: new Set(), guard };
   const server = createServer(
     {
       cert: deps.tls.cert,
@@ -64,12 +117,19 @@ export function createApiHttpServer(deps: HttpDeps): Server {
       ca: deps.tls.ca,
       requestCert: true,
       rejectUnauthorized: false,
+      ...TLS_SERVER_OPTIONS,
+      // Go bounds the TLS handshake by ReadHeaderTimeout too.
+      handshakeTimeout: limits.headerTimeoutMs,
       noDelay: true,
       keepAliveTimeout: 65_000,
-      // Watches are long: no per-request timeout.
-      requestTimeout: 0,
+      // Deadlines for receiving a request: its header, then all of it. A response (a watch) has none.
+      headersTimeout: limits.headerTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: checkingIntervalMs(limits),
     },
     (req, res) => {
+      const auth = authenticate(req);
+      if (auth === 'user') guard.authenticated(req.socket);
       const watch = /[?&]watch=(true|1)(&|$)/.test(req.url ?? '');
       drain.inflight.set(res, watch);
       // While draining, a connection closes after its response (Go's Shutdown does the same).
@@ -81,7 +141,7 @@ export function createApiHttpServer(deps: HttpDeps): Server {
         drain.inflight.delete(res);
         drain.changed?.();
       });
-      route(deps, req, res, authenticated).catch((err) => {
+      route(ctx, req, res, auth).catch((err) => {
         if (!(err instanceof StatusError))
           deps.log.error(err, 'Unhandled error', { method: req.method, url: req.url });
         sendError(res, err);
@@ -92,7 +152,7 @@ export function createApiHttpServer(deps: HttpDeps): Server {
   // connection when nothing listens. No resource here is connected to: a Status, as for any
   // method a resource does not serve.
   server.on('connect', (req: IncomingMessage, sock: Duplex) => {
-    const err = authenticated(req) ? methodNotAllowed() : statusErrors.unauthorized();
+    const err = authenticate(req) === 'user' ? methodNotAllowed() : statusErrors.unauthorized();
     const body = JSON.stringify(err.toStatus());
     sock.on('error', () => sock.destroy());
     sock.end(
@@ -100,10 +160,17 @@ export function createApiHttpServer(deps: HttpDeps): Server {
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
+  server.on('connection', (raw: Socket) => guard.admit(raw));
   server.on('secureConnection', (sock: TLSSocket) => {
+    guard.secured(sock);
+    if (certified(sock)) guard.authenticated(sock);
     drain.sockets.add(sock);
     sock.once('close', () => drain.sockets.delete(sock));
   });
+  // Once listening, a failed accept (out of file descriptors) is logged, not fatal.
+  server.once('listening', () =>
+    server.on('error', (err) => deps.log.error(err, 'Accepting a connection failed')),
+  );
   drains.set(server, drain);
   return server;
 }
@@ -114,6 +181,8 @@ interface DrainState {
   inflight: Map<ServerResponse, boolean>;
   /** Open connections, to tell the ones still flushing from the stalled ones. */
   sockets: Set<TLSSocket>;
+  /** Knows the connections still in their TLS handshake. */
+  guard: ConnectionGuard;
   changed?: () => void;
 }
 
@@ -156,15 +225,18 @@ export async function drainApiHttpServer(
       // dropping what is still buffered (a slow reader's watch loses its last chunk). Responses
       // that finish while draining end their connection gracefully ('finish' above).
       const cut = setTimeout(() => server.closeAllConnections(), timeoutMs);
-      const progress = new Map<TLSSocket, { mark: string; at: number }>();
+      const progress = new Map<Socket, { mark: string; at: number }>();
       const watchdog = setInterval(() => {
         const now = Date.now();
-        for (const sock of drain?.sockets ?? []) {
-          const mark = `${sock.bytesWritten}/${sock.writableLength}`;
+        const watch = (sock: Socket, mark: string) => {
           const seen = progress.get(sock);
           if (!seen || seen.mark !== mark) progress.set(sock, { mark, at: now });
           else if (now - seen.at >= graceMs) sock.destroy();
-        }
+        };
+        for (const sock of drain?.sockets ?? []) watch(sock, `${sock.bytesWritten}/${sock.writableLength}`);
+        // A connection still in its TLS handshake gets the same grace (Go's Shutdown closes new
+        // connections that have sent no request within 5 s), not the handshake deadline.
+        for (const raw of drain?.guard.handshaking() ?? []) watch(raw, 'handshake');
       }, 100);
       await closed;
       clearTimeout(cut);
@@ -205,14 +277,14 @@ function readBody(req: IncomingMessage): () => Promise<Buffer> {
 }
 
 async function route(
-  deps: HttpDeps,
+  deps: ServeContext,
   req: IncomingMessage,
   res: ServerResponse,
-  authenticated: (req: IncomingMessage) => boolean,
+  auth: Authn,
 ): Promise<void> {
   const url = requestURL(req.url ?? '/');
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-  if (!PUBLIC.test(path) && !authenticated(req)) {
+  if (auth === 'invalid' || (auth === 'anonymous' && !PUBLIC.test(path))) {
     throw statusErrors.unauthorized();
   }
   const method = req.method ?? 'GET';
@@ -355,6 +427,7 @@ async function route(
     body: readBody(req),
     req,
     res,
+    watches: deps.watches,
   });
 }
 

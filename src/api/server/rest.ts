@@ -27,7 +27,7 @@ import {
 } from './codec.js';
 import { bodyFormat, negotiateShape, patchType, type ResponseShape } from './negotiate.js';
 import { addWarnings, sendJSON } from './respond.js';
-import { serveWatch } from './watch.js';
+import { serveWatch, type WatchBudget } from './watch.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
@@ -41,6 +41,8 @@ export interface ResourceRequest {
   body: () => Promise<Buffer>;
   req: IncomingMessage;
   res: ServerResponse;
+  /** What watch streams may hold for slow clients (one per server). */
+  watches: WatchBudget;
 }
 
 const TABLE_TYPE = (v: string) => `application/json;as=Table;v=${v};g=meta.k8s.io`;

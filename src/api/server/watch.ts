@@ -3,26 +3,127 @@
  * one-row Tables (column definitions in the first event only) or
  * PartialObjectMetadata; bookmarks when asked; a 410 ERROR event when the
  * requested revision is gone; the stream ends at timeoutSeconds (default: a
- * random 30–60 minutes, as upstream spreads re-lists) or when the client
- * can't keep up.
+ * random 30–60 minutes, as upstream spreads re-lists). A client that does not
+ * keep up is cut off (its buffered events dropped) once its stream, or all
+ * streams together, hold too much unsent: see WatchBudget.
  */
 
+import type { ServerResponse } from 'node:http';
 import type { FieldRequirement, LabelRequirement } from '../../k8s/selectors.js';
 import { statusErrors } from '../../k8s/status.js';
+import type { Logger } from '../../lib/log.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { apiVersionOf } from '../resource.js';
 import { partialMetadata, tableJSON } from './codec.js';
 import { negotiateShape } from './negotiate.js';
 import type { ResourceRequest } from './rest.js';
 
-const MAX_BUFFERED = 16 * 1024 * 1024;
 const BOOKMARK_INTERVAL_MS = 60_000;
+/** How long all streams together may stay over their limit before one is cut (upstream's dispatch budget is 100 ms). */
+const SHED_GRACE_MS = 100;
+
+interface Tracked {
+  res: ServerResponse;
+  /** res.writableLength when last looked at. */
+  buffered: number;
+  /** flushed() when the grace began: a stream past it is being read. */
+  mark: number;
+  cut: (buffered: number) => void;
+}
+
+/** Bytes of a stream the socket has passed on (written to the kernel). */
+const flushed = (t: Tracked): number =>
+  t.res.socket ? t.res.socket.bytesWritten - t.res.socket.writableLength : 0;
+
+/**
+ * The bytes watch streams hold for clients that read slower than events
+ * come: one stream may hold `perStream`, all together `total`. A stream over
+ * its own limit is cut at once; when all together stay over theirs for a
+ * moment (a burst to many readers drains by itself), streams are cut until
+ * under it: first those whose client read nothing meanwhile, largest first.
+ * Cutting destroys the connection, so what the stream held is freed at once,
+ * and the client re-lists (upstream's cacher likewise closes a watcher whose
+ * buffer stays full: "Forcing watcher close due to unresponsiveness").
+ */
+export class WatchBudget {
+  private readonly streams = new Set<Tracked>();
+  /** Sum of the streams' `buffered`: exact after a write or drain of each, else a little high. */
+  private sum = 0;
+  private shedding?: NodeJS.Timeout;
+
+  constructor(
+    readonly perStream: number,
+    readonly total: number,
+    private readonly log?: Logger,
+  ) {}
+
+  /** Follows one stream (`what` names it in the log); `cut` ends it, destroying its connection. */
+  track(res: ServerResponse, what: Record<string, string>, cut: () => void): { wrote(): void; done(): void } {
+    const t: Tracked = {
+      res,
+      buffered: 0,
+      mark: 0,
+      cut: (buffered) => {
+        this.log?.warn('Forcing watcher close due to unresponsiveness', { ...what, buffered });
+        cut();
+      },
+    };
+    t.mark = flushed(t);
+    this.streams.add(t);
+    const measure = () => {
+      if (!this.streams.has(t)) return;
+      const now = res.writableLength;
+      this.sum += now - t.buffered;
+      t.buffered = now;
+    };
+    res.on('drain', measure);
+    return {
+      wrote: () => {
+        measure();
+        if (t.buffered > this.perStream) this.cut(t);
+        else if (this.sum > this.total && !this.shedding) {
+          for (const s of this.streams) s.mark = flushed(s);
+          this.shedding = setTimeout(() => this.shed(), SHED_GRACE_MS);
+          this.shedding.unref();
+        }
+      },
+      done: () => this.remove(t),
+    };
+  }
+
+  /** Measures every stream; while over the total, cuts the stalled ones, then the others, largest first. */
+  private shed(): void {
+    this.shedding = undefined;
+    this.sum = 0;
+    for (const t of this.streams) {
+      t.buffered = t.res.writableLength;
+      this.sum += t.buffered;
+    }
+    if (this.sum <= this.total) return;
+    const read = (t: Tracked) => (flushed(t) > t.mark ? 1 : 0);
+    const order = [...this.streams].sort((a, b) => read(a) - read(b) || b.buffered - a.buffered);
+    for (const t of order) {
+      if (this.sum <= this.total) break;
+      this.cut(t);
+    }
+  }
+
+  private cut(t: Tracked): void {
+    const buffered = t.buffered;
+    this.remove(t);
+    t.cut(buffered);
+  }
+
+  private remove(t: Tracked): void {
+    if (this.streams.delete(t)) this.sum -= t.buffered;
+  }
+}
 
 export function serveWatch(
   r: ResourceRequest,
   sel: { labelSelector?: LabelRequirement[]; fieldSelector?: FieldRequirement[] },
 ): void {
-  const { registry, query: q, res, req } = r;
+  const { registry, query: q, res, req, watches } = r;
   const info = registry.info;
   const shape = negotiateShape(req.headers.accept);
   const rv = q.get('resourceVersion') ?? '';
@@ -68,8 +169,9 @@ export function serveWatch(
   };
   const write = (line: string) => {
     if (done) return;
-    res.write(`${line}\n`);
-    if (res.writableLength > MAX_BUFFERED) finish(); // a client this slow re-lists, as with upstream's terminated watchers
+    // As bytes: a string waiting in the socket would take up to 3 bytes per character there.
+    res.write(Buffer.from(`${line}\n`));
+    budget.wrote();
   };
   const bookmark = (revision: number, initialEventsEnd = false) => {
     const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
@@ -79,7 +181,25 @@ export function serveWatch(
     );
   };
 
-  const watch = registry.watch(
+  // The replay of initial events runs inside registry.watch: the stream may end (be cut) before it returns.
+  let watch: { close(): void } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  /** Ends the stream; `cut`: at once, dropping what the client has not read yet. */
+  const finish = (cut = false) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    clearInterval(ticker);
+    budget.done();
+    watch?.close();
+    if (cut) res.destroy();
+    else res.end();
+  };
+  const budget = watches.track(res, { resource: info.resource, namespace: r.namespace, name: r.name }, () =>
+    finish(true),
+  );
+  watch = registry.watch(
     r.namespace,
     { labelSelector: sel.labelSelector, fieldSelector, resourceVersion: rv, sendInitialEvents },
     {
@@ -97,18 +217,12 @@ export function serveWatch(
       onEnd: () => finish(),
     },
   );
-  const timer = setTimeout(finish, timeoutMs);
-  const ticker = bookmarks
-    ? setInterval(() => bookmark(registry.cache.revision), BOOKMARK_INTERVAL_MS)
-    : undefined;
-  function finish() {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    if (ticker) clearInterval(ticker);
+  if (done) {
     watch.close();
-    res.end();
+    return;
   }
-  req.on('close', finish);
-  res.on('close', finish);
+  timer = setTimeout(() => finish(), timeoutMs);
+  if (bookmarks) ticker = setInterval(() => bookmark(registry.cache.revision), BOOKMARK_INTERVAL_MS);
+  req.on('close', () => finish());
+  res.on('close', () => finish());
 }

@@ -13,7 +13,9 @@ import {
   validateIPv4Address,
   validateIPv6Address,
   validateNonSpecialIP,
+  validateStrictIP,
 } from '../../k8s/ip-validation.js';
+import { semanticEqual } from './apps.js';
 import {
   FieldImmutableErrorMsg,
   validateLabels,
@@ -59,6 +61,7 @@ function validateEndpoint(
   addressType: string,
   path: FieldPath,
   policy: EndpointIPPolicy,
+  validOld: readonly string[],
 ): FieldError[] {
   const errs: FieldError[] = [];
   const addrPath = path.child('addresses');
@@ -69,9 +72,17 @@ function validateEndpoint(
     const p = addrPath.index(i);
     // Unknown address types are reported once, on addressType.
     if (addressType === 'IPv4')
-      errs.push(...validateIPv4Address(a, p), ...validateNonSpecialIP(a, p, policy));
+      errs.push(
+        ...validateIPv4Address(a, p),
+        ...validateStrictIP(a, p, validOld),
+        ...validateNonSpecialIP(a, p, policy),
+      );
     else if (addressType === 'IPv6')
-      errs.push(...validateIPv6Address(a, p), ...validateNonSpecialIP(a, p, policy));
+      errs.push(
+        ...validateIPv6Address(a, p),
+        ...validateStrictIP(a, p, validOld),
+        ...validateNonSpecialIP(a, p, policy),
+      );
     else if (addressType === 'FQDN') errs.push(...validateFullyQualifiedDomainName(a, p));
   });
 
@@ -116,7 +127,17 @@ function validatePorts(ports: EndpointPort[], path: FieldPath): FieldError[] {
   return errs;
 }
 
-function validateEndpointSliceOnly(slice: EndpointSlice, policy: EndpointIPPolicy): FieldError[] {
+/** Strict IP validation ratchets only when `endpoints` is unchanged (KEP-4858), as for Endpoints. */
+function keptAddresses(slice: EndpointSlice, old: EndpointSlice | undefined): string[] {
+  if (!old || !semanticEqual(slice.endpoints, old.endpoints)) return [];
+  return (old.endpoints ?? []).flatMap((ep) => ep.addresses ?? []);
+}
+
+function validateEndpointSliceOnly(
+  slice: EndpointSlice,
+  policy: EndpointIPPolicy,
+  old?: EndpointSlice,
+): FieldError[] {
   const errs = validateObjectMeta(slice.metadata, true, validateEndpointSliceName);
   const at = slice.addressType ?? '';
   if (!at) errs.push(fieldErrors.required(FieldPath.root('addressType')));
@@ -126,9 +147,11 @@ function validateEndpointSliceOnly(slice: EndpointSlice, policy: EndpointIPPolic
   const endpoints = slice.endpoints ?? [];
   const epPath = FieldPath.root('endpoints');
   if (endpoints.length > maxEndpoints) errs.push(fieldErrors.tooMany(epPath, endpoints.length, maxEndpoints));
-  else
+  else {
+    const validOld = keptAddresses(slice, old);
     for (const [i, ep] of endpoints.entries())
-      errs.push(...validateEndpoint(ep, at, epPath.index(i), policy));
+      errs.push(...validateEndpoint(ep, at, epPath.index(i), policy, validOld));
+  }
 
   errs.push(...validatePorts(slice.ports ?? [], FieldPath.root('ports')));
   return errs;
@@ -147,7 +170,7 @@ export function validateEndpointSliceUpdate(
   old: EndpointSlice,
   policy: EndpointIPPolicy = UPSTREAM_IP_POLICY,
 ): FieldError[] {
-  const errs = validateEndpointSliceOnly(slice, policy);
+  const errs = validateEndpointSliceOnly(slice, policy, old);
   if ((slice.addressType ?? '') !== (old.addressType ?? ''))
     errs.push(
       fieldErrors.invalid(FieldPath.root('addressType'), slice.addressType ?? '', FieldImmutableErrorMsg),

@@ -5,6 +5,9 @@
  *
  * ipFamilyPolicy / ipFamilies / clusterIPs are filled by the registry's
  * allocator before validation (as upstream), so they are validated as set.
+ * Address fields get StrictIPCIDRValidation's checks (1.33, KEP-4858): a
+ * `clusterIP: 10.96.010.7` is stored as written but read as 10.96.8.7 by
+ * libc, so new values must be unambiguous; values already stored may stay.
  */
 import type { LoadBalancerStatus, Service, ServicePort, ServiceSpec } from 'kubernetes-types/core/v1.js';
 import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
@@ -13,7 +16,7 @@ import {
   type EndpointIPPolicy,
   UPSTREAM_IP_POLICY,
   validateCIDR,
-  validateIP,
+  validateIPForLegacyField,
   validateNonSpecialIP,
 } from '../../k8s/ip-validation.js';
 import { goErrors, goServicePortKey, goSlice } from './govalues.js';
@@ -103,8 +106,11 @@ function validateClientIPAffinityConfig(spec: ServiceSpec, path: FieldPath): Fie
   return [];
 }
 
-/** ValidateServiceClusterIPsRelatedFields: clusterIP/clusterIPs/ipFamilies/ipFamilyPolicy consistency. */
-export function validateServiceClusterIPsRelatedFields(svc: Service): FieldError[] {
+/**
+ * ValidateServiceClusterIPsRelatedFields: clusterIP/clusterIPs/ipFamilies/ipFamilyPolicy consistency.
+ * `old` (an update) lets the stored clusterIPs stay as written (strict IP validation ratchets).
+ */
+export function validateServiceClusterIPsRelatedFields(svc: Service, old?: Service): FieldError[] {
   const spec = svc.spec ?? {};
   // ExternalName services must have none of these; checked by validateService.
   if (spec.type === 'ExternalName') return [];
@@ -143,7 +149,7 @@ export function validateServiceClusterIPsRelatedFields(svc: Service): FieldError
       }
       return;
     }
-    const ipErrs = validateIP(ip, ipsPath.index(i));
+    const ipErrs = validateIPForLegacyField(ip, ipsPath.index(i), old?.spec?.clusterIPs);
     if (ipErrs.length) hasInvalidIPs = true;
     errs.push(...ipErrs);
   });
@@ -251,8 +257,8 @@ function validateServiceTrafficDistribution(svc: Service): FieldError[] {
   return [fieldErrors.notSupported(specPath().child('trafficDistribution'), td, ['PreferClose'])];
 }
 
-/** ValidateService without the generic registry's metadata checks. */
-function validateServiceOnly(svc: Service, policy: EndpointIPPolicy): FieldError[] {
+/** ValidateService without the generic registry's metadata checks; `old` on update. */
+function validateServiceOnly(svc: Service, policy: EndpointIPPolicy, old?: Service): FieldError[] {
   const metaPath = FieldPath.root('metadata');
   const errs = validateObjectMeta(svc.metadata, true, validateServiceName, metaPath);
   const ann = svc.metadata?.annotations ?? {};
@@ -328,11 +334,11 @@ function validateServiceOnly(svc: Service, policy: EndpointIPPolicy): FieldError
     );
   }
 
-  errs.push(...validateServiceClusterIPsRelatedFields(svc));
+  errs.push(...validateServiceClusterIPsRelatedFields(svc, old));
 
   (spec.externalIPs ?? []).forEach((ip, i) => {
     const p = sp.child('externalIPs').index(i);
-    const ipErrs = validateIP(ip, p);
+    const ipErrs = validateIPForLegacyField(ip, p, old?.spec?.externalIPs);
     errs.push(...(ipErrs.length ? ipErrs : validateNonSpecialIP(ip, p, policy)));
   });
 
@@ -478,8 +484,10 @@ export function validateLoadBalancerStatus(
   status: LoadBalancerStatus | undefined,
   path: FieldPath,
   spec: ServiceSpec | undefined,
+  oldStatus?: LoadBalancerStatus,
 ): FieldError[] {
   const errs: FieldError[] = [];
+  const oldIPs = (oldStatus?.ingress ?? []).flatMap((ing) => (ing.ip ? [ing.ip] : []));
   const ingPath = path.child('ingress');
   const ingress = status?.ingress ?? [];
   // AllowServiceLBStatusOnNonLB is off by default.
@@ -488,7 +496,7 @@ export function validateLoadBalancerStatus(
   ingress.forEach((ing, i) => {
     const p = ingPath.index(i);
     const ip = ing.ip ?? '';
-    if (ip) errs.push(...validateIP(ip, p.child('ip')));
+    if (ip) errs.push(...validateIPForLegacyField(ip, p.child('ip'), oldIPs));
     if (ing.ipMode == null) {
       if (ip) errs.push(fieldErrors.required(p.child('ipMode'), 'must be specified when `ip` is set'));
     } else if (!ip) {
@@ -523,7 +531,7 @@ export function validateServiceUpdate(
     ...validateUpgradeDowngradeIPFamilies(old, svc),
     ...validateLoadBalancerClassField(old, svc),
     ...validateServiceExternalTrafficFieldsUpdate(old, svc),
-    ...validateServiceOnly(svc, policy),
+    ...validateServiceOnly(svc, policy, old),
   ]);
 }
 
@@ -535,6 +543,7 @@ export function validateServiceStatusUpdate(svc: Service, old: Service): FieldEr
       svc.status?.loadBalancer,
       FieldPath.root('status', 'loadBalancer'),
       svc.spec,
+      old.status?.loadBalancer,
     ),
   ]);
 }

@@ -14,7 +14,7 @@ import type {
   Pod,
   Service,
 } from 'kubernetes-types/core/v1.js';
-import { parseIPSloppy } from '../../k8s/ip.js';
+import { canonicalIP, parseIPSloppy } from '../../k8s/ip.js';
 import { repackSubsets } from '../../k8s/subsets.js';
 import { jsonEqual } from '../../lib/json.js';
 import { isServiceIPSet } from '../endpointslice/endpoint.js';
@@ -49,7 +49,8 @@ export function podToEndpointAddress(svc: Service, pod: Pod): EndpointAddress | 
   const ip = podIPs(pod).find((text) => (parseIPSloppy(text)?.family ?? 'IPv4') === family);
   if (!ip) return undefined;
   const addr: EndpointAddress = {
-    ip,
+    // Canonical, as the API server now insists on for new addresses (010.0.0.1 is not one).
+    ip: canonicalIP(ip) ?? ip,
     targetRef: {
       kind: 'Pod',
       namespace: pod.metadata?.namespace ?? '',

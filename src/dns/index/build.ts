@@ -8,7 +8,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Question, RecordIndex, ZoneAnswer } from '../types.js';
 import { type IndexConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { qname, Resolver } from './lookup.js';
-import { buildModel, type Model } from './model.js';
+import { buildModel, type Model, type Problem } from './model.js';
 
 export interface IndexInput {
   services: readonly Service[];
@@ -55,6 +55,11 @@ export class ClusterIndex implements RecordIndex {
       // A bug must not take the server down; the client retries elsewhere.
       return { rcode: 'SERVFAIL', answers: [], authority: [], additional: [] };
     }
+  }
+
+  /** Addresses left out because they do not parse (strictly, as CoreDNS's net.ParseIP), by object. */
+  problems(): readonly Problem[] {
+    return this.model.problems;
   }
 
   stats(): IndexStats {

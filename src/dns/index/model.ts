@@ -54,13 +54,24 @@ export interface Model {
   /** `namespace/ip` of pods not being deleted (pods verified). */
   pods: Set<string>;
   readyAddresses: number;
+  /** Addresses that do not parse, by object (`Kind/namespace/name`): reported, never dropped silently. */
+  problems: Problem[];
 }
+
+export interface Problem {
+  object: string;
+  message: string;
+}
+
+type Report = (message: string) => void;
+const unparsed = (what: string, text: string) =>
+  `${what} ${JSON.stringify(text)} is not a valid IP address; no record`;
 
 export const serviceKey = (name: string, namespace: string): string => `${name}.${namespace}`.toLowerCase();
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-function serviceInfo(svc: Service): ServiceInfo | undefined {
+function serviceInfo(svc: Service, report: Report): ServiceInfo | undefined {
   const name = svc.metadata?.name;
   const namespace = svc.metadata?.namespace;
   if (!name || !namespace) return undefined;
@@ -74,6 +85,7 @@ function serviceInfo(svc: Service): ServiceInfo | undefined {
     for (const ip of ips) {
       const p = recordAddress(ip);
       if (p) clusterIPs.push(p);
+      else if (ip !== '') report(unparsed('clusterIP', ip));
     }
   }
   return {
@@ -91,7 +103,7 @@ function serviceInfo(svc: Service): ServiceInfo | undefined {
   };
 }
 
-function endpointGroup(slice: EndpointSlice): EndpointGroup | undefined {
+function endpointGroup(slice: EndpointSlice, report: Report): EndpointGroup | undefined {
   const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
   const namespace = slice.metadata?.namespace;
   if (!service || !namespace) return undefined;
@@ -105,7 +117,10 @@ function endpointGroup(slice: EndpointSlice): EndpointGroup | undefined {
     if (ep.conditions?.ready === false) continue;
     for (const a of ep.addresses ?? []) {
       const p = recordAddress(a);
-      if (!p) continue;
+      if (!p) {
+        report(unparsed('endpoint address', a));
+        continue;
+      }
       addresses.push({ ip: p.ip, family: p.family, hostname: ep.hostname || dashedIP(p.ip) });
     }
   }
@@ -131,12 +146,20 @@ export function buildModel(input: {
     groupsByIP: new Map(),
     pods: new Set(),
     readyAddresses: 0,
+    problems: [],
   };
+  const reporter =
+    (kind: string, o: { metadata?: { namespace?: string; name?: string } }): Report =>
+    (message) =>
+      m.problems.push({
+        object: `${kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`,
+        message,
+      });
   for (const ns of input.namespaces) {
     if (ns.metadata?.name) m.namespaces.add(ns.metadata.name.toLowerCase());
   }
   for (const svc of input.services) {
-    const info = serviceInfo(svc);
+    const info = serviceInfo(svc, reporter('Service', svc));
     if (!info) continue;
     m.services.set(serviceKey(info.name, info.namespace), info);
     for (const { ip } of info.clusterIPs) {
@@ -145,7 +168,7 @@ export function buildModel(input: {
   }
   // Slices in name order, so answers do not depend on watch order.
   for (const slice of [...input.slices].sort(byName)) {
-    const group = endpointGroup(slice);
+    const group = endpointGroup(slice, reporter('EndpointSlice', slice));
     if (!group) continue;
     m.services.get(serviceKey(group.service, group.namespace))?.groups.push(group);
     m.readyAddresses += group.addresses.length;

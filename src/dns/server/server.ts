@@ -6,13 +6,14 @@
  * over UDP; 64 KiB over TCP; TC when answers are cut).
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { createServer, isIPv6, type Server } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { joinHostPort } from '../../k8s/ip.js';
+import { type Clock, realClock } from '../../lib/clock.js';
 import { type Logger, silentLogger } from '../../lib/log.js';
 import type { DnsMetrics } from '../metrics.js';
 import type { DnsRecord, Forwarder, RecordIndex, ZoneAnswer } from '../types.js';
-import { FrameDecoder, frame } from './framing.js';
+import { DEFAULT_TCP_LIMITS, TcpConnections, type TcpStats } from './tcp.js';
 import {
   CLASS_IN,
   encodeReply,
@@ -41,14 +42,18 @@ export interface DnsServerOptions {
   forwarder?: Forwarder;
   log?: Logger;
   metrics?: DnsMetrics;
-  /** Open TCP connections beyond this are closed at once. */
+  /** Open TCP connections at most (1000); a new one beyond takes the slot of an idle one (see tcp.ts). */
   maxTcpConnections?: number;
+  /** A TCP message must arrive whole within this of its first byte; the first, of the connection (miekg: 2 s). */
+  tcpReadTimeoutMs?: number;
   /** A TCP connection with nothing in flight is closed after this long idle (miekg: 8 s). */
   tcpIdleTimeoutMs?: number;
   /** Queries waiting on the forwarder at once; more are REFUSED (like forward's max_concurrent). */
   maxConcurrent?: number;
   /** Pipelined queries one TCP connection may have in flight before its reads pause. */
   maxTcpInflight?: number;
+  /** The TCP deadlines' clock (tests step a manual one). */
+  clock?: Clock;
 }
 
 export interface Transport {
@@ -71,20 +76,33 @@ interface Outcome {
 
 const ZONE = '.';
 const EMPTY: DnsRecord[] = [];
-/** Stop reading from a TCP client that does not read its answers. */
-const TCP_WRITE_BACKLOG = 256 * 1024;
 
 export class DnsServer {
   private readonly log: Logger;
   private udp?: UdpSocket;
   private tcp?: Server;
-  private readonly conns = new Set<Socket>();
+  private readonly conns: TcpConnections;
   private inflight = 0;
   private stopped = false;
   private serverLabel = '';
 
   constructor(private readonly opts: DnsServerOptions) {
     this.log = (opts.log ?? silentLogger).named('dns');
+    const d = DEFAULT_TCP_LIMITS;
+    const limits = {
+      maxConnections: opts.maxTcpConnections ?? d.maxConnections,
+      readTimeoutMs: opts.tcpReadTimeoutMs ?? d.readTimeoutMs,
+      idleTimeoutMs: opts.tcpIdleTimeoutMs ?? d.idleTimeoutMs,
+      maxInflight: opts.maxTcpInflight ?? d.maxInflight,
+    };
+    this.conns = new TcpConnections(limits, opts.clock ?? realClock, (msg, family) =>
+      this.answer(msg, { proto: 'tcp', family }),
+    );
+  }
+
+  /** The TCP connections: open now, and closed by each bound so far. */
+  tcpStats(): TcpStats {
+    return this.conns.stats();
   }
 
   /** Binds UDP and TCP on the same port; resolves with it. */
@@ -109,8 +127,7 @@ export class DnsServer {
   /** Closes both listeners and every TCP connection. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const c of this.conns) c.destroy();
-    this.conns.clear();
+    this.conns.closeAll();
     await Promise.all([
       this.udp && new Promise<void>((r) => this.udp!.close(() => r())),
       this.tcp && new Promise<void>((r) => this.tcp!.close(() => r())),
@@ -134,7 +151,10 @@ export class DnsServer {
 
   private listenTcp(port: number): Promise<Server> {
     return new Promise((resolve, reject) => {
-      const server = createServer({ noDelay: true }, (sock) => this.onConnection(sock));
+      const server = createServer({ noDelay: true }, (sock) => {
+        if (this.stopped) sock.destroy();
+        else this.conns.accept(sock);
+      });
       server.once('error', reject);
       server.listen(port, this.opts.address, () => {
         server.off('error', reject);
@@ -152,60 +172,6 @@ export class DnsServer {
     const r = this.answer(msg, t);
     if (r instanceof Promise) r.then(send);
     else send(r);
-  }
-
-  private onConnection(sock: Socket): void {
-    if (this.stopped || this.conns.size >= (this.opts.maxTcpConnections ?? 1000)) {
-      sock.destroy();
-      return;
-    }
-    this.conns.add(sock);
-    const t: Transport = { proto: 'tcp', family: sock.remoteFamily === 'IPv6' ? 2 : 1 };
-    const frames = new FrameDecoder();
-    const maxInflight = this.opts.maxTcpInflight ?? 64;
-    let inflight = 0;
-    let paused = false;
-    const maybeResume = () => {
-      if (paused && inflight < maxInflight && sock.writableLength < TCP_WRITE_BACKLOG) {
-        paused = false;
-        sock.resume();
-      }
-    };
-    const write = (reply: Reply) => {
-      if (!reply || sock.destroyed) return;
-      sock.write(frame(reply));
-      if (sock.writableLength >= TCP_WRITE_BACKLOG && !paused) {
-        paused = true;
-        sock.pause();
-      }
-    };
-    sock.setTimeout(this.opts.tcpIdleTimeoutMs ?? 8000);
-    sock.on('timeout', () => {
-      if (inflight === 0) sock.end();
-    });
-    sock.on('drain', maybeResume);
-    sock.on('error', () => sock.destroy());
-    sock.on('close', () => this.conns.delete(sock));
-    sock.on('data', (chunk: Buffer) => {
-      for (const msg of frames.push(chunk)) {
-        const r = this.answer(msg, t);
-        if (!(r instanceof Promise)) {
-          write(r);
-          continue;
-        }
-        // Pipelining: later queries are read and answered while this one waits.
-        inflight++;
-        if (inflight >= maxInflight && !paused) {
-          paused = true;
-          sock.pause();
-        }
-        r.then((reply) => {
-          inflight--;
-          write(reply);
-          maybeResume();
-        });
-      }
-    });
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import type { Node, Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { type IPFamily, inAnyCIDR, ipFamilyOf } from '../../k8s/ip.js';
+import { formatIP, type IPFamily, inAnyCIDR, ipFamilyOf, parseIPSloppy } from '../../k8s/ip.js';
 import { categorizeEndpoints, type PortPolicy } from './categorize.js';
 import { endpointsByPort, portKey } from './endpoints.js';
 import {
@@ -82,9 +82,22 @@ export function buildNodeState(input: BuildInput): NodeState {
     for (const p of sliceProblems)
       problems.push({ object: `EndpointSlice/${ns}/${p.slice}`, message: p.message });
 
-    const scheduler = serviceScheduler(svc, config.defaultScheduler, (message) =>
-      problems.push({ object, message }),
+    const report = (message: string) => problems.push({ object, message });
+    const clusterIPs = serviceAddresses(
+      'clusterIP',
+      spec.clusterIPs?.length ? spec.clusterIPs : [spec.clusterIP ?? ''],
+      report,
     );
+    const externalIPs = serviceAddresses('externalIP', spec.externalIPs ?? [], report);
+    const lbIPs = serviceAddresses(
+      'load balancer ingress IP',
+      (svc.status?.loadBalancer?.ingress ?? [])
+        .filter((ing) => ing.ip && ing.ipMode !== 'Proxy')
+        .map((ing) => ing.ip!),
+      report,
+    );
+
+    const scheduler = serviceScheduler(svc, config.defaultScheduler, report);
     const externalLocal = externalPolicyLocal(svc);
     const internalLocal = spec.internalTrafficPolicy === 'Local';
     const sessionAffinity =
@@ -97,13 +110,8 @@ export function buildNodeState(input: BuildInput): NodeState {
     let healthCheckNodePort: number | undefined;
     if (spec.type === 'LoadBalancer' && externalLocal) {
       if (spec.healthCheckNodePort) healthCheckNodePort = spec.healthCheckNodePort;
-      else problems.push({ object, message: 'Service has no healthcheck nodeport' });
+      else report('Service has no healthcheck nodeport');
     }
-
-    const clusterIPs = spec.clusterIPs?.length ? spec.clusterIPs : [spec.clusterIP ?? ''];
-    const lbIPs = (svc.status?.loadBalancer?.ingress ?? [])
-      .filter((ing) => ing.ip && ing.ipMode !== 'Proxy')
-      .map((ing) => ing.ip!);
 
     const states: ServicePortState[] = [];
     for (const port of spec.ports ?? []) {
@@ -123,14 +131,14 @@ export function buildNodeState(input: BuildInput): NodeState {
       if (healthCheckNodePort !== undefined) state.healthCheckNodePort = healthCheckNodePort;
       const portEndpoints = eps.get(portKey(portName, protocol)) ?? [];
       for (const family of families) {
-        const ips = clusterIPs.filter((ip) => ipFamilyOf(ip) === family);
+        const ips = ofFamily(clusterIPs, family);
         // The family's proxier only handles services with a cluster IP of that family.
         if (ips.length === 0) continue;
         state.frontends.push(
           ...familyFrontends(family, ips, port, protocol, {
-            spec,
             nodePortIPs,
-            lbIPs,
+            externalIPs: ofFamily(externalIPs, family),
+            lbIPs: ofFamily(lbIPs, family),
             endpoints: portEndpoints.filter((ep) => ipFamilyOf(ep.ip) === family),
             internalLocal,
             externalLocal,
@@ -152,9 +160,36 @@ export function buildNodeState(input: BuildInput): NodeState {
   return { services, problems };
 }
 
+/** A service address as the proxy uses it: its canonical text and family. */
+interface Address {
+  ip: string;
+  family: IPFamily;
+}
+
+/**
+ * A Service's addresses of one field, read as kube-proxy reads them
+ * (ParseIPSloppy, then the canonical text: a stored `010.96.0.7` is served
+ * on 10.96.0.7, the address its allocator reserved). One that does not parse
+ * is reported, never dropped silently. '' and `None` are no address.
+ */
+function serviceAddresses(field: string, texts: readonly string[], report: (m: string) => void): Address[] {
+  const out: Address[] = [];
+  for (const text of texts) {
+    if (text === '' || text === 'None') continue;
+    const ip = parseIPSloppy(text);
+    if (ip) out.push({ ip: formatIP(ip), family: ip.family });
+    else report(`${field} ${JSON.stringify(text)} is not a valid IP address; not served`);
+  }
+  return out;
+}
+
+const ofFamily = (addresses: readonly Address[], family: IPFamily): string[] =>
+  addresses.filter((a) => a.family === family).map((a) => a.ip);
+
 interface FamilyContext {
-  spec: NonNullable<Service['spec']>;
   nodePortIPs: string[];
+  /** This family's external and load-balancer IPs. */
+  externalIPs: string[];
   lbIPs: string[];
   endpoints: Endpoint[];
   internalLocal: boolean;
@@ -171,8 +206,7 @@ function familyFrontends(
 ): Frontend[] {
   const nodePort = port.nodePort ?? 0;
   const nodeIPs = nodePort ? ctx.nodePortIPs.filter((ip) => ipFamilyOf(ip) === family) : [];
-  const externalIPs = (ctx.spec.externalIPs ?? []).filter((ip) => ipFamilyOf(ip) === family);
-  const lbIPs = ctx.lbIPs.filter((ip) => ipFamilyOf(ip) === family);
+  const { externalIPs, lbIPs } = ctx;
   const policy: PortPolicy = {
     internalPolicyLocal: ctx.internalLocal,
     externalPolicyLocal: ctx.externalLocal,

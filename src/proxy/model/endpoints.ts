@@ -4,7 +4,7 @@
  * deduplicated by IP:port (a local copy wins), sorted by IP:port.
  */
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { ipFamilyOf, joinHostPort } from '../../k8s/ip.js';
+import { formatIP, joinHostPort, parseIPSloppy } from '../../k8s/ip.js';
 import type { Endpoint, Protocol } from './types.js';
 
 /** `portName/PROTOCOL` — slice ports match service ports by name and protocol. */
@@ -19,8 +19,9 @@ export interface SliceProblem {
 
 /**
  * Endpoints per portKey for one service's slices. Only IPv4/IPv6 slices count
- * (FQDN is ignored, as upstream), only an endpoint's first address is used, and
- * an address of the wrong family for its slice is skipped and reported.
+ * (FQDN is ignored, as upstream), only an endpoint's first address is used,
+ * read as kube-proxy does (ParseIPSloppy, then its canonical text); an address
+ * that does not parse, or of the wrong family for its slice, is skipped and reported.
  */
 export function endpointsByPort(
   slices: readonly EndpointSlice[],
@@ -41,15 +42,19 @@ export function endpointsByPort(
         byPort.set(key, set);
       }
       for (const ep of slice.endpoints ?? []) {
-        const ip = ep.addresses?.[0];
-        if (!ip) continue;
-        if (ipFamilyOf(ip) !== slice.addressType) {
+        const text = ep.addresses?.[0];
+        if (!text) continue;
+        const parsed = parseIPSloppy(text);
+        if (parsed?.family !== slice.addressType) {
           problems?.push({
             slice: slice.metadata?.name ?? '',
-            message: `endpoint address ${ip} is not ${slice.addressType}`,
+            message: parsed
+              ? `endpoint address ${text} is not ${slice.addressType}`
+              : `endpoint address ${JSON.stringify(text)} is not a valid IP address`,
           });
           continue;
         }
+        const ip = formatIP(parsed);
         const isLocal = nodeName !== '' && ep.nodeName === nodeName;
         const id = joinHostPort(ip, port.port);
         if (set.has(id) && !isLocal) continue;

@@ -33,6 +33,13 @@ import { frontendKey } from '../model/render.js';
 import type { Endpoint, Frontend, NodeState, ServicePortState } from '../model/types.js';
 import { AffinityTable } from './affinity.js';
 import {
+  type Descriptors,
+  descriptorReserve,
+  frontendCap,
+  processDescriptors,
+  roundRobin,
+} from './limits.js';
+import {
   type ClientAddr,
   type ConnCounts,
   createScheduler,
@@ -52,6 +59,23 @@ export interface UserspaceBackendOptions extends BackendOptions {
   connectTimeoutsMs?: readonly number[];
   /** [0, 1) source for the `random` scheduler (tests). */
   random?: () => number;
+  /** Descriptors in use and the limit (default: this process's, from /proc); undefined: unknown, none held back. */
+  descriptors?: () => Descriptors | undefined;
+}
+
+/** Errors that mean the process (EMFILE) or the system (ENFILE) is out of descriptors. */
+const OUT_OF_DESCRIPTORS = new Set(['EMFILE', 'ENFILE']);
+/** Listeners opened at once; after an EMFILE the rest of the apply is not tried. */
+const OPEN_BATCH = 256;
+
+/** A Service's frontends left unserved by one apply, for one report per Service and reason. */
+interface Unserved {
+  service: { namespace: string; name: string };
+  reason: 'TooManyFrontends' | 'FailedToListen';
+  keys: string[];
+  /** Frontends the Service wants a listener for. */
+  wanted: number;
+  why: string;
 }
 
 export interface UserspaceApplyResult extends ApplyResult {
@@ -147,6 +171,9 @@ export class UserspaceBackend implements ProxyBackend {
   private readonly affinities = new Map<string, AffinityTable>();
   /** Last reported bind error per listener key, so a persisting error is reported once. */
   private readonly failing = new Map<string, string>();
+  /** Last reported per-Service shortfall (`namespace/name reason` → message), reported once. */
+  private unservedReported = new Map<string, string>();
+  private readonly descriptors: () => Descriptors | undefined;
   /** Every TCP socket we hold (client and endpoint side), so stop() can end them. */
   private readonly sockets = new Set<net.Socket>();
   private chain: Promise<unknown> = Promise.resolve();
@@ -161,6 +188,7 @@ export class UserspaceBackend implements ProxyBackend {
     this.udpIdleMs = opts.udpIdleTimeoutMs ?? 60_000;
     this.connectTimeouts = opts.connectTimeoutsMs ?? DEFAULT_CONNECT_TIMEOUTS;
     this.now = opts.now ?? Date.now;
+    this.descriptors = opts.descriptors ?? processDescriptors;
   }
 
   /** Makes the listeners match `state`. Applies are serialised. */
@@ -237,6 +265,16 @@ export class UserspaceBackend implements ProxyBackend {
       if (!state.services.get(k)?.sessionAffinity) this.affinities.delete(k);
     }
 
+    const descriptors = this.descriptors();
+    const reserve = descriptorReserve(descriptors?.limit, this.opts.reserveDescriptors);
+    const unserved: Unserved[] = [];
+    this.capPerService(
+      wanted,
+      frontendCap(descriptors?.limit, this.opts.maxFrontendsPerService),
+      result,
+      unserved,
+    );
+
     for (const [key, l] of this.listeners) {
       if (wanted.has(key)) continue;
       this.closeListener(l);
@@ -245,34 +283,18 @@ export class UserspaceBackend implements ProxyBackend {
     }
     for (const key of this.failing.keys()) if (!wanted.has(key)) this.failing.delete(key);
 
-    const opening: Promise<void>[] = [];
+    const fresh: string[] = [];
     for (const [key, { svc, fe }] of wanted) {
       const existing = this.listeners.get(key);
-      if (existing) {
-        existing.route = this.route(svc, fe, existing.route);
-        this.pruneCounters(existing);
+      if (!existing) {
+        fresh.push(key);
         continue;
       }
-      opening.push(
-        this.open(key, this.route(svc, fe)).then(
-          (l) => {
-            this.listeners.set(key, l);
-            this.failing.delete(key);
-            result.opened.push(key);
-          },
-          (err: NodeJS.ErrnoException) => {
-            const message = `listen ${fe.protocol.toLowerCase()} ${endpointKey(fe)}: ${err.message}`;
-            result.failed.push({ service: svc.key, frontend: key, kind: fe.kind, message, code: err.code });
-            if (this.failing.get(key) !== message) {
-              this.failing.set(key, message);
-              this.log.warn('Cannot serve frontend', { service: svc.key, frontend: key, err: err.message });
-              this.opts.onFrontendError?.(fe, err, svc);
-            }
-          },
-        ),
-      );
+      existing.route = this.route(svc, fe, existing.route);
+      this.pruneCounters(existing);
     }
-    await Promise.all(opening);
+    await this.openFresh(fresh, wanted, descriptors, reserve, result, unserved);
+    this.reportUnserved(unserved);
     if (this.stopped) {
       for (const l of this.listeners.values()) this.closeListener(l);
       this.listeners.clear();
@@ -287,6 +309,190 @@ export class UserspaceBackend implements ProxyBackend {
       });
     }
     return result;
+  }
+
+  /**
+   * A Service's listeners beyond `cap` are not opened (see ./limits.ts); the
+   * ones already open are kept first, then the model's order.
+   */
+  private capPerService(
+    wanted: Map<string, { svc: ServicePortState; fe: Frontend }>,
+    cap: number,
+    result: UserspaceApplyResult,
+    unserved: Unserved[],
+  ): void {
+    const byService = new Map<string, string[]>();
+    for (const [key, { svc }] of wanted) {
+      const id = `${svc.namespace}/${svc.name}`;
+      const keys = byService.get(id);
+      if (keys) keys.push(key);
+      else byService.set(id, [key]);
+    }
+    for (const keys of byService.values()) {
+      if (keys.length <= cap) continue;
+      const open = keys.filter((k) => this.listeners.has(k));
+      const over = [...open, ...keys.filter((k) => !this.listeners.has(k))].slice(cap);
+      const { svc } = wanted.get(keys[0]!)!;
+      for (const key of over) {
+        const w = wanted.get(key)!;
+        wanted.delete(key);
+        result.failed.push({
+          service: w.svc.key,
+          frontend: key,
+          kind: w.fe.kind,
+          message: `over the limit of ${cap} listeners per Service`,
+          code: 'ServiceFrontendLimit',
+        });
+      }
+      unserved.push({
+        service: { namespace: svc.namespace, name: svc.name },
+        reason: 'TooManyFrontends',
+        keys: over,
+        wanted: keys.length,
+        why: `the userspace proxy listens on at most ${cap} per Service (--max-frontends-per-service)`,
+      });
+    }
+  }
+
+  /**
+   * Opens the new listeners, round-robin across Services, as far as the
+   * descriptors allow without eating into `reserve`; in batches, stopping at
+   * the first EMFILE/ENFILE, after which this apply's newest listeners give
+   * back up to `reserve` descriptors, so the frontends served before keep
+   * room for their connections.
+   */
+  private async openFresh(
+    fresh: string[],
+    wanted: Map<string, { svc: ServicePortState; fe: Frontend }>,
+    descriptors: Descriptors | undefined,
+    reserve: number,
+    result: UserspaceApplyResult,
+    unserved: Unserved[],
+  ): Promise<void> {
+    if (fresh.length === 0) return;
+    const order = roundRobin(fresh, (k) => {
+      const { svc } = wanted.get(k)!;
+      return `${svc.namespace}/${svc.name}`;
+    });
+    const budget = descriptors
+      ? Math.max(0, descriptors.limit - descriptors.inUse - reserve)
+      : Number.POSITIVE_INFINITY;
+    const held = new Map<string, string>();
+    if (order.length > budget) {
+      const why = `${descriptors!.inUse} of ${descriptors!.limit} file descriptors are in use and ${reserve} are kept for connections`;
+      for (const key of order.splice(budget)) held.set(key, 'DescriptorReserve');
+      this.unservedFor(held, wanted, 'DescriptorReserve', why, unserved);
+    }
+    const openedNow: string[] = [];
+    let exhausted: NodeJS.ErrnoException | undefined;
+    for (let i = 0; i < order.length; i += OPEN_BATCH) {
+      if (exhausted) {
+        for (const key of order.slice(i)) held.set(key, exhausted.code!);
+        break;
+      }
+      await Promise.all(
+        order.slice(i, i + OPEN_BATCH).map((key) => {
+          const { svc, fe } = wanted.get(key)!;
+          return this.open(key, this.route(svc, fe)).then(
+            (l) => {
+              this.listeners.set(key, l);
+              this.failing.delete(key);
+              result.opened.push(key);
+              openedNow.push(key);
+            },
+            (err: NodeJS.ErrnoException) => {
+              if (OUT_OF_DESCRIPTORS.has(err.code ?? '')) {
+                exhausted ??= err;
+                held.set(key, err.code!);
+                return;
+              }
+              const message = `listen ${fe.protocol.toLowerCase()} ${endpointKey(fe)}: ${err.message}`;
+              result.failed.push({ service: svc.key, frontend: key, kind: fe.kind, message, code: err.code });
+              if (this.failing.get(key) !== message) {
+                this.failing.set(key, message);
+                this.log.warn('Cannot serve frontend', { service: svc.key, frontend: key, err: err.message });
+                this.opts.onFrontendError?.(fe, err, svc);
+              }
+            },
+          );
+        }),
+      );
+    }
+    if (exhausted) {
+      // Give back what the frontends served before need to carry their connections.
+      for (const key of openedNow.splice(Math.max(0, openedNow.length - reserve))) {
+        this.closeListener(this.listeners.get(key)!);
+        this.listeners.delete(key);
+        result.opened.splice(result.opened.indexOf(key), 1);
+        held.set(key, exhausted.code!);
+      }
+      const code = exhausted.code!;
+      this.unservedFor(held, wanted, code, `too many open files (${code})`, unserved);
+    }
+    for (const [key, code] of held) {
+      const { svc, fe } = wanted.get(key)!;
+      const message = `not listening on ${endpointKey(fe)}: ${code === 'DescriptorReserve' ? 'descriptors kept for connections' : `too many open files (${code})`}`;
+      result.failed.push({ service: svc.key, frontend: key, kind: fe.kind, message, code });
+    }
+  }
+
+  /** One FailedToListen shortfall per Service for the `held` keys of one cause. */
+  private unservedFor(
+    held: ReadonlyMap<string, string>,
+    wanted: Map<string, { svc: ServicePortState; fe: Frontend }>,
+    code: string,
+    why: string,
+    unserved: Unserved[],
+  ): void {
+    const id = (svc: ServicePortState) => `${svc.namespace}/${svc.name}`;
+    const byService = new Map<string, Unserved>();
+    for (const [key, c] of held) {
+      if (c !== code) continue;
+      const { svc } = wanted.get(key)!;
+      let u = byService.get(id(svc));
+      if (!u) {
+        u = {
+          service: { namespace: svc.namespace, name: svc.name },
+          reason: 'FailedToListen',
+          keys: [],
+          wanted: 0,
+          why,
+        };
+        byService.set(id(svc), u);
+      }
+      u.keys.push(key);
+    }
+    for (const { svc } of wanted.values()) {
+      const u = byService.get(id(svc));
+      if (u) u.wanted++;
+    }
+    unserved.push(...byService.values());
+  }
+
+  /** Logs and calls back once per Service, reason and message; forgets what is resolved. */
+  private reportUnserved(unserved: readonly Unserved[]): void {
+    const now = new Map<string, string>();
+    for (const u of unserved) {
+      const id = `${u.service.namespace}/${u.service.name} ${u.reason}`;
+      const message =
+        u.reason === 'TooManyFrontends'
+          ? `Service has ${u.wanted} frontends to listen on; ${u.why}: ${u.keys.length} not served (${u.keys[0]}, ...)`
+          : `Not listening on ${u.keys.length} of ${u.wanted} frontends (${u.keys[0]}, ...): ${u.why}`;
+      const previous = now.get(id);
+      const text = previous ? `${previous}; ${message}` : message;
+      now.set(id, text);
+    }
+    for (const [id, message] of now) {
+      if (this.unservedReported.get(id) === message) continue;
+      const u = unserved.find((x) => `${x.service.namespace}/${x.service.name} ${x.reason}` === id)!;
+      this.log.warn('Frontends not served', {
+        service: `${u.service.namespace}/${u.service.name}`,
+        reason: u.reason,
+        message,
+      });
+      this.opts.onServiceFrontendsLimited?.(u.service, u.reason, message);
+    }
+    this.unservedReported = now;
   }
 
   private syncAffinity(svc: ServicePortState): void {

@@ -62,6 +62,17 @@ const cases: [string, (e: Endpoints) => void, string[]][] = [
     ],
   ],
   [
+    'addresses with leading zeros or IPv4-mapped are rejected (strict, 1.33)',
+    (e) => {
+      ss(e).addresses![0]!.ip = '10.244.0.05';
+      ss(e).notReadyAddresses![0]!.ip = '::ffff:10.244.0.6';
+    },
+    [
+      'subsets[0].addresses[0].ip: Invalid value: "10.244.0.05": must not have leading 0s',
+      'subsets[0].notReadyAddresses[0].ip: Invalid value: "::ffff:10.244.0.6": must not be an IPv4-mapped IPv6 address',
+    ],
+  ],
+  [
     'bad hostname',
     (e) => (ss(e).addresses![0]!.hostname = 'web.0'),
     ['subsets[0].addresses[0].hostname: Invalid value: "web.0": must not contain dots'],
@@ -135,4 +146,24 @@ describe('validateEndpointsUpdate', () => {
       assert.deepEqual(strings(validateEndpointsUpdate(e, endpoints())), want);
     });
   }
+});
+
+describe('validateEndpointsUpdate: strict addresses ratchet only while subsets are unchanged (KEP-4858)', () => {
+  const stored = () => {
+    const e = endpoints();
+    ss(e).addresses![0]!.ip = '10.244.0.05';
+    return e;
+  };
+  it('a label change keeps a stored address with leading zeros', () => {
+    const e = stored();
+    e.metadata!.labels = { app: 'web' };
+    assert.deepEqual(strings(validateEndpointsUpdate(e, stored())), []);
+  });
+  it('changing the subsets revalidates every address', () => {
+    const e = stored();
+    ss(e).addresses!.push({ ip: '10.244.0.7' });
+    assert.deepEqual(strings(validateEndpointsUpdate(e, stored())), [
+      'subsets[0].addresses[0].ip: Invalid value: "10.244.0.05": must not have leading 0s',
+    ]);
+  });
 });

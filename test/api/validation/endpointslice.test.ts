@@ -89,6 +89,14 @@ const cases: [string, (s: EndpointSlice) => void, string[]][] = [
     ['endpoints[0].addresses: Too many: 101: must have at most 100 items'],
   ],
   [
+    'addresses with leading zeros or IPv4-mapped are rejected (strict, 1.33)',
+    (s) => (ep(s).addresses = ['10.244.0.05', '::ffff:10.244.0.6']),
+    [
+      'endpoints[0].addresses[0]: Invalid value: "10.244.0.05": must not have leading 0s',
+      'endpoints[0].addresses[1]: Invalid value: "::ffff:10.244.0.6": must not be an IPv4-mapped IPv6 address',
+    ],
+  ],
+  [
     'IPv4 slice with IPv6 and special addresses',
     (s) => (ep(s).addresses = ['fd00::5', '0.0.0.0']),
     [
@@ -247,4 +255,24 @@ describe('validateEndpointSliceUpdate', () => {
       assert.deepEqual(strings(validateEndpointSliceUpdate(s, slice())), want);
     });
   }
+});
+
+describe('validateEndpointSliceUpdate: strict addresses ratchet only while endpoints are unchanged (KEP-4858)', () => {
+  const stored = () => {
+    const s = slice();
+    ep(s).addresses = ['10.244.0.05'];
+    return s;
+  };
+  it('a label change keeps a stored address with leading zeros', () => {
+    const s = stored();
+    s.metadata!.labels!.extra = 'x';
+    assert.deepEqual(strings(validateEndpointSliceUpdate(s, stored())), []);
+  });
+  it('changing the endpoints revalidates every address', () => {
+    const s = stored();
+    ep(s).conditions = { ready: false };
+    assert.deepEqual(strings(validateEndpointSliceUpdate(s, stored())), [
+      'endpoints[0].addresses[0]: Invalid value: "10.244.0.05": must not have leading 0s',
+    ]);
+  });
 });

@@ -512,13 +512,30 @@ const createCases: Case[] = [
     },
     ['spec.clusterIPs[0]: Invalid value: "fd00::10": expected an IPv4 value as indicated by `ipFamilies[0]`'],
   ],
+  // 1.32 accepted leading zeros here; a new object no longer may (StrictIPCIDRValidation, 1.33):
+  // libc reads 010 as octal, so the proxy bound 10.96.0.8 for it. Stored ones stay valid (see updates).
   [
-    'IPv4 address with leading zeros is accepted in 1.32',
+    'IPv4 address with leading zeros is rejected in a new object',
     clusterIP,
     (s) => {
       s.spec!.clusterIP = '010.096.000.010';
       s.spec!.clusterIPs = ['010.096.000.010'];
     },
+    ['spec.clusterIPs[0]: Invalid value: "010.096.000.010": must not have leading 0s'],
+  ],
+  [
+    'IPv4-mapped IPv6 clusterIP is rejected in a new object',
+    clusterIP,
+    (s) => {
+      s.spec!.clusterIP = '::ffff:10.96.0.10';
+      s.spec!.clusterIPs = ['::ffff:10.96.0.10'];
+    },
+    ['spec.clusterIPs[0]: Invalid value: "::ffff:10.96.0.10": must not be an IPv4-mapped IPv6 address'],
+  ],
+  [
+    'a non-canonical IPv6 clusterIP is still accepted (upstream only warns)',
+    dualStack,
+    (s) => (s.spec!.clusterIPs = ['10.96.0.10', 'FD00:0::10']),
     [],
   ],
 
@@ -531,6 +548,15 @@ const createCases: Case[] = [
       s.spec!.externalTrafficPolicy = 'Cluster';
     },
     [],
+  ],
+  [
+    'externalIPs with leading zeros',
+    clusterIP,
+    (s) => {
+      s.spec!.externalIPs = ['192.0.2.010'];
+      s.spec!.externalTrafficPolicy = 'Cluster';
+    },
+    ['spec.externalIPs[0]: Invalid value: "192.0.2.010": must not have leading 0s'],
   ],
   [
     'bad and special externalIPs',
@@ -903,6 +929,28 @@ const updateCases: UpdateCase[] = [
     ['spec.healthCheckNodePort: Forbidden: field is immutable'],
   ],
   [
+    'a stored clusterIP with leading zeros stays valid (1.32 accepted it; strict validation ratchets)',
+    clusterIP,
+    (s, old) => {
+      for (const o of [s, old]) {
+        o.spec!.clusterIP = '010.096.000.010';
+        o.spec!.clusterIPs = ['010.096.000.010'];
+      }
+      s.metadata!.labels = { tier: 'front' };
+    },
+    [],
+  ],
+  [
+    'a stored externalIP with leading zeros may stay; a new one may not',
+    clusterIP,
+    (s, old) => {
+      old.spec!.externalIPs = ['192.0.2.010'];
+      s.spec!.externalIPs = ['192.0.2.011', '192.0.2.010'];
+      old.spec!.externalTrafficPolicy = s.spec!.externalTrafficPolicy = 'Cluster';
+    },
+    ['spec.externalIPs[0]: Invalid value: "192.0.2.011": must not have leading 0s'],
+  ],
+  [
     'the new object is validated in full',
     clusterIP,
     (s) => (s.spec!.ports![0]!.port = 0),
@@ -951,6 +999,21 @@ const statusCases: UpdateCase[] = [
     loadBalancer,
     (s) => (s.status = { loadBalancer: { ingress: [{ ip: '192.0.2', ipMode: 'VIP' }] } }),
     [`status.loadBalancer.ingress[0].ip: Invalid value: "192.0.2": ${IP_MSG}`],
+  ],
+  [
+    'ingress IP with leading zeros',
+    loadBalancer,
+    (s) => (s.status = { loadBalancer: { ingress: [{ ip: '192.0.2.01', ipMode: 'VIP' }] } }),
+    ['status.loadBalancer.ingress[0].ip: Invalid value: "192.0.2.01": must not have leading 0s'],
+  ],
+  [
+    'a stored ingress IP with leading zeros may stay',
+    loadBalancer,
+    (s, old) => {
+      old.status = { loadBalancer: { ingress: [{ ip: '192.0.2.01', ipMode: 'VIP' }] } };
+      s.status = { loadBalancer: { ingress: [{ ip: '192.0.2.01', ipMode: 'Proxy' }] } };
+    },
+    [],
   ],
   [
     'ipMode required with ip',

@@ -616,3 +616,47 @@ describe('indexStats', () => {
     });
   });
 });
+
+describe('addresses that do not parse (strictly, as CoreDNS)', () => {
+  const input: IndexInput = {
+    namespaces: [ns('default')],
+    services: [
+      // Stored before strict validation: libc would read 010 as 8, so no record rather than a guess.
+      svc('default', 'lz', { clusterIPs: ['10.96.010.7'], ports: [tcp('http', 80)] }),
+      svc('default', 'half', { clusterIPs: ['10.96.0.61', 'fd00::6::1'], ports: [tcp('http', 80)] }),
+      svc('default', 'h', { clusterIPs: ['None'], ports: [tcp('http', 80)] }),
+    ],
+    slices: [slice('default', 'h', 'h-a', [{ ip: '10.0.7.01' }, { ip: '10.0.7.2' }], [tcp('http', 80)])],
+    config: { serial: SERIAL },
+  };
+  const index = buildIndex(input);
+
+  test('are reported per object, never dropped silently', () => {
+    assert.deepEqual(index.problems(), [
+      {
+        object: 'Service/default/lz',
+        message: 'clusterIP "10.96.010.7" is not a valid IP address; no record',
+      },
+      {
+        object: 'Service/default/half',
+        message: 'clusterIP "fd00::6::1" is not a valid IP address; no record',
+      },
+      {
+        object: 'EndpointSlice/default/h-a',
+        message: 'endpoint address "10.0.7.01" is not a valid IP address; no record',
+      },
+    ]);
+  });
+
+  test('and the rest is answered', () => {
+    assert.deepEqual(render(index.lookup({ name: 'half.default.svc.cluster.local.', type: 'A' })).answer, [
+      'half.default.svc.cluster.local. 5 IN A 10.96.0.61',
+    ]);
+    assert.deepEqual(render(index.lookup({ name: 'h.default.svc.cluster.local.', type: 'A' })).answer, [
+      'h.default.svc.cluster.local. 5 IN A 10.0.7.2',
+    ]);
+    assert.deepEqual(render(index.lookup({ name: 'lz.default.svc.cluster.local.', type: 'A' })).answer, []);
+  });
+
+  test('a clean index has none', () => assert.deepEqual(buildIndex(fixture()).problems(), []));
+});

@@ -36,6 +36,22 @@ describe('DnsMetrics', () => {
     }
   });
 
+  it('counts problems per object while they last (svcnet_dns_object_problems)', async () => {
+    const m = new DnsMetrics();
+    m.setObjectProblems([
+      { object: 'Service/default/lz' },
+      { object: 'EndpointSlice/default/h-a' },
+      { object: 'EndpointSlice/default/h-a' },
+    ]);
+    const text = await m.text();
+    assert.ok(text.includes('svcnet_dns_object_problems{kind="Service",namespace="default",name="lz"} 1'));
+    assert.ok(
+      text.includes('svcnet_dns_object_problems{kind="EndpointSlice",namespace="default",name="h-a"} 2'),
+    );
+    m.setObjectProblems([]);
+    assert.ok(!(await m.text()).includes('svcnet_dns_object_problems{'));
+  });
+
   it('labels uncommon query types "other"', () => {
     const cases: [string, string][] = [
       ['A', 'A'],

@@ -1,6 +1,6 @@
 /** Test helpers: a fake record index, dns-packet clients and a fake upstream resolver, all on loopback. */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { DecodedPacket, Packet } from 'dns-packet';
 import packet from 'dns-packet';
 import { FrameDecoder, frame } from '../../../src/dns/server/framing.js';
@@ -267,4 +267,100 @@ export async function deadPort(): Promise<number> {
   const port = s.address().port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/** A swarm of clients that hold DNS-over-TCP connections by trickling bytes (see `slowClients`). */
+export interface SlowClients {
+  /** Clients connected now. */
+  open(): number;
+  /** Connections made so far, reconnections included. */
+  connects(): number;
+  /** Connections the server closed. */
+  closedByServer(): number;
+  /** Stops every client (they also stop by themselves after their lifetime). */
+  stop(): void;
+}
+
+/**
+ * `n` clients that each connect, then send one byte every `intervalMs` of a message whose length
+ * prefix says 512 bytes (so it never completes), and reconnect at once when the server closes
+ * them, as an attacker would. Bounded: each stops by itself after `lifetimeMs`.
+ */
+export function slowClients(
+  port: number,
+  n: number,
+  opts: { intervalMs?: number; lifetimeMs?: number; host?: string } = {},
+): SlowClients {
+  const intervalMs = opts.intervalMs ?? 2000;
+  const until = Date.now() + (opts.lifetimeMs ?? 60_000);
+  const socks = new Set<Socket>();
+  let open = 0;
+  let connects = 0;
+  let closedByServer = 0;
+  let stopped = false;
+  const payload = Buffer.alloc(514, 0x41);
+  payload.writeUInt16BE(512, 0);
+  const client = () => {
+    if (stopped || Date.now() >= until) return;
+    const sock = connect({ host: opts.host ?? '127.0.0.1', port });
+    socks.add(sock);
+    let sent = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const tick = () => {
+      if (Date.now() >= until) {
+        sock.destroy();
+        return;
+      }
+      sock.write(payload.subarray(sent % payload.length, (sent % payload.length) + 1));
+      sent++;
+      timer = setTimeout(tick, intervalMs);
+    };
+    let connected = false;
+    sock.on('connect', () => {
+      connected = true;
+      open++;
+      connects++;
+      tick();
+    });
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      clearTimeout(timer);
+      socks.delete(sock);
+      if (connected) open--;
+      if (stopped) return;
+      if (connected) closedByServer++;
+      setImmediate(client);
+    });
+  };
+  for (let i = 0; i < n; i++) client();
+  return {
+    open: () => open,
+    connects: () => connects,
+    closedByServer: () => closedByServer,
+    stop: () => {
+      stopped = true;
+      for (const s of socks) s.destroy();
+    },
+  };
+}
+
+/** One query on a new TCP connection; the reply, or undefined when the connection closed without one or `timeoutMs` passed. */
+export function tcpQueryOnce(port: number, q: Packet, timeoutMs = 10_000): Promise<Reply | undefined> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    const frames = new FrameDecoder();
+    const done = (r: Reply | undefined) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    sock.on('error', () => done(undefined));
+    sock.on('close', () => done(undefined));
+    sock.on('connect', () => sock.write(frame(packet.encode(q))));
+    sock.on('data', (chunk: Buffer) => {
+      const [m] = frames.push(chunk);
+      if (m) done(decode(m));
+    });
+  });
 }

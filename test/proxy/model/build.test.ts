@@ -229,6 +229,76 @@ describe('buildNodeState: frontends and endpoints', () => {
     ]);
   });
 
+  it('an address that does not parse is reported, never dropped silently; the rest is served', () => {
+    const s = svc(
+      'junk',
+      {
+        type: 'LoadBalancer',
+        clusterIP: '127.97.0.30',
+        clusterIPs: ['127.97.0.30', 'fd00::300::1'],
+        ipFamilies: ['IPv4', 'IPv6'],
+        externalIPs: ['127.97.5.300', '127.97.5.5'],
+        ports: [{ name: 'http', port: 80, nodePort: 30090, protocol: 'TCP' }],
+      },
+      {},
+      {
+        loadBalancer: {
+          ingress: [
+            { ip: 'lb.example', ipMode: 'VIP' },
+            { ip: '127.97.6.6', ipMode: 'VIP' },
+          ],
+        },
+      },
+    );
+    const state = build([s], [slice('junk', 'junk-1', [ep('127.245.0.999'), ep('127.245.0.1')])]);
+    assert.deepEqual(frontends(state, 'ns/junk:http/TCP'), [
+      'ClusterIP 127.97.0.30:80 -> 127.245.0.1:8080',
+      `NodePort ${NODE_IP}:30090 -> 127.245.0.1:8080`,
+      'ExternalIP 127.97.5.5:80 -> 127.245.0.1:8080',
+      'LoadBalancer 127.97.6.6:80 -> 127.245.0.1:8080',
+    ]);
+    assert.deepEqual(state.problems, [
+      {
+        object: 'EndpointSlice/ns/junk-1',
+        message: 'endpoint address "127.245.0.999" is not a valid IP address',
+      },
+      {
+        object: 'Service/ns/junk',
+        message: 'clusterIP "fd00::300::1" is not a valid IP address; not served',
+      },
+      {
+        object: 'Service/ns/junk',
+        message: 'externalIP "127.97.5.300" is not a valid IP address; not served',
+      },
+      {
+        object: 'Service/ns/junk',
+        message: 'load balancer ingress IP "lb.example" is not a valid IP address; not served',
+      },
+    ]);
+  });
+
+  it('a clusterIP none of whose addresses parse is reported', () => {
+    const state = build([svc('none', { clusterIP: '127.97.0.300' })], []);
+    assert.deepEqual(frontends(state, 'ns/none:http/TCP'), []);
+    assert.deepEqual(state.problems, [
+      {
+        object: 'Service/ns/none',
+        message: 'clusterIP "127.97.0.300" is not a valid IP address; not served',
+      },
+    ]);
+  });
+
+  it("a stored address with leading zeros is served where it was allocated, canonical (kube-proxy's ParseIPSloppy)", () => {
+    // Not octal: the allocator reserved 127.97.10.7 for it, and libc would read 010 as 8.
+    const s = svc('lz', { clusterIP: '127.97.010.7', externalIPs: ['127.97.005.5'] });
+    const state = build([s], [slice('lz', 'lz-1', [ep('127.245.000.001')])]);
+    assert.deepEqual(frontends(state, 'ns/lz:http/TCP'), [
+      'ClusterIP 127.97.10.7:80 -> 127.245.0.1:8080',
+      'ExternalIP 127.97.5.5:80 -> 127.245.0.1:8080',
+    ]);
+    assert.deepEqual(state.problems, []);
+  });
+
   it('adding a service port adds a service port state; ports differing in protocol are distinct', () => {
     const s = svc('mp', {
       clusterIP: '127.97.0.17',

@@ -39,7 +39,7 @@ export function initIPFamilyFields(
     else spec.ipFamilyPolicy = 'SingleStack';
   }
   // Loose pre-validation, so the rest may trust the IP fields (upstream does the same).
-  const pre = validateServiceClusterIPsRelatedFields(after);
+  const pre = validateServiceClusterIPsRelatedFields(after, before);
   if (pre.length > 0) throw invalid(after, pre);
 
   const policy = spec.ipFamilyPolicy;
