@@ -4,8 +4,10 @@
  * scheme), the client certificate of the kubeconfig (with the token
  * stripped), certificates from elsewhere, failing credentials on the public
  * paths, the TLS versions and suites offered, the 3 MiB body limit (with
- * and without Content-Length), and bodies the server can't read: each gets
- * upstream's Status, and the server keeps serving.
+ * and without Content-Length), and bodies the server can't read (hostile
+ * ones too: JSON nested 10,000 deep, YAML alias bombs, a malformed path
+ * escape): each gets upstream's Status, never a 500, and the server keeps
+ * serving.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import forge from 'node-forge';
 import { parse, stringify } from 'yaml';
 import { Api, type Response, service } from './api.js';
 import { type Cluster, skipReason, startCluster, stopCluster } from './harness.js';
+import { serverLog } from './procs.js';
 
 const skip = skipReason();
 const SVCS = '/api/v1/namespaces/default/services';
@@ -397,5 +400,84 @@ describe('request limits and unreadable bodies', { skip }, () => {
       assert.equal(JSON.parse(r.body).reason, 'BadRequest');
     }
     await stillServing();
+  });
+
+  it('answers 400, not 500, to JSON nested 10,000 deep, YAML alias bombs and a malformed path escape', async () => {
+    const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+    const bad = async (
+      method: string,
+      path: string,
+      body: string | undefined,
+      type: string,
+      message: RegExp,
+    ) => {
+      const r = await api.request(method, path, body, { 'Content-Type': type });
+      assert.equal(r.status, 400, `${method} ${path} ${type}: ${r.body.slice(0, 300)}`);
+      const s = JSON.parse(r.body);
+      assert.equal(s.kind, 'Status');
+      assert.equal(s.reason, 'BadRequest');
+      assert.match(s.message, message);
+    };
+    const tooDeep = /invalid character '\{' exceeded max depth/;
+    await bad(
+      'POST',
+      SVCS,
+      `{"metadata":{"name":"deep","annotations":${deep(10_000)}}}`,
+      'application/json',
+      tooDeep,
+    );
+    for (const type of ['strategic-merge-patch+json', 'merge-patch+json']) {
+      await bad(
+        'PATCH',
+        `${SVCS}/kubernetes`,
+        `{"metadata":{"annotations":${deep(10_000)}}}`,
+        `application/${type}`,
+        tooDeep,
+      );
+    }
+    const laughs = [
+      'metadata:',
+      '  name: laughs',
+      '  annotations:',
+      '    a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+    ];
+    for (let i = 1; i <= 9; i++)
+      laughs.push(
+        `    a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const bomb = `${laughs.join('\n')}\n`;
+    await bad('POST', SVCS, bomb, 'application/yaml', /yaml: document contains excessive aliasing/);
+    await bad(
+      'PATCH',
+      `${SVCS}/laughs?fieldManager=e2e`,
+      bomb,
+      'application/apply-patch+yaml',
+      /yaml: document contains excessive aliasing/,
+    );
+    await bad(
+      'GET',
+      '/api/v1/namespaces/%zz/services',
+      undefined,
+      'application/json',
+      /invalid URL escape "%zz"/,
+    );
+    await stillServing();
+    assert.doesNotMatch(serverLog(c), /Unhandled error/);
+  });
+
+  it('answers 400 to a JSON patch that removes the metadata, and changes nothing', async () => {
+    const before = JSON.parse((await api.request('GET', `${SVCS}/kubernetes`)).body);
+    const r = await api.request('PATCH', `${SVCS}/kubernetes`, '[{"op":"remove","path":"/metadata"}]', {
+      'Content-Type': 'application/json-patch+json',
+    });
+    assert.equal(r.status, 400, r.body);
+    assert.equal(
+      JSON.parse(r.body).message,
+      'the name of the object () does not match the name on the URL (kubernetes)',
+    );
+    const after = JSON.parse((await api.request('GET', `${SVCS}/kubernetes`)).body);
+    assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion);
   });
 });

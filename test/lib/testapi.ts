@@ -22,10 +22,10 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-/** Server settings a test may change. */
+/** Server settings a test may change (`log`: to read what the server logged). */
 export type TestApiConfig = Pick<
   ApiServerConfig,
-  'storage' | 'compactionIntervalMs' | 'serviceClusterIPRange' | 'serving'
+  'storage' | 'compactionIntervalMs' | 'serviceClusterIPRange' | 'serving' | 'log'
 >;
 
 export async function startTestApi(

@@ -5,7 +5,7 @@
  */
 import { type StatusCause, StatusError } from '../../k8s/status.js';
 import { unknownError } from '../patch/status.js';
-import { deepClone, goJSON, isObject, type JsonObject, type JsonValue } from '../patch/value.js';
+import { deepClone, goJSON, isObject, type JsonObject, type JsonValue, setOwnValue } from '../patch/value.js';
 import { type ApplyOptions, type Ctx, context, stripMeta, updateChain } from './chain.js';
 import type { FieldSet } from './fieldset.js';
 import {
@@ -79,7 +79,13 @@ function applyCore(
     validateTyped(applied, ctx.updater.schema);
   } catch (err) {
     if (!(err instanceof Error)) throw err;
-    throw unknownError(`failed to create typed patch object (${objectGVKNN(applied)}): ${err.message}`);
+    // The client's configuration is wrong: 400 with upstream's text. kube-apiserver 1.32
+    // answers 500 here, a bug it tracks (kubernetes#122480, #139253; the fix, #139255, a 400).
+    throw new StatusError(
+      400,
+      'BadRequest',
+      `failed to create typed patch object (${objectGVKNN(applied)}): ${err.message}`,
+    );
   }
   const liveObj = withoutManagedFields(live);
   let res: ReturnType<typeof updaterApply>;
@@ -101,7 +107,7 @@ function dropNulls(v: JsonValue): JsonValue {
   if (Array.isArray(v)) return v.map(dropNulls);
   if (!isObject(v)) return v;
   const out: JsonObject = {};
-  for (const [k, fv] of Object.entries(v)) if (fv !== null) out[k] = dropNulls(fv);
+  for (const [k, fv] of Object.entries(v)) if (fv !== null) setOwnValue(out, k, dropNulls(fv));
   return out;
 }
 
@@ -148,8 +154,8 @@ function setLastApplied(obj: JsonObject, applied: JsonObject): JsonObject {
  * it). Returns the object to store, with its new managedFields. Throws:
  * 400 for a wrong kind or managedFields in the configuration, 409 with
  * FieldManagerConflict causes when it would change fields others own
- * (unless `force`), 500 for a configuration whose list items lack keys or
- * repeat them.
+ * (unless `force`), 400 for a configuration the schema does not type (an
+ * undeclared field, a list item without its key or repeating one).
  *
  * `kubectl` (the manager of `kubectl apply --server-side`) may take over
  * fields that client-side apply set, when they still hold the values of

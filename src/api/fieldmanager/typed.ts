@@ -9,7 +9,14 @@
  * `listMapKeys`). Atomic values, scalars and set items are leaves. Fields
  * the schema does not know are "deduced": objects granular, lists atomic.
  */
-import { deepEqual, isObject, type JsonObject, type JsonValue } from '../patch/value.js';
+import {
+  deepEqual,
+  isObject,
+  type JsonObject,
+  type JsonValue,
+  ownValue,
+  setOwnValue,
+} from '../patch/value.js';
 import type { ArraySchema, Schema } from '../schema/types.js';
 import { type FieldSet, FieldSetBuilder } from './fieldset.js';
 import type { Path, PathElement } from './path.js';
@@ -114,7 +121,8 @@ export function compareTyped(
         leaf(l, r, path);
         return;
       }
-      for (const k of keysOf(lo, ro)) walk(lo?.[k], ro?.[k], fieldSchema(shape, k), [...path, { field: k }]);
+      for (const k of keysOf(lo, ro))
+        walk(own(lo, k), own(ro, k), fieldSchema(shape, k), [...path, { field: k }]);
     }
     // postItemHook: a container that appears or disappears is itself added or removed.
     if (l === undefined) added.insert(path);
@@ -128,6 +136,9 @@ export function compareTyped(
 function fits(v: JsonValue | undefined, typed: unknown): boolean {
   return v === undefined || v === null || typed !== undefined;
 }
+
+/** A field of a decoded object, own keys only (a body may name `__proto__`). */
+const own = (o: JsonObject | undefined, k: string) => (o ? ownValue(o, k) : undefined);
 
 function keysOf(a: JsonObject | undefined, b: JsonObject | undefined): string[] {
   const keys = Object.keys(a ?? {});
@@ -181,8 +192,8 @@ export function mergeTyped(
     if (shape.atomic || empty || !fits(l, lo) || !fits(r, ro)) return keep();
     const out: JsonObject = {};
     for (const k of keysOf(lo, ro)) {
-      const v = walk(lo?.[k], ro?.[k], fieldSchema(shape, k), [...path, { field: k }]);
-      if (v !== undefined) out[k] = v;
+      const v = walk(own(lo, k), own(ro, k), fieldSchema(shape, k), [...path, { field: k }]);
+      if (v !== undefined) setOwnValue(out, k, v);
     }
     return out;
   };
@@ -279,7 +290,11 @@ export function removeItems(v: JsonValue, set: FieldSet, schema: Schema | undefi
   for (const [k, fv] of Object.entries(v)) {
     const node = set.child({ field: k });
     if (node?.member) continue;
-    out[k] = node && !node.children.isEmpty() ? removeItems(fv, node.children, fieldSchema(shape, k)) : fv;
+    setOwnValue(
+      out,
+      k,
+      node && !node.children.isEmpty() ? removeItems(fv, node.children, fieldSchema(shape, k)) : fv,
+    );
   }
   return Object.keys(out).length ? out : null;
 }

@@ -4,8 +4,8 @@
  * for bodies that are not a map, and under Strict/Warn field validation the
  * duplicate keys go-yaml's strict mode rejects.
  */
-import { parseDocument } from 'yaml';
 import { StatusError } from '../../k8s/status.js';
+import { composeYAML, YAMLSyntaxError, yamlValue } from '../schema/yaml.js';
 import { cannotUnmarshal } from './decode.js';
 import { isObject, type JsonObject, type JsonValue } from './value.js';
 
@@ -20,19 +20,25 @@ export interface DecodedApplyPatch {
   strictError?: string;
 }
 
+const yamlError = (message: string) =>
+  new StatusError(400, 'BadRequest', `error decoding YAML: error converting YAML to JSON: ${message}`);
+
 export function decodeApplyPatch(body: string): DecodedApplyPatch {
-  const doc = parseDocument(body, { uniqueKeys: false, prettyErrors: false });
-  const syntax = doc.errors[0];
-  if (syntax) {
-    const line = lineAt(body, syntax.pos[0]);
-    const detail = syntax.message.split(' at line')[0]!.toLowerCase();
-    throw new StatusError(
-      400,
-      'BadRequest',
-      `error decoding YAML: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${detail}`,
-    );
+  let value: JsonValue;
+  try {
+    const doc = composeYAML(body, { uniqueKeys: false, prettyErrors: false });
+    const syntax = doc.errors[0];
+    if (syntax) {
+      const line = lineAt(body, syntax.pos[0]);
+      const detail = syntax.message.split(' at line')[0]!.toLowerCase();
+      throw yamlError(`yaml: ${line ? `line ${line}: ` : ''}${detail}`);
+    }
+    value = (yamlValue(doc) ?? null) as JsonValue;
+  } catch (err) {
+    // Nesting, aliases: go-yaml's own words.
+    if (err instanceof YAMLSyntaxError) throw yamlError(err.message);
+    throw err;
   }
-  const value = (doc.toJS({ maxAliasCount: 100 }) ?? null) as JsonValue;
   if (value !== null && !isObject(value)) {
     throw new StatusError(
       400,
@@ -40,7 +46,7 @@ export function decodeApplyPatch(body: string): DecodedApplyPatch {
       `error decoding YAML: ${cannotUnmarshal(value, 'map[string]interface {}')}`,
     );
   }
-  const dup = parseDocument(body, { uniqueKeys: true, prettyErrors: false }).errors.find(
+  const dup = composeYAML(body, { uniqueKeys: true, prettyErrors: false }).errors.find(
     (e) => e.code === 'DUPLICATE_KEY',
   );
   const patch = value ?? {};

@@ -1,10 +1,12 @@
 /**
  * A JSON reader that fails the way Go's `encoding/json` fails (same syntax
- * error texts) and, like `sigs.k8s.io/json` strict decoding, reports
- * duplicate object keys instead of silently keeping the last one.
+ * error texts, nesting past MAX_JSON_DEPTH included) and, like
+ * `sigs.k8s.io/json` strict decoding, reports duplicate object keys instead
+ * of silently keeping the last one.
  */
 
 import { SvcnetError } from '../../lib/errors.js';
+import { depthExceeded, MAX_JSON_DEPTH } from '../schema/json.js';
 import type { JsonObject, JsonValue } from './value.js';
 
 /** A syntax error with Go's message, e.g. `invalid character 'x' looking for beginning of value`. */
@@ -32,6 +34,8 @@ const ws = new Set([' ', '\t', '\n', '\r']);
 
 class Reader {
   i = 0;
+  /** Objects and arrays open at this.i: the recursion is bounded by MAX_JSON_DEPTH. */
+  private depth = 0;
   readonly duplicates: string[] = [];
   constructor(private readonly s: string) {}
 
@@ -55,8 +59,12 @@ class Reader {
   private value(path: string[]): JsonValue {
     this.skip();
     const c = this.s[this.i];
-    if (c === '{') return this.object(path);
-    if (c === '[') return this.array(path);
+    if (c === '{' || c === '[') {
+      if (++this.depth > MAX_JSON_DEPTH) throw new JsonSyntaxError(depthExceeded(c));
+      const v = c === '{' ? this.object(path) : this.array(path);
+      this.depth--;
+      return v;
+    }
     if (c === '"') return this.string();
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number();
     if (c === 't') return this.literal('true', true);

@@ -13,7 +13,15 @@ import { goQuote } from '../../k8s/gofmt.js';
 import { StatusError } from '../../k8s/status.js';
 import { SvcnetError } from '../../lib/errors.js';
 import { cannotUnmarshal, decodeJSON, JsonSyntaxError, jsonKind } from './decode.js';
-import { deepClone, deepEqual, goJSON, isObject, type JsonObject, type JsonValue } from './value.js';
+import {
+  deepClone,
+  deepEqual,
+  goJSON,
+  isObject,
+  type JsonObject,
+  type JsonValue,
+  setOwnValue,
+} from './value.js';
 
 /** handlers/patch.go maxJSONPatchOperations. */
 export const maxJSONPatchOperations = 10000;
@@ -65,7 +73,7 @@ function get(c: Container, key: string): JsonValue | undefined {
 
 function set(c: Container, key: string, val: JsonValue): void {
   if (c.kind === 'doc') {
-    c.v[key] = val;
+    setOwnValue(c.v, key, val);
     return;
   }
   let idx = atoi(key);
@@ -78,7 +86,7 @@ function set(c: Container, key: string, val: JsonValue): void {
 
 function add(c: Container, key: string, val: JsonValue): void {
   if (c.kind === 'doc') {
-    c.v[key] = val;
+    setOwnValue(c.v, key, val);
     return;
   }
   if (key === '-') {

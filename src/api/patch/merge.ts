@@ -6,7 +6,7 @@
  */
 import { StatusError } from '../../k8s/status.js';
 import { cannotUnmarshal, decodeJSON, JsonSyntaxError } from './decode.js';
-import { deepClone, isObject, type JsonObject, type JsonValue } from './value.js';
+import { deepClone, isObject, type JsonObject, type JsonValue, ownValue, setOwnValue } from './value.js';
 
 /** evanphx's ErrBadJSONPatch, answered as 400 BadRequest. */
 export const invalidJSONPatch = 'Invalid JSON Patch';
@@ -16,7 +16,7 @@ function pruneNulls(v: JsonValue): JsonValue {
   if (isObject(v)) {
     for (const k of Object.keys(v)) {
       if (v[k] === null) delete v[k];
-      else v[k] = pruneNulls(v[k]!);
+      else setOwnValue(v, k, pruneNulls(v[k]!));
     }
   }
   return v;
@@ -35,8 +35,8 @@ function mergeDocs(doc: JsonObject, patch: JsonObject): void {
       delete doc[k];
       continue;
     }
-    const cur = doc[k];
-    doc[k] = cur === undefined || cur === null ? pruneNulls(v) : mergeValue(cur, v);
+    const cur = ownValue(doc, k);
+    setOwnValue(doc, k, cur === undefined || cur === null ? pruneNulls(v) : mergeValue(cur, v));
   }
 }
 

@@ -10,7 +10,7 @@
 import { StatusError } from '../../k8s/status.js';
 import type { ObjectSchema, Schema } from '../schema/types.js';
 import { cannotUnmarshal, decodeJSON, JsonSyntaxError } from './decode.js';
-import { genericInvalid, unknownError } from './status.js';
+import { genericInvalid } from './status.js';
 import {
   badRequest,
   deleteFromPrimitiveListPrefix,
@@ -33,7 +33,15 @@ import {
   sliceType,
 } from './strategic-common.js';
 import { extractToDeleteItems, normalizeElementOrder, partition } from './strategic-order.js';
-import { deepClone, goSprint, goTypeName, isObject, type JsonObject, type JsonValue } from './value.js';
+import {
+  deepClone,
+  goSprint,
+  goTypeName,
+  isObject,
+  type JsonObject,
+  type JsonValue,
+  setOwnValue,
+} from './value.js';
 
 // --- helpers on patch values ---
 
@@ -43,7 +51,7 @@ function removeDirectives(v: JsonValue): [JsonValue, boolean] {
     if (Object.hasOwn(v, directiveMarker)) return [null, false];
     for (const k of Object.keys(v)) {
       const [nv, keep] = removeDirectives(v[k]!);
-      if (keep) v[k] = nv;
+      if (keep) setOwnValue(v, k, nv);
       else delete v[k];
     }
     return [v, true];
@@ -200,7 +208,11 @@ function mergePatchIntoOriginal(original: JsonObject, patch: JsonObject, schema:
 
     const [patchItems, serverOnly] = partition(merged, setOrder, meta.mergeKey);
     const kind = sliceElementKind(origValue, patchValue);
-    original[field] = normalizeElementOrder(patchItems, serverOnly, setOrder, origValue, meta.mergeKey, kind);
+    setOwnValue(
+      original,
+      field,
+      normalizeElementOrder(patchItems, serverOnly, setOrder, origValue, meta.mergeKey, kind),
+    );
     delete patch[field];
   }
 }
@@ -315,26 +327,39 @@ function mergeMap(original: JsonObject | null, patch: JsonObject, schema: Schema
       if (isDeleteList && (origV === undefined || goType(origV) !== goType(patchV))) continue;
       discardNullValues(patchV);
       const [v, keep] = removeDirectives(patchV);
-      if (keep) orig[key] = v;
+      if (keep) setOwnValue(orig, key, v);
       else delete orig[key];
       continue;
     }
     if (isObject(patchV)) {
       const meta = lookupStruct(schema, key);
-      orig[key] = meta.strategy === 'replace' ? patchV : mergeMap(origV as JsonObject, patchV, meta.schema);
+      setOwnValue(
+        orig,
+        key,
+        meta.strategy === 'replace' ? patchV : mergeMap(origV as JsonObject, patchV, meta.schema),
+      );
     } else {
       const meta = lookupSlice(schema, key);
-      orig[key] = mergeSliceHandler(origV as JsonValue[], patchV as JsonValue[], meta, isDeleteList);
+      setOwnValue(
+        orig,
+        key,
+        mergeSliceHandler(origV as JsonValue[], patchV as JsonValue[], meta, isDeleteList),
+      );
     }
   }
   return orig;
 }
 
-/** How the patch handler answers a strategic merge patch failure. */
+/**
+ * How the patch handler answers a strategic merge patch failure. The
+ * failures interpretStrategicMergePatchError does not classify reach the
+ * client as plain errors, a 500 upstream (kubernetes#79210); every one of
+ * them is a patch the server cannot apply, so here they are a 400 with the
+ * same text.
+ */
 function toStatus(err: SmpError): StatusError {
-  if (err.failure === 'badRequest') return new StatusError(400, 'BadRequest', err.message);
   if (err.failure === 'invalid') return genericInvalid(err);
-  return unknownError(err.message);
+  return new StatusError(400, 'BadRequest', err.message);
 }
 
 /**

@@ -14,6 +14,19 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * A key's own value. Keys come from request bodies: `o[k]` would give the
+ * prototype for `__proto__`, and merging into that pollutes every object.
+ */
+export function ownValue(o: JsonObject, k: string): JsonValue | undefined {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
+}
+
+/** Sets an own key, even `__proto__` (an assignment would replace the prototype). */
+export function setOwnValue(o: JsonObject, k: string, v: JsonValue): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 export function deepClone<T extends JsonValue | undefined>(v: T): T {
   return v === undefined ? v : structuredClone(v);
 }

@@ -14,6 +14,7 @@
  * Everything else follows the Go shape recorded in the schema: pointers are
  * emitted when set, omitempty scalars when non-zero, the rest always.
  */
+import { depthExceeded, MAX_JSON_DEPTH, tooDeep } from '../schema/json.js';
 import { DecodeError, type Scalar, type State } from './decode.js';
 import type { FieldDef, MessageDef, ScalarType } from './schema.js';
 
@@ -121,15 +122,19 @@ function intOrString(state: State): number | string {
   throw new DecodeError(`impossible IntOrString.Type ${type}`);
 }
 
-/** RawExtension and FieldsV1 hold JSON bytes, which Go emits verbatim. */
+/** RawExtension and FieldsV1 hold JSON bytes, which Go emits verbatim; nested no deeper than JSON bodies. */
 function rawJSON(state: State): JSONValue | null {
   const raw = state.get(1) as Uint8Array | undefined;
   if (!raw?.length) return null;
+  let value: JSONValue;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw)) as JSONValue;
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw)) as JSONValue;
   } catch {
     throw new DecodeError('embedded raw object is not valid JSON');
   }
+  const deep = tooDeep(value, MAX_JSON_DEPTH);
+  if (deep) throw new DecodeError(`embedded raw object: ${depthExceeded(deep)}`);
+  return value;
 }
 
 /** Go's zero time.Time (0001-01-01T00:00:00Z) in Unix seconds; JSON null. */

@@ -3,9 +3,40 @@
  * reports: duplicate keys (with where they occurred, for strict decoding) and
  * the literal text of numbers that are not plain integers (`1.0`, `1e3`,
  * integers beyond 2^53), which Go refuses for integer fields by their text.
- * Syntax errors carry encoding/json's messages.
+ * Syntax errors carry encoding/json's messages, nesting past MAX_JSON_DEPTH
+ * included.
  */
 import { SvcnetError } from '../../lib/errors.js';
+
+/**
+ * How deep request JSON may nest (objects and arrays), here and in the patch
+ * decoders. encoding/json allows 10,000 levels, which Go's growable stacks
+ * take in their stride; Node's stack is fixed (about 1 MB), and V8's own
+ * structuredClone and JSON.stringify give up at about 1,900 and 4,100 levels
+ * of objects. 1,000 leaves every recursive step after decoding (patching,
+ * schema fitting, cloning, serialising, in the API server and its clients)
+ * room to spare; no Kubernetes object comes near it. The error is Go's.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** encoding/json's error for nesting past the limit, at the bracket that went too deep. */
+export const depthExceeded = (bracket: string) => `invalid character '${bracket}' exceeded max depth`;
+
+/**
+ * The bracket of an object or array nested deeper than `limit` in a parsed
+ * value, if any: for JSON that arrives another way (JSON.parse of protobuf's
+ * embedded raw JSON). Iterative, so as not to overflow on what it rejects.
+ */
+export function tooDeep(value: unknown, limit: number): '{' | '[' | undefined {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [v, depth] = top;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limit) return Array.isArray(v) ? '[' : '{';
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return undefined;
+}
 
 /** A number whose literal text matters: fractional/exponent form, or an unsafe integer. */
 export class RawNumber {
@@ -83,6 +114,8 @@ function mergeInto(target: Record<string, unknown>, src: Record<string, unknown>
 
 class Parser {
   private i = 0;
+  /** Objects and arrays open at this.i (their recursion is this deep: bounded by MAX_JSON_DEPTH). */
+  private depth = 0;
   readonly duplicates = new WeakMap<object, Duplicate[]>();
 
   constructor(private readonly s: string) {}
@@ -141,13 +174,20 @@ class Parser {
     return v;
   }
 
+  /** Enters an object or array at this.i; Go's scanner fails at the bracket past the limit. */
+  private enter(): void {
+    if (++this.depth > MAX_JSON_DEPTH) throw new JSONSyntaxError(depthExceeded(this.s[this.i]!), this.i);
+  }
+
   private object(): Record<string, unknown> {
     const o: Record<string, unknown> = {};
     let distinct = 0;
+    this.enter();
     this.i++;
     this.ws();
     if (this.s.charCodeAt(this.i) === 0x7d) {
       this.i++;
+      this.depth--;
       return o;
     }
     for (;;) {
@@ -176,6 +216,7 @@ class Parser {
         this.ws();
       } else if (c === 0x7d) {
         this.i++;
+        this.depth--;
         return o;
       } else this.fail('after object key:value pair');
     }
@@ -183,10 +224,12 @@ class Parser {
 
   private array(): unknown[] {
     const a: unknown[] = [];
+    this.enter();
     this.i++;
     this.ws();
     if (this.s.charCodeAt(this.i) === 0x5d) {
       this.i++;
+      this.depth--;
       return a;
     }
     for (;;) {
@@ -198,6 +241,7 @@ class Parser {
         this.ws();
       } else if (c === 0x5d) {
         this.i++;
+        this.depth--;
         return a;
       } else this.fail('after array element');
     }

@@ -6,10 +6,12 @@
  * kubectl uses to health, version, discovery, OpenAPI or a resource verb.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { goQuote } from '../../k8s/gofmt.js';
 import { StatusError, statusErrors } from '../../k8s/status.js';
 import type { Logger } from '../../lib/log.js';
 import type { Subresource } from '../resource.js';
@@ -71,11 +73,20 @@ export function bearerToken(header: string | undefined): string | undefined {
   return parts[1] || undefined;
 }
 
+/**
+ * Whether the connection presented a certificate our CA signed. `authorized`
+ * alone is not enough: on a resumed TLS session Node reports the verify result
+ * of the session, which is "ok" for one that had no certificate at all.
+ */
+function certified(sock: TLSSocket): boolean {
+  return sock.authorized && Object.keys(sock.getPeerCertificate() ?? {}).length > 0;
+}
+
 function authenticator(adminToken: string): (req: IncomingMessage) => Authn {
   const token = Buffer.from(adminToken);
   return (req) => {
     const sock = req.socket as TLSSocket;
-    if (sock.authorized) return 'user';
+    if (certified(sock)) return 'user';
     const bearer = bearerToken(req.headers.authorization);
     if (bearer !== undefined) {
       const given = Buffer.from(bearer);
@@ -137,10 +148,22 @@ export function createApiHttpServer(deps: HttpDeps): Server {
       });
     },
   );
+  // Node hands CONNECT to this event, not to the request handler, and drops the
+  // connection when nothing listens. No resource here is connected to: a Status, as for any
+  // method a resource does not serve.
+  server.on('connect', (req: IncomingMessage, sock: Duplex) => {
+    const err = authenticate(req) === 'user' ? methodNotAllowed() : statusErrors.unauthorized();
+    const body = JSON.stringify(err.toStatus());
+    sock.on('error', () => sock.destroy());
+    sock.end(
+      `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   server.on('connection', (raw: Socket) => guard.admit(raw));
   server.on('secureConnection', (sock: TLSSocket) => {
     guard.secured(sock);
-    if (sock.authorized) guard.authenticated(sock);
+    if (certified(sock)) guard.authenticated(sock);
     drain.sockets.add(sock);
     sock.once('close', () => drain.sockets.delete(sock));
   });
@@ -259,7 +282,7 @@ async function route(
   res: ServerResponse,
   auth: Authn,
 ): Promise<void> {
-  const url = new URL(req.url ?? '/', 'https://localhost');
+  const url = requestURL(req.url ?? '/');
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   if (auth === 'invalid' || (auth === 'anonymous' && !PUBLIC.test(path))) {
     throw statusErrors.unauthorized();
@@ -316,7 +339,7 @@ async function route(
   const pods = deps.registries.get('/pods');
   if (bindings && pods) {
     if (method !== 'POST') throw methodNotAllowed();
-    const namespace = decodeURIComponent(bindings[1]!);
+    const namespace = unescapeSegment(bindings[1]!);
     return handleBinding({ pods, namespace, name: '', query: q, body: readBody(req), req, res });
   }
   const target = parseResourcePath(path, deps.registries);
@@ -408,6 +431,38 @@ async function route(
   });
 }
 
+/**
+ * The request target as a URL, refused as Go's url.ParseRequestURI refuses it
+ * (before any handler, authentication included): a `%` in the path not
+ * followed by two hex digits, or a target that is no URL at all.
+ */
+export function requestURL(raw: string): URL {
+  const q = raw.indexOf('?');
+  const rawPath = q >= 0 ? raw.slice(0, q) : raw;
+  const bad = /%(?![0-9a-fA-F]{2})/.exec(rawPath);
+  if (bad) {
+    const seq = rawPath.slice(bad.index, bad.index + 3);
+    throw statusErrors.badRequest(`parse ${goQuote(raw)}: invalid URL escape ${goQuote(seq)}`);
+  }
+  try {
+    return new URL(raw, 'https://localhost');
+  } catch {
+    throw statusErrors.badRequest(`parse ${goQuote(raw)}: invalid URI for request`);
+  }
+}
+
+/**
+ * A path segment as text: its escapes and raw bytes (Node reads the request
+ * line as latin1) decoded as UTF-8, never throwing (invalid UTF-8 becomes
+ * U+FFFD, and the name then fails validation or is not found).
+ */
+export function unescapeSegment(s: string): string {
+  const bytes = s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) =>
+    String.fromCharCode(Number.parseInt(h, 16)),
+  );
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
 interface ResourceTarget {
   registry: Registry;
   namespace: string;
@@ -423,7 +478,7 @@ export function parseResourcePath(
   path: string,
   registries: Map<string, Registry>,
 ): ResourceTarget | undefined {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = path.split('/').filter(Boolean).map(unescapeSegment);
   let group: string;
   let version: string;
   let rest: string[];

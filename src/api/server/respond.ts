@@ -29,11 +29,23 @@ export function sendError(res: ServerResponse, err: unknown): void {
   sendJSON(res, se.code, JSON.stringify(se.toStatus()));
 }
 
+/**
+ * A warning text apimachinery's NewWarningHeader accepts: valid UTF-8 without
+ * control characters (it refuses the rest, and the warning is dropped).
+ */
+function headerSafe(text: string): boolean {
+  const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+  return !loneSurrogate.test(text) && !/\p{Cc}/u.test(text.replace(/[\r\n]+/g, ' '));
+}
+
 /** Adds `Warning: 299 - "..."` headers, as the API server reports field validation warnings. */
 export function addWarnings(res: ServerResponse, warnings: readonly string[]): void {
   if (warnings.length === 0 || res.headersSent) return;
   const existing = res.getHeader('Warning');
   const prior = Array.isArray(existing) ? existing : existing ? [String(existing)] : [];
-  const quote = (w: string) => `299 - ${JSON.stringify(w.replace(/[\r\n]+/g, ' '))}`;
-  res.setHeader('Warning', [...prior, ...warnings.map(quote)]);
+  // Header values are bytes: the UTF-8 of the text, which Node writes from a latin1 string.
+  const quote = (w: string) =>
+    Buffer.from(`299 - ${JSON.stringify(w.replace(/[\r\n]+/g, ' '))}`, 'utf8').toString('latin1');
+  const safe = warnings.filter(headerSafe);
+  if (safe.length) res.setHeader('Warning', [...prior, ...safe.map(quote)]);
 }

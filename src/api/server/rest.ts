@@ -12,6 +12,9 @@ import { statusErrors } from '../../k8s/status.js';
 import { decodeProtobuf } from '../protobuf/index.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { apiVersionOf, groupResource, type ResourceInfo } from '../resource.js';
+import { decodeBody } from '../schema/decode.js';
+import { schemaForKind } from '../schema/index.js';
+import type { ObjectSchema } from '../schema/types.js';
 import type { CachedObject } from '../storage/cacher.js';
 import type { DeleteOptions, ListOptions, Registry } from '../storage/registry.js';
 import {
@@ -269,6 +272,13 @@ async function patch(r: ResourceRequest): Promise<void> {
         force: force === 'true',
         subresource: r.subresource,
       });
+      // handlers/patch.go checkName: a patch may not rename the object, nor take its name (or metadata) away.
+      const patchedName = d.obj.metadata?.name ?? '';
+      if (patchedName !== r.name) {
+        throw statusErrors.badRequest(
+          `the name of the object (${patchedName}) does not match the name on the URL (${r.name})`,
+        );
+      }
       info.strategy.defaults?.(d.obj);
       warnings = d.warnings;
       return d.obj;
@@ -277,6 +287,12 @@ async function patch(r: ResourceRequest): Promise<void> {
   );
   addWarnings(r.res, warnings);
   objectResponse(r, result.created ? 201 : 200, result.object);
+}
+
+function deleteOptionsSchema(): ObjectSchema {
+  const s = schemaForKind({ group: '', version: 'v1', kind: 'DeleteOptions' });
+  if (!s) throw statusErrors.internal(new Error('no schema for DeleteOptions'));
+  return s;
 }
 
 /** DeleteOptions from the body (JSON) and the query, query winning as upstream's decoding does. */
@@ -292,16 +308,18 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
   const raw = await r.body();
   if (raw.length > 0) {
     // Go typed clients send DeleteOptions as protobuf; kubectl delete sends JSON.
-    if (bodyFormat(r.req.headers['content-type']) === 'protobuf') {
+    const format = bodyFormat(r.req.headers['content-type']);
+    if (format === 'protobuf') {
       body = decodeProtobuf(raw, { apiVersion: 'v1', kind: 'DeleteOptions' }).object as typeof body;
     } else {
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch {
-        throw statusErrors.badRequest(
-          'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf',
-        );
-      }
+      // Decoded into the DeleteOptions struct, as upstream: JSON null is no options, a
+      // non-object or a field of the wrong type is a 400 with encoding/json's words.
+      body = decodeBody(raw.toString('utf8'), format, deleteOptionsSchema(), {
+        group: '',
+        version: 'v1',
+        kind: 'DeleteOptions',
+        fieldValidation: 'Ignore',
+      }).obj as typeof body;
     }
   }
   const policy = q.get('propagationPolicy') ?? body.propagationPolicy;

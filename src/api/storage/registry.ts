@@ -293,7 +293,8 @@ export class Registry {
     const meta = metaOf(obj);
     this.placeInNamespace(meta, ctx.namespace);
     if (meta.resourceVersion) {
-      throw statusErrors.internal(new Error('resourceVersion should not be set on objects to be created'));
+      // The client's mistake: a 400 with the storage layer's words (a plain error, so a 500, upstream).
+      throw statusErrors.badRequest('resourceVersion should not be set on objects to be created');
     }
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;

@@ -304,35 +304,35 @@ describe('server-side apply', () => {
     {
       name: 'duplicate list map keys',
       applied: config([{ port: 80 }, { port: 80, protocol: 'TCP' }]),
-      code: 500,
+      code: 400,
       message:
         'failed to create typed patch object (default/web; /v1, Kind=Service): .spec.ports: duplicate entries for key [port=80,protocol="TCP"]',
     },
     {
       name: 'a field the schema does not declare',
       applied: config([{ port: 80 }], { portz: 1 }),
-      code: 500,
+      code: 400,
       message:
         'failed to create typed patch object (default/web; /v1, Kind=Service): .spec.portz: field not declared in schema',
     },
     {
       name: 'a scalar of the wrong type',
       applied: config([{ port: 80, nodePort: 'x' }]),
-      code: 500,
+      code: 400,
       message:
         'failed to create typed patch object (default/web; /v1, Kind=Service): .spec.ports[port=80,protocol="TCP"].nodePort: expected numeric (int or float), got string',
     },
     {
       name: 'an atomic list item of the wrong type',
       applied: config([], { clusterIPs: [1] }),
-      code: 500,
+      code: 400,
       message:
         'failed to create typed patch object (default/web; /v1, Kind=Service): .spec.clusterIPs[0]: expected string, got &value.valueUnstructured{Value:1}',
     },
     {
       name: 'list map item without its key',
       applied: config([{ name: 'http' }]),
-      code: 500,
+      code: 400,
       message:
         'failed to create typed patch object (default/web; /v1, Kind=Service): .spec.ports: element 0: associative list with keys has an element that omits key field "port" (and doesn\'t have default value)',
     },

@@ -87,8 +87,9 @@ export function updateNodePorts(after: Service, before: Service, op: PortOperati
     }
     const protocol = sp.protocol ?? 'TCP';
     if (seen.some((s) => s.protocol === protocol && s.nodePort === np)) {
-      // Upstream returns a plain error here, which the API server answers as a 500.
-      throw internal(`duplicate nodePort: {${protocol} ${np}}`);
+      // Upstream returns a plain error here ("duplicate nodePort: {TCP 30090}"), a 500 for
+      // the client's mistake; this is the 422 its validation gives the same ports.
+      throw invalid(after, [fieldErrors.duplicate(nodePortPath(i), np)]);
     }
     seen.push({ protocol, nodePort: np });
   });

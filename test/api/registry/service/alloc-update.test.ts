@@ -162,8 +162,8 @@ test('update: node port conflicts, duplicates, dry run', () => {
       update(a, np, (s) => {
         s.spec!.ports!.push(tcp(81, { nodePort: 30090 }), tcp(82, { nodePort: 30090 }));
       }),
-    500,
-    'Internal error occurred: duplicate nodePort: {TCP 30090}',
+    422,
+    'Service "np" is invalid: spec.ports[2].nodePort: Duplicate value: 30090',
   );
   assert.deepEqual(held(a).ports, [30080, 30086]);
 
