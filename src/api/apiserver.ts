@@ -22,6 +22,7 @@ import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { advertiseAddress, checkAdvertiseFamily, defaultBindAddress, parseServiceCIDRs } from './config.js';
 import { type EventRecorder, eventRecorder } from './events.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { buildOpenAPIV2 } from './openapi/v2.js';
 import { buildOpenAPIV3, type ServedResource } from './openapi/v3.js';
 import { ensurePki } from './pki.js';
 import { appsResources } from './registry/apps.js';
@@ -35,6 +36,7 @@ import { type ResourceInfo, standardVerbs } from './resource.js';
 import { schemaForKind } from './schema/index.js';
 import { buildDiscovery, subresourceKind, subresourceVerbs } from './server/discovery.js';
 import { createApiHttpServer, drainApiHttpServer, type OpenApiDocs } from './server/http.js';
+import { ApiMetrics, countWatchEvents } from './server/metrics.js';
 import type { ServingLimits } from './server/serving.js';
 import { Registry, timestamp } from './storage/registry.js';
 
@@ -103,7 +105,7 @@ export class ApiServer {
     };
     const alloc = new ServiceAllocator({ serviceCIDRs: cidrs, nodePortRange: config.serviceNodePortRange });
 
-    const store: Store =
+    const rawStore: Store =
       cfg.store ??
       (config.storage === 'memory'
         ? new MemoryStore()
@@ -113,9 +115,27 @@ export class ApiServer {
       ...coreResources(serviceStrategy(alloc, ipPolicy), ipPolicy),
       ...appsResources(),
     ];
+    const groupResource = (r: ResourceInfo) => (r.group ? `${r.resource}.${r.group}` : r.resource);
+    const metrics = new ApiMetrics(
+      (group, resource) =>
+        resource
+          ? registries.has(`${group}/${resource}`)
+          : [...registries.values()].some((r) => r.info.group === group),
+      () =>
+        new Map([...registries.values()].map((r) => [groupResource(r.info), r.cache.count(r.prefix(''))])),
+    );
+    // Storage latency by the group-resource a key belongs to, as upstream labels it.
+    const typeOf = (key: string) => {
+      const r = resources.find((i) => key === i.storagePrefix || key.startsWith(`${i.storagePrefix}/`));
+      return r ? groupResource(r) : 'unknown';
+    };
+    const store = metrics.instrumentStore(rawStore, typeOf);
     const admission = namespaceLifecycle(() => registries.get('/namespaces')!);
-    for (const info of resources)
-      registries.set(`${info.group}/${info.resource}`, new Registry(info, store, admission));
+    for (const info of resources) {
+      const registry = new Registry(info, store, admission);
+      registries.set(`${info.group}/${info.resource}`, registry);
+      countWatchEvents(registry, () => metrics.watchEvent(info.group, info.version, info.resource));
+    }
     const reg = (resource: string, group = '') => registries.get(`${group}/${resource}`)!;
     await Promise.all([...registries.values()].map((r) => r.start()));
 
@@ -166,7 +186,10 @@ export class ApiServer {
       registries,
       discovery: buildDiscovery(resources, `${config.bindAddress}:${config.securePort}`),
       openapi: () => {
-        openapi ??= buildOpenAPIV3(openapiResources(resources));
+        if (!openapi) {
+          const v3 = buildOpenAPIV3(openapiResources(resources));
+          openapi = { ...v3, v2: buildOpenAPIV2(v3, version().gitVersion) };
+        }
         return openapi;
       },
       version: version(),
@@ -179,6 +202,7 @@ export class ApiServer {
           shutdown: () => !shuttingDown,
         },
       },
+      metrics,
       limits: cfg.serving,
       log,
     });

@@ -17,6 +17,7 @@ import { formatGoDurationMs } from '../lib/goduration.js';
 import { KUBECTL_MINOR, kubectl } from '../lib/kubectl.js';
 import { createLogger, type LogFormat } from '../lib/log.js';
 import { svcnetVersion } from '../version.js';
+import { choosePorts, type PortRequest, PortTakenError } from './ports.js';
 import {
   AlreadyRunningError,
   isAlive,
@@ -51,6 +52,15 @@ export interface UpOptions {
   /** In ms. */
   nodeMonitorGracePeriod: number;
   dnsPort: number;
+  /** CoreDNS's /health, /ready and /metrics on the node IP. */
+  dnsMetricsPort: number;
+  /** kube-proxy's /healthz and /metrics on the node IP. */
+  proxyHealthzPort: number;
+  proxyMetricsPort: number;
+  /** The agent's log server (kubelet's --port) on the node IP. */
+  kubeletPort: number;
+  /** The port flags given on the command line (`dnsPort`, ...): never moved when taken. */
+  explicitPorts?: readonly string[];
   /** This machine's Node address (kubelet's --node-ip); default: loopback of the API's family. */
   nodeIp?: string;
   dnsUpstream: string[];
@@ -130,8 +140,76 @@ export async function up(opts: UpOptions): Promise<number> {
     throw err;
   }
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  // A second svcnet on this machine already holds the default ports: take free ones, and say so.
+  if (runningPid(opts.dataDir) === undefined) {
+    try {
+      for (const c of await choosePorts(portRequests(opts))) {
+        opts[c.option] = c.port;
+        if (c.movedFrom !== undefined)
+          console.log(
+            `${c.what}: port ${c.movedFrom} on ${c.host} is in use; listening on ${joinHostPort(c.host, c.port)} instead (set ${c.flag} to choose)`,
+          );
+      }
+    } catch (err) {
+      if (!(err instanceof PortTakenError)) throw err;
+      console.error(`error: ${err.message}; pick another with ${err.request.flag}`);
+      return 1;
+    }
+  }
   if (opts.detach) return detach(opts);
   return serve(opts);
+}
+
+type PortOption =
+  | 'port'
+  | 'dnsPort'
+  | 'dnsMetricsPort'
+  | 'proxyHealthzPort'
+  | 'proxyMetricsPort'
+  | 'kubeletPort';
+
+/** Every fixed port `up` will listen on, with its flag. */
+function portRequests(opts: UpOptions): (PortRequest & { option: PortOption })[] {
+  const explicit = new Set(opts.explicitPorts ?? []);
+  const node = opts.nodeIp!;
+  const req = (option: PortOption, flag: string, what: string, host: string, udp = false) => ({
+    option,
+    flag,
+    what,
+    host,
+    port: opts[option],
+    explicit: explicit.has(option),
+    udp,
+  });
+  const all = [req('port', '--port', 'API server', opts.bindAddress!)];
+  if (opts.only === 'apiserver') return all;
+  all.push(
+    req('dnsPort', '--dns-port', 'cluster DNS', node, true),
+    req('dnsMetricsPort', '--dns-metrics-port', 'DNS health and metrics', node),
+    req('kubeletPort', '--kubelet-port', 'agent log server', node),
+  );
+  if (opts.proxy !== false)
+    all.push(
+      req('proxyHealthzPort', '--proxy-healthz-port', 'proxy health', node),
+      req('proxyMetricsPort', '--proxy-metrics-port', 'proxy metrics', node),
+    );
+  return all;
+}
+
+/** Where each node-local server listens, for run.json and `status`. */
+function listeners(opts: UpOptions): Record<string, string> {
+  const node = opts.nodeIp!;
+  return {
+    dns: joinHostPort(node, opts.dnsPort),
+    'dns-metrics': joinHostPort(node, opts.dnsMetricsPort),
+    ...(opts.proxy !== false
+      ? {
+          'proxy-healthz': joinHostPort(node, opts.proxyHealthzPort),
+          'proxy-metrics': joinHostPort(node, opts.proxyMetricsPort),
+        }
+      : {}),
+    kubelet: joinHostPort(node, opts.kubeletPort),
+  };
 }
 
 /** Runs in this process until SIGINT/SIGTERM. */
@@ -198,7 +276,7 @@ async function serve(opts: UpOptions): Promise<number> {
         ...common,
         `--address=${nodeIP}`,
         `--port=${opts.dnsPort}`,
-        `--health-address=${joinHostPort(nodeIP, 9153)}`,
+        `--health-address=${joinHostPort(nodeIP, opts.dnsMetricsPort)}`,
         `--kube-dns-service-ip=${dnsIP}`,
         ...opts.dnsUpstream.map((u) => `--upstream=${u}`),
       ],
@@ -210,8 +288,8 @@ async function serve(opts: UpOptions): Promise<number> {
           ...common,
           `--hostname-override=${opts.nodeName}`,
           `--node-ip=${nodeIP}`,
-          `--healthz-bind-address=${joinHostPort(nodeIP, 10256)}`,
-          `--metrics-bind-address=${joinHostPort(nodeIP, 10249)}`,
+          `--healthz-bind-address=${joinHostPort(nodeIP, opts.proxyHealthzPort)}`,
+          `--metrics-bind-address=${joinHostPort(nodeIP, opts.proxyMetricsPort)}`,
         ],
       });
     supervisor.start({
@@ -220,7 +298,7 @@ async function serve(opts: UpOptions): Promise<number> {
         ...common,
         `--node-name=${opts.nodeName}`,
         `--node-ip=${nodeIP}`,
-        '--port=0',
+        `--port=${opts.kubeletPort}`,
         `--cluster-dns=${dnsIP}`,
         // One node runs every pod in host mode, and built-in images are cheap: more than kubelet's 110.
         '--max-pods=1000',
@@ -232,6 +310,7 @@ async function serve(opts: UpOptions): Promise<number> {
     nodeName: opts.only === 'apiserver' ? undefined : opts.nodeName,
     dns: opts.only === 'apiserver' ? undefined : joinHostPort(nodeIP, opts.dnsPort),
     kubeDns: opts.only === 'apiserver' ? undefined : dnsIP,
+    listeners: opts.only === 'apiserver' ? undefined : listeners(opts),
     components: supervisor.pids(),
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -294,6 +373,10 @@ async function detach(opts: UpOptions): Promise<number> {
     `--cluster-cidr=${opts.clusterCidr}`,
     `--node-monitor-grace-period=${opts.nodeMonitorGracePeriod}ms`,
     `--dns-port=${opts.dnsPort}`,
+    `--dns-metrics-port=${opts.dnsMetricsPort}`,
+    `--proxy-healthz-port=${opts.proxyHealthzPort}`,
+    `--proxy-metrics-port=${opts.proxyMetricsPort}`,
+    `--kubelet-port=${opts.kubeletPort}`,
     `--node-ip=${opts.nodeIp}`,
     ...(opts.proxy === false ? ['--no-proxy'] : []),
     ...opts.dnsUpstream.map((u) => `--dns-upstream=${u}`),
@@ -435,6 +518,7 @@ export async function status(dataDir: string, output: 'text' | 'json'): Promise<
       ...(s.nodeName
         ? [`  node:           ${s.nodeName} (agent, proxy, controller-manager and scheduler supervised)`]
         : []),
+      ...Object.entries(s.listeners ?? {}).map(([what, at]) => `  ${`${what}:`.padEnd(16)}${at}`),
       `  storage:        ${s.storage}${s.storage === 'sqlite' ? ` (${join(dataDir, 'state.db')})` : ''}`,
       ...(s.logFile ? [`  logs:           ${s.logFile}`] : []),
     ].join('\n'),

@@ -58,6 +58,12 @@ const dataDirOption = () =>
     .default(resolve(homedir(), '.svcnet'))
     .argParser((v) => resolve(v));
 
+/** The port options given on the command line rather than left at their defaults. */
+function explicitPorts(cmd: { getOptionValueSource(key: string): string | undefined }): string[] {
+  const keys = ['port', 'dnsPort', 'dnsMetricsPort', 'proxyHealthzPort', 'proxyMetricsPort', 'kubeletPort'];
+  return keys.filter((k) => cmd.getOptionValueSource(k) === 'cli');
+}
+
 export function program(): Command {
   const prog = new Command('svcnet')
     .description(
@@ -110,6 +116,20 @@ export function program(): Command {
       )
       .option('--dns-port <port>', 'the cluster DNS server, UDP and TCP, on the node IP', port, 10053)
       .option(
+        '--dns-metrics-port <port>',
+        "the DNS server's /health, /ready and /metrics on the node IP",
+        port,
+        9153,
+      )
+      .option('--proxy-healthz-port <port>', "the proxy's /healthz and /livez on the node IP", port, 10256)
+      .option('--proxy-metrics-port <port>', "the proxy's /metrics on the node IP", port, 10249)
+      .option(
+        '--kubelet-port <port>',
+        "the agent's log server on the node IP (kubelet's --port)",
+        port,
+        10250,
+      )
+      .option(
         '--dns-upstream <host:port>',
         'where the DNS server sends names outside the cluster (repeatable; default: /etc/resolv.conf)',
         (v, acc: string[]) => [...acc, v],
@@ -141,13 +161,22 @@ export function program(): Command {
         }
       },
     )
-    .action(async (opts) => {
-      process.exitCode = await up({ ...opts, wait: opts.wait === true ? DEFAULT_WAIT_MS : opts.wait });
+    .action(async (opts, cmd) => {
+      process.exitCode = await up({
+        ...opts,
+        wait: opts.wait === true ? DEFAULT_WAIT_MS : opts.wait,
+        explicitPorts: explicitPorts(cmd),
+      });
     });
 
   serverFlags(prog.command('apiserver').description('run the API server alone, in the foreground')).action(
-    async (opts) => {
-      process.exitCode = await up({ ...opts, detach: false, only: 'apiserver' });
+    async (opts, cmd) => {
+      process.exitCode = await up({
+        ...opts,
+        detach: false,
+        only: 'apiserver',
+        explicitPorts: explicitPorts(cmd),
+      });
     },
   );
 

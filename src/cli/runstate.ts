@@ -22,6 +22,8 @@ export interface RunState {
   /** Where the cluster DNS server answers, and kube-dns's ClusterIP. */
   dns?: string;
   kubeDns?: string;
+  /** Where the node-local servers listen (`dns`, `dns-metrics`, `proxy-healthz`, ...): host:port. */
+  listeners?: Record<string, string>;
   /** Supervised components' current pids (rewritten on every restart; null while one waits to restart). */
   components?: Record<string, number | null>;
 }

@@ -63,13 +63,35 @@ describe('health checks report the store', () => {
         assert.match(r.body, /^\[-\]etcd failed: reason withheld$/m, path);
         assert.match(r.body, /^\[\+\]ping ok$/m, path);
       }
-      assert.equal((await health(server.port, '/readyz/etcd')).code, 500);
+      assert.deepEqual(await health(server.port, '/readyz/etcd'), {
+        code: 500,
+        body: 'internal server error: etcd check failed\n',
+      });
+      const failed = await health(server.port, '/livez?verbose');
+      assert.deepEqual(failed, {
+        code: 500,
+        body: '[+]ping ok\n[-]etcd failed: reason withheld\nlivez check failed\n',
+      });
       // Excluding the check, as kubectl get --raw='/readyz?exclude=etcd' does.
       assert.equal((await health(server.port, '/readyz?exclude=etcd')).code, 200);
     } finally {
       store.failing = false;
     }
     assert.equal((await health(server.port, '/readyz')).code, 200);
+  });
+
+  it('answers verbose, excluded and single checks as upstream, anonymously', async () => {
+    const v = await health(server.port, '/livez?verbose');
+    assert.deepEqual(v, { code: 200, body: '[+]ping ok\n[+]etcd ok\nlivez check passed\n' });
+    const h = await health(server.port, '/healthz?verbose');
+    assert.match(h.body, /^\[\+\]etcd ok\nhealthz check passed\n$/m);
+    const x = await health(server.port, '/readyz?verbose&exclude=etcd&exclude=nope');
+    assert.equal(x.code, 200);
+    assert.match(x.body, /^\[\+\]etcd excluded: ok$/m);
+    assert.match(x.body, /^warn: some health checks cannot be excluded: no matches for "nope"$/m);
+    assert.match(x.body, /readyz check passed\n$/);
+    assert.deepEqual(await health(server.port, '/livez/ping'), { code: 200, body: 'ok' });
+    assert.equal((await health(server.port, '/livez/nope')).code, 404);
   });
 
   it('a closed store fails its check', async () => {

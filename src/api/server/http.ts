@@ -14,11 +14,15 @@ import type { TLSSocket } from 'node:tls';
 import { goQuote } from '../../k8s/gofmt.js';
 import { StatusError, statusErrors } from '../../k8s/status.js';
 import type { Logger } from '../../lib/log.js';
+import type { OpenAPIV2 } from '../openapi/v2.js';
 import type { Subresource } from '../resource.js';
 import type { Registry } from '../storage/registry.js';
 import { handleBinding } from './binding.js';
 import type { DiscoveryDocs } from './discovery.js';
+import { type HealthCheck, serveHealth } from './health.js';
+import type { ApiMetrics } from './metrics.js';
 import { wantsAggregatedDiscovery } from './negotiate.js';
+import { serveOpenApiV2 } from './openapiv2.js';
 import { handlePodLog } from './podlog.js';
 import { isStreamSubresource, proxyUpgrade, streamTarget } from './podstream.js';
 import { sendError, sendJSON, sendText } from './respond.js';
@@ -39,7 +43,11 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 export interface OpenApiDocs {
   index: string;
   documents: Map<string, { json: string; hash: string }>;
+  /** /openapi/v2, derived from the same documents. */
+  v2: OpenAPIV2;
 }
+
+export type { HealthCheck } from './health.js';
 
 export interface HttpDeps {
   tls: { cert: string; key: string; ca: string };
@@ -51,6 +59,8 @@ export interface HttpDeps {
   version: Record<string, string>;
   /** Named health checks (true: healthy); readyz also fails while shutting down. */
   checks: { livez: Record<string, HealthCheck>; readyz: Record<string, HealthCheck> };
+  /** /metrics, and the instrumentation of every request. */
+  metrics?: ApiMetrics;
   /** Overrides of DEFAULT_SERVING_LIMITS. */
   limits?: Partial<ServingLimits>;
   log: Logger;
@@ -131,6 +141,7 @@ export function createApiHttpServer(deps: HttpDeps): Server {
     (req, res) => {
       const auth = authenticate(req);
       if (auth === 'user') guard.authenticated(req.socket);
+      deps.metrics?.track(req, res);
       const watch = /[?&]watch=(true|1)(&|$)/.test(req.url ?? '');
       drain.inflight.set(res, watch);
       // While draining, a connection closes after its response (Go's Shutdown does the same).
@@ -344,8 +355,11 @@ async function route(
   const method = req.method ?? 'GET';
 
   const health = /^\/(healthz|livez|readyz)(?:\/(.+))?$/.exec(path);
-  if (health)
-    return serveHealth(deps, res, health[1] as 'healthz' | 'livez' | 'readyz', health[2], url.searchParams);
+  if (health) {
+    const kind = health[1] as 'healthz' | 'livez' | 'readyz';
+    const checks = kind === 'readyz' ? deps.checks.readyz : deps.checks.livez;
+    return serveHealth(res, kind, checks, health[2], url.searchParams);
+  }
   if (path === '/version') return sendJSON(res, 200, JSON.stringify(deps.version, null, 2));
   if (path === '/') {
     // The root lists what is served, as upstream's index does (`kubectl get --raw /`).
@@ -355,7 +369,9 @@ async function route(
       '/livez',
       '/readyz',
       '/version',
+      '/openapi/v2',
       '/openapi/v3',
+      ...(deps.metrics ? ['/metrics'] : []),
     ];
     return sendJSON(res, 200, JSON.stringify({ paths: [...new Set(paths)].sort() }, null, 2));
   }
@@ -383,9 +399,12 @@ async function route(
   if (legacy !== undefined) return sendJSON(res, 200, legacy);
 
   if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return serveOpenApi(deps, req, res, path);
-  if (path === '/openapi/v2') {
-    // We publish v3 only; kubectl falls back to v3 (and treats a 404 here as "none").
-    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  if (path === '/openapi/v2') return serveOpenApiV2(req, res, deps.openapi().v2);
+  if (path === '/metrics' && deps.metrics) {
+    const { contentType, body } = await deps.metrics.exposition();
+    res.writeHead(200, { 'Content-Type': contentType });
+    res.end(body);
+    return;
   }
 
   const q = url.searchParams;
@@ -583,35 +602,6 @@ export function parseResourcePath(
   const s = sub(rest[2], r);
   if (s === undefined) return undefined;
   return { registry: r, namespace: '', name: rest[1] ?? '', subresource: s };
-}
-
-export type HealthCheck = () => boolean | Promise<boolean>;
-
-async function serveHealth(
-  deps: HttpDeps,
-  res: ServerResponse,
-  kind: 'healthz' | 'livez' | 'readyz',
-  only: string | undefined,
-  q: URLSearchParams,
-): Promise<void> {
-  const checks = kind === 'readyz' ? deps.checks.readyz : deps.checks.livez;
-  const exclude = new Set(q.getAll('exclude'));
-  const names = Object.keys(checks).filter((n) => !exclude.has(n));
-  if (only) {
-    const check = checks[only];
-    if (!check) return sendText(res, 404, `404 page not found\n`);
-    return (await check())
-      ? sendText(res, 200, 'ok')
-      : sendText(res, 500, `internal server error: ${only} check failed\n`);
-  }
-  const results = await Promise.all(names.map(async (n) => [n, await checks[n]!()] as const));
-  const ok = results.every(([, pass]) => pass);
-  if (q.has('verbose') || !ok) {
-    const lines = results.map(([n, pass]) => (pass ? `[+]${n} ok` : `[-]${n} failed: reason withheld`));
-    lines.push(ok ? `${kind} check passed` : `${kind} check failed`);
-    return sendText(res, ok ? 200 : 500, `${lines.join('\n')}\n`);
-  }
-  sendText(res, 200, 'ok');
 }
 
 function serveOpenApi(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, path: string): void {

@@ -15,6 +15,7 @@ import type { Logger } from '../../lib/log.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { apiVersionOf } from '../resource.js';
 import { partialMetadata, tableJSON } from './codec.js';
+import { watchEventSent } from './metrics.js';
 import { negotiateShape } from './negotiate.js';
 import type { ResourceRequest } from './rest.js';
 
@@ -204,6 +205,7 @@ export function serveWatch(
     { labelSelector: sel.labelSelector, fieldSelector, resourceVersion: rv, sendInitialEvents },
     {
       onEvent(e) {
+        watchEventSent(registry);
         if (e.type === 'BOOKMARK') {
           bookmark(e.revision, e.initialEventsEnd);
           return;

@@ -13,6 +13,8 @@ export interface RawResponse {
   status: number;
   contentType: string;
   body: string;
+  /** The response's headers (absent for a CONNECT answer). */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 export interface RawRequest {
@@ -67,6 +69,7 @@ export class RawClient {
             status: res.statusCode ?? 0,
             contentType: String(res.headers['content-type'] ?? ''),
             body: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
           });
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => settle(() => resolve(answer())));
