@@ -20,6 +20,7 @@ import { handleBinding } from './binding.js';
 import type { DiscoveryDocs } from './discovery.js';
 import { wantsAggregatedDiscovery } from './negotiate.js';
 import { handlePodLog } from './podlog.js';
+import { queryBool, watchRequested } from './query.js';
 import { sendError, sendJSON, sendText } from './respond.js';
 import { handleResource, type Verb } from './rest.js';
 import { handleScale } from './scale.js';
@@ -130,7 +131,7 @@ export function createApiHttpServer(deps: HttpDeps): Server {
     (req, res) => {
       const auth = authenticate(req);
       if (auth === 'user') guard.authenticated(req.socket);
-      const watch = /[?&]watch=(true|1)(&|$)/.test(req.url ?? '');
+      const watch = watchRequested(req.url ?? '');
       drain.inflight.set(res, watch);
       // While draining, a connection closes after its response (Go's Shutdown does the same).
       if (drain.draining) res.shouldKeepAlive = false;
@@ -343,7 +344,7 @@ async function route(
     return handleBinding({ pods, namespace, name: '', query: q, body: readBody(req), req, res });
   }
   const target = parseResourcePath(path, deps.registries);
-  if (!target) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  if (!target) throw statusErrors.noResource();
   const { registry, namespace, name, subresource } = target;
   if (subresource === 'scale') {
     if (!['GET', 'PUT', 'PATCH'].includes(method)) throw methodNotAllowed();
@@ -362,13 +363,7 @@ async function route(
   let verb: Verb;
   switch (method) {
     case 'GET':
-      verb = name
-        ? q.get('watch') === 'true' || q.get('watch') === '1'
-          ? 'watch'
-          : 'get'
-        : q.get('watch') === 'true' || q.get('watch') === '1'
-          ? 'watch'
-          : 'list';
+      verb = queryBool(q, 'watch') ? 'watch' : name ? 'get' : 'list';
       break;
     case 'POST':
       verb = 'create';
