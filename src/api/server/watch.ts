@@ -1,9 +1,10 @@
 /**
  * Watch streams: chunked JSON lines `{"type":...,"object":...}`, as objects,
  * one-row Tables (column definitions in the first event only) or
- * PartialObjectMetadata; bookmarks when asked; a 410 ERROR event when the
- * requested revision is gone; the stream ends at timeoutSeconds (default: a
- * random 30–60 minutes, as upstream spreads re-lists). A client that does not
+ * PartialObjectMetadata; bookmarks when asked (every minute and 2 s before
+ * the end, as upstream's cacher); a 410 ERROR event when the requested
+ * revision is older than the watch cache; the stream ends at timeoutSeconds
+ * (default: a random 30–60 minutes, as upstream spreads re-lists). A client that does not
  * keep up is cut off (its buffered events dropped) once its stream, or all
  * streams together, hold too much unsent: see WatchBudget.
  */
