@@ -80,10 +80,22 @@ export class StatusError extends SvcnetError<number> {
       status: 'Failure',
       message: this.message,
       ...(this.reason ? { reason: this.reason } : {}),
-      ...(this.details ? { details: this.details } : {}),
+      ...(this.details ? { details: omitEmpty(this.details) } : {}),
       code: this.code,
     };
   }
+}
+
+/** StatusDetails as Go serialises it: every field is omitempty (an empty name, no causes: absent). */
+function omitEmpty(d: StatusDetails): StatusDetails {
+  const out: StatusDetails = {};
+  if (d.name) out.name = d.name;
+  if (d.group) out.group = d.group;
+  if (d.kind) out.kind = d.kind;
+  if (d.uid) out.uid = d.uid;
+  if (d.causes?.length) out.causes = d.causes;
+  if (d.retryAfterSeconds) out.retryAfterSeconds = d.retryAfterSeconds;
+  return out;
 }
 
 /** Identifies a resource in messages: `services`, `endpointslices.discovery.k8s.io`. */
@@ -107,6 +119,13 @@ export const statusErrors = {
       group: gr.group || undefined,
       kind: gr.resource,
     }),
+
+  /**
+   * A path that names no resource (unknown resource, subresource or version):
+   * upstream's go-restful 404, built by NewGenericServerResponse, whose
+   * details are present and empty (kubectl debug reads details.name of it).
+   */
+  noResource: () => new StatusError(404, 'NotFound', 'the server could not find the requested resource', {}),
 
   alreadyExists: (gr: GroupResource, name: string) =>
     new StatusError(409, 'AlreadyExists', `${grString(gr)} ${goQuote(name)} already exists`, {

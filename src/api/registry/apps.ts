@@ -31,7 +31,8 @@ function workload(
     fieldGetters,
     subresources: ['status', 'scale'],
     allowCreateOnUpdate: false,
-    returnDeletedObject: true,
+    // Upstream's workload stores have no ReturnDeletedObject: a delete answers a Status.
+    returnDeletedObject: false,
   };
 }
 

@@ -148,7 +148,8 @@ export function coreResources(
       fieldGetters: fields(false, nodeFieldGetters as Record<string, Getter>),
       subresources: ['status'],
       allowCreateOnUpdate: false,
-      returnDeletedObject: true,
+      // Upstream's node store has no ReturnDeletedObject: a delete answers a Status.
+      returnDeletedObject: false,
     },
     {
       group: 'coordination.k8s.io',

@@ -25,7 +25,8 @@ import { wantsAggregatedDiscovery } from './negotiate.js';
 import { serveOpenApiV2 } from './openapiv2.js';
 import { handlePodLog } from './podlog.js';
 import { isStreamSubresource, proxyUpgrade, streamTarget } from './podstream.js';
-import { sendError, sendJSON, sendText } from './respond.js';
+import { queryBool, watchRequested } from './query.js';
+import { sendError, sendJSON } from './respond.js';
 import { handleResource, type Verb } from './rest.js';
 import { handleScale } from './scale.js';
 import {
@@ -142,7 +143,7 @@ export function createApiHttpServer(deps: HttpDeps): Server {
       const auth = authenticate(req);
       if (auth === 'user') guard.authenticated(req.socket);
       deps.metrics?.track(req, res);
-      const watch = /[?&]watch=(true|1)(&|$)/.test(req.url ?? '');
+      const watch = watchRequested(req.url ?? '');
       drain.inflight.set(res, watch);
       // While draining, a connection closes after its response (Go's Shutdown does the same).
       if (drain.draining) res.shouldKeepAlive = false;
@@ -416,7 +417,7 @@ async function route(
     return handleBinding({ pods, namespace, name: '', query: q, body: readBody(req), req, res });
   }
   const target = parseResourcePath(path, deps.registries);
-  if (!target) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  if (!target) throw statusErrors.noResource();
   const { registry, namespace, name, subresource } = target;
   if (subresource === 'scale') {
     if (!['GET', 'PUT', 'PATCH'].includes(method)) throw methodNotAllowed();
@@ -442,13 +443,7 @@ async function route(
   let verb: Verb;
   switch (method) {
     case 'GET':
-      verb = name
-        ? q.get('watch') === 'true' || q.get('watch') === '1'
-          ? 'watch'
-          : 'get'
-        : q.get('watch') === 'true' || q.get('watch') === '1'
-          ? 'watch'
-          : 'list';
+      verb = queryBool(q, 'watch') ? 'watch' : name ? 'get' : 'list';
       break;
     case 'POST':
       verb = 'create';

@@ -11,6 +11,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
 import { StatusError, type StatusReason, statusErrors } from '../../k8s/status.js';
 import type { Registry } from '../storage/registry.js';
+import { queryBool } from './query.js';
 
 /** Upstream's default kubelet port, when a node does not report its own. */
 export const DefaultKubeletPort = 10250;
@@ -56,13 +57,7 @@ export function logContainer(pod: Pod, container: string): string {
 export function logQuery(q: URLSearchParams, podName: string): URLSearchParams {
   const errs: FieldError[] = [];
   const out = new URLSearchParams();
-  const bool = (k: string) => {
-    const v = q.get(k);
-    if (v === null || v === '') return false;
-    if (v === 'true' || v === '1') return true;
-    if (v === 'false' || v === '0') return false;
-    throw statusErrors.badRequest(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
-  };
+  const bool = (k: string) => queryBool(q, k);
   const int = (k: string) => {
     const v = q.get(k);
     if (v === null || v === '') return undefined;

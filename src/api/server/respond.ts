@@ -1,6 +1,7 @@
 /** Writing API responses: JSON bodies, Status errors, warnings. */
 import type { ServerResponse } from 'node:http';
 import { StatusError, statusErrors } from '../../k8s/status.js';
+import { prettyRequested } from './query.js';
 
 export const JSON_TYPE = 'application/json';
 
@@ -9,10 +10,30 @@ export function sendJSON(res: ServerResponse, code: number, body: string, conten
     res.end();
     return;
   }
+  const text = contentType.startsWith(JSON_TYPE) && wantsPretty(res) ? indent(body) : body;
   // Encoded once: Buffer.byteLength and then end(string) would each walk a large list body.
-  const bytes = Buffer.from(body, 'utf8');
+  const bytes = Buffer.from(text, 'utf8');
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': bytes.length });
   res.end(bytes);
+}
+
+/** JSON with two-space indentation, as upstream's pretty serializer writes it. */
+function indent(json: string): string {
+  try {
+    return JSON.stringify(JSON.parse(json), null, 2);
+  } catch {
+    return json;
+  }
+}
+
+/** `?pretty=true`, or a curl/Wget/browser client (upstream's isPrettyPrint); not for watch streams. */
+function wantsPretty(res: ServerResponse): boolean {
+  const req = res.req as ServerResponse['req'] | undefined;
+  const url = req?.url;
+  if (!url) return false;
+  const i = url.indexOf('?');
+  const raw = i >= 0 ? url.slice(i + 1) : '';
+  return prettyRequested(raw, new URLSearchParams(raw), req.headers['user-agent'] ?? '');
 }
 
 export function sendText(res: ServerResponse, code: number, body: string): void {

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FieldError } from '../../k8s/field.js';
 import { checkFieldSelector, parseFieldSelector, parseLabelSelector } from '../../k8s/selectors.js';
 import { statusErrors } from '../../k8s/status.js';
+import { PatchTypes, validateFieldManager, validatePatchOptions } from '../patch/index.js';
 import { decodeProtobuf } from '../protobuf/index.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { apiVersionOf, groupResource, type ResourceInfo } from '../resource.js';
@@ -26,6 +27,7 @@ import {
   tableJSON,
 } from './codec.js';
 import { bodyFormat, negotiateShape, patchType, type ResponseShape } from './negotiate.js';
+import { queryOptionalBool } from './query.js';
 import { addWarnings, sendJSON } from './respond.js';
 import { serveWatch, type WatchBudget } from './watch.js';
 
@@ -72,19 +74,16 @@ function fieldValidation(q: URLSearchParams): FieldValidation {
   );
 }
 
-/** The field manager: the query parameter, else the client's user agent up to the first '/'. */
-function fieldManager(q: URLSearchParams, req: IncomingMessage, required: boolean): string {
-  const m = q.get('fieldManager');
-  if (m !== null) {
-    if (m.length > 128)
-      throw statusErrors.badRequest('fieldManager: Too long: may not be more than 128 bytes');
-    if (!/^[\x20-\x7e]*$/.test(m))
-      throw statusErrors.badRequest(`fieldManager: Invalid value: "${m}": must be printable`);
-    if (m) return m;
-  }
-  if (required) {
-    throw statusErrors.badRequest('PATCH, application/apply-patch+yaml requests must supply a fieldManager');
-  }
+/**
+ * The field manager: the query parameter, else the client's user agent up to
+ * the first '/'. An invalid one is a 422 on the request's options kind
+ * (CreateOptions, UpdateOptions; PATCH validates its PatchOptions whole).
+ */
+function fieldManager(q: URLSearchParams, req: IncomingMessage, optionsKind: string): string {
+  const m = q.get('fieldManager') ?? '';
+  const errs = validateFieldManager(m, 'fieldManager');
+  if (errs.length) throw statusErrors.invalid({ group: 'meta.k8s.io', kind: optionsKind }, '', errs);
+  if (m) return m;
   const ua = req.headers['user-agent'] ?? '';
   return ua.split('/')[0]?.slice(0, 128) || 'unknown';
 }
@@ -207,7 +206,7 @@ async function create(r: ResourceRequest): Promise<void> {
   if (r.name || r.subresource) throw statusErrors.methodNotSupported(groupResource(info), 'create');
   const q = r.query;
   const dry = dryRun(q);
-  const manager = fieldManager(q, r.req, false);
+  const manager = fieldManager(q, r.req, 'CreateOptions');
   const { obj, warnings } = await decodeRequest(r);
   info.strategy.defaults?.(obj);
   stampManagedFields(info, undefined, obj, manager, '');
@@ -220,7 +219,7 @@ async function update(r: ResourceRequest): Promise<void> {
   const info = r.registry.info;
   const q = r.query;
   const dry = dryRun(q);
-  const manager = fieldManager(q, r.req, false);
+  const manager = fieldManager(q, r.req, 'UpdateOptions');
   const { obj, warnings } = await decodeRequest(r);
   if (obj.metadata?.name !== undefined && obj.metadata.name !== r.name) {
     throw statusErrors.badRequest(
@@ -250,12 +249,17 @@ async function patch(r: ResourceRequest): Promise<void> {
   const info = r.registry.info;
   const q = r.query;
   const type = patchType(r.req.headers['content-type']);
+  const force = queryOptionalBool(q, 'force');
+  // ValidatePatchOptions: apply needs a field manager, force is for apply only (422s).
+  const invalid = validatePatchOptions(PatchTypes[type], {
+    force,
+    fieldManager: q.get('fieldManager') ?? '',
+    dryRun: q.getAll('dryRun'),
+    fieldValidation: q.get('fieldValidation') ?? '',
+  });
+  if (invalid) throw invalid;
   const dry = dryRun(q);
-  const force = q.get('force');
-  if (force !== null && type !== 'apply') {
-    throw statusErrors.badRequest('force: Invalid value: true: may not be specified for non-apply patch');
-  }
-  const manager = fieldManager(q, r.req, type === 'apply');
+  const manager = fieldManager(q, r.req, 'PatchOptions');
   const body = await r.body();
   const validation = fieldValidation(q);
   let warnings: string[] = [];
@@ -269,7 +273,7 @@ async function patch(r: ResourceRequest): Promise<void> {
         body,
         fieldValidation: validation,
         manager,
-        force: force === 'true',
+        force: force === true,
         subresource: r.subresource,
       });
       // handlers/patch.go checkName: a patch may not rename the object, nor take its name (or metadata) away.
@@ -323,8 +327,7 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
     }
   }
   const policy = q.get('propagationPolicy') ?? body.propagationPolicy;
-  const orphanQuery = q.get('orphanDependents');
-  const orphanDependents = orphanQuery !== null ? orphanQuery === 'true' : body.orphanDependents;
+  const orphanDependents = queryOptionalBool(q, 'orphanDependents') ?? body.orphanDependents;
   if (policy !== undefined && orphanDependents !== undefined) {
     // ValidateDeleteOptions: the deprecated field and the policy may not both be given.
     throw statusErrors.invalid({ group: 'meta.k8s.io', kind: 'DeleteOptions' }, '', [
@@ -365,8 +368,13 @@ async function remove(r: ResourceRequest): Promise<void> {
   const info = r.registry.info;
   if (r.subresource) throw statusErrors.methodNotSupported(groupResource(info), 'delete');
   const opts = await deleteOptions(r);
-  const { object } = await r.registry.delete(r.namespace, r.name, opts);
-  if (info.returnDeletedObject) return objectResponse(r, 200, object);
+  const { object, deleted } = await r.registry.delete(r.namespace, r.name, opts);
+  // As upstream's DeleteResource: 202 when the object stays and the deprecated
+  // orphanDependents=false asked for cascading; 200 otherwise.
+  const code = !deleted && opts.orphanDependents === false ? 202 : 200;
+  // An object finalizers (or a grace period) keep is answered as it now is, with its
+  // deletionTimestamp; one gone at once as itself (ReturnDeletedObject) or as a Status.
+  if (!deleted || info.returnDeletedObject) return objectResponse(r, code, object);
   const status = {
     kind: 'Status',
     apiVersion: 'v1',
@@ -379,7 +387,7 @@ async function remove(r: ResourceRequest): Promise<void> {
       uid: object.metadata?.uid,
     },
   };
-  sendJSON(r.res, 200, JSON.stringify(status));
+  sendJSON(r.res, code, JSON.stringify(status));
 }
 
 async function deleteCollection(r: ResourceRequest): Promise<void> {

@@ -1,9 +1,10 @@
 /**
  * Watch streams: chunked JSON lines `{"type":...,"object":...}`, as objects,
  * one-row Tables (column definitions in the first event only) or
- * PartialObjectMetadata; bookmarks when asked; a 410 ERROR event when the
- * requested revision is gone; the stream ends at timeoutSeconds (default: a
- * random 30–60 minutes, as upstream spreads re-lists). A client that does not
+ * PartialObjectMetadata; bookmarks when asked (every minute and 2 s before
+ * the end, as upstream's cacher); a 410 ERROR event when the requested
+ * revision is older than the watch cache; the stream ends at timeoutSeconds
+ * (default: a random 30–60 minutes, as upstream spreads re-lists). A client that does not
  * keep up is cut off (its buffered events dropped) once its stream, or all
  * streams together, hold too much unsent: see WatchBudget.
  */
@@ -14,12 +15,30 @@ import { statusErrors } from '../../k8s/status.js';
 import type { Logger } from '../../lib/log.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { apiVersionOf } from '../resource.js';
+import type { RegistryWatch } from '../storage/registry.js';
 import { partialMetadata, tableJSON } from './codec.js';
 import { watchEventSent } from './metrics.js';
 import { negotiateShape } from './negotiate.js';
+import { queryBool } from './query.js';
 import type { ResourceRequest } from './rest.js';
 
+/** How often a watch that allows bookmarks gets one (upstream's cacher: bookmarkFrequency, a minute). */
 const BOOKMARK_INTERVAL_MS = 60_000;
+/** How long before its end a watch gets its last bookmark (upstream: 2 s before the deadline). */
+const BOOKMARK_BEFORE_END_MS = 2_000;
+
+/**
+ * When a watch ending at `deadline` gets its next bookmark, as upstream's
+ * cacheWatcher.nextBookmarkTime: a `frequency` from now, or 2 s before the
+ * deadline if that is sooner; none when that moment has passed already. So a
+ * client learns a fresh resourceVersion just before the server ends the watch,
+ * and resumes from it without a re-list.
+ */
+export function nextBookmarkAt(now: number, deadline: number, frequency = BOOKMARK_INTERVAL_MS) {
+  const beforeEnd = deadline - BOOKMARK_BEFORE_END_MS;
+  const at = Math.min(now + frequency, beforeEnd);
+  return at < now ? undefined : at;
+}
 /** How long all streams together may stay over their limit before one is cut (upstream's dispatch budget is 100 ms). */
 const SHED_GRACE_MS = 100;
 
@@ -128,8 +147,8 @@ export function serveWatch(
   const info = registry.info;
   const shape = negotiateShape(req.headers.accept);
   const rv = q.get('resourceVersion') ?? '';
-  const bookmarks = q.get('allowWatchBookmarks') === 'true';
-  const sendInitialEvents = q.get('sendInitialEvents') === 'true';
+  const bookmarks = queryBool(q, 'allowWatchBookmarks');
+  const sendInitialEvents = queryBool(q, 'sendInitialEvents');
   if (sendInitialEvents && (!bookmarks || q.get('resourceVersionMatch') !== 'NotOlderThan')) {
     throw statusErrors.badRequest(
       'sendInitialEvents requires allowWatchBookmarks=true and resourceVersionMatch=NotOlderThan',
@@ -142,6 +161,7 @@ export function serveWatch(
     Number.isFinite(timeoutParam) && timeoutParam > 0
       ? timeoutParam * 1000
       : (1800 + Math.random() * 1800) * 1000;
+  const deadline = Date.now() + timeoutMs;
 
   const contentType =
     shape.as === 'Table' ? `application/json;as=Table;v=${shape.version};g=meta.k8s.io` : 'application/json';
@@ -183,7 +203,7 @@ export function serveWatch(
   };
 
   // The replay of initial events runs inside registry.watch: the stream may end (be cut) before it returns.
-  let watch: { close(): void } | undefined;
+  let watch: RegistryWatch | undefined;
   let timer: NodeJS.Timeout | undefined;
   let ticker: NodeJS.Timeout | undefined;
   /** Ends the stream; `cut`: at once, dropping what the client has not read yet. */
@@ -191,7 +211,7 @@ export function serveWatch(
     if (done) return;
     done = true;
     clearTimeout(timer);
-    clearInterval(ticker);
+    clearTimeout(ticker);
     budget.done();
     watch?.close();
     if (cut) res.destroy();
@@ -224,7 +244,16 @@ export function serveWatch(
     return;
   }
   timer = setTimeout(() => finish(), timeoutMs);
-  if (bookmarks) ticker = setInterval(() => bookmark(registry.cache.revision), BOOKMARK_INTERVAL_MS);
+  const schedule = (last: number) => {
+    const now = Date.now();
+    const at = nextBookmarkAt(now, deadline);
+    if (at === undefined || at <= last) return;
+    ticker = setTimeout(() => {
+      watch?.bookmark();
+      schedule(Date.now());
+    }, at - now);
+  };
+  if (bookmarks) schedule(-1);
   req.on('close', () => finish());
   res.on('close', () => finish());
 }

@@ -42,6 +42,16 @@ export interface CacheEvent {
   prev?: CachedObject;
 }
 
+/** A watch on the cache. */
+export interface CacheWatch extends Watcher {
+  /**
+   * The revision a bookmark sent now may carry: every event up to it has
+   * reached this watcher already (events still waiting for the next turn's
+   * fan-out have not), so a client resuming from it misses nothing.
+   */
+  revision(): number;
+}
+
 /** Decides whether an object is visible to a watcher/list. */
 export type CacheFilter = (o: CachedObject) => boolean;
 
@@ -211,7 +221,7 @@ export class Cacher {
    * revision is older than the cache's window (the caller may then watch
    * the store directly, or answer 410).
    */
-  watch(afterRevision: number, filter: CacheFilter, handlers: CacheWatchHandlers): Watcher | undefined {
+  watch(afterRevision: number, filter: CacheFilter, handlers: CacheWatchHandlers): CacheWatch | undefined {
     if (afterRevision < this.oldest) return undefined;
     const w: WatcherEntry = { filter, handlers, closed: false, seen: afterRevision };
     // Replay what the window holds after the requested revision (including
@@ -221,7 +231,7 @@ export class Cacher {
     w.seen = Math.max(afterRevision, this.history[this.history.length - 1]?.revision ?? 0);
     if (this.failure) {
       handlers.onError(this.failure);
-      return { close() {} };
+      return { close() {}, revision: () => w.seen };
     }
     this.watchers.add(w);
     return {
@@ -229,7 +239,14 @@ export class Cacher {
         w.closed = true;
         this.watchers.delete(w);
       },
+      revision: () => Math.max(w.seen, this.dispatched),
     };
+  }
+
+  /** Every watcher has been handed the events up to this revision (pending ones go out on the next turn). */
+  private get dispatched(): number {
+    const first = this.pending[0];
+    return first ? first.revision - 1 : this.rev;
   }
 
   /** The oldest revision a watch can start after. */

@@ -18,11 +18,11 @@ import { type KeyValue, type Store, StoreError } from '../../store/store.js';
 import type { FinishFunc, KubeObject, Strategy, WriteContext } from '../registry/strategy.js';
 import { groupKind, groupResource, type ResourceInfo } from '../resource.js';
 import {
-  atRevision,
   type CachedObject,
   type CacheEvent,
   type CacheFilter,
   Cacher,
+  type CacheWatch,
   decodeStored,
   ShutdownError,
 } from './cacher.js';
@@ -77,6 +77,11 @@ export interface Admission {
 
 export interface RegistryWatch {
   close(): void;
+  /**
+   * Sends a BOOKMARK now, at a revision the client has seen every event up
+   * to; nothing before the watch is live (initial events still being sent).
+   */
+  bookmark(): void;
 }
 
 export interface RegistryWatchHandlers {
@@ -584,7 +589,12 @@ export class Registry {
     return out;
   }
 
-  /** Follows changes; errors (e.g. too old) arrive through handlers.onError. */
+  /**
+   * Follows changes; errors arrive through handlers.onError. Served from the
+   * watch cache, as upstream's cacher: a revision older than its window is
+   * 410 Expired "too old resource version: X (Y)", Y the oldest revision a
+   * watch may start from, however much history the store still holds.
+   */
   watch(namespace: string, opts: WatchOptions, handlers: RegistryWatchHandlers): RegistryWatch {
     const prefix = this.prefix(namespace);
     const sel = this.filter(opts);
@@ -592,7 +602,7 @@ export class Registry {
     const rv = opts.resourceVersion ?? '';
     const initial = rv === '' || rv === '0' || !!opts.sendInitialEvents;
     let closed = false;
-    let inner: { close(): void } | undefined;
+    let inner: CacheWatch | undefined;
     const onError = (err: Error) => {
       if (closed) return;
       if (err instanceof ShutdownError) handlers.onEnd();
@@ -616,11 +626,10 @@ export class Registry {
       }
       if (closed) return;
       const w = this.cache.watch(after, filter, { onEvent: (e) => handlers.onEvent(e), onError });
-      if (w) {
-        inner = w;
-        return;
+      if (!w) {
+        throw statusErrors.expired(`too old resource version: ${after} (${this.cache.oldestRevision})`);
       }
-      inner = this.watchStore(prefix, after, filter, handlers, onError);
+      inner = w;
     };
     startAt().catch(onError);
     return {
@@ -628,51 +637,10 @@ export class Registry {
         closed = true;
         inner?.close();
       },
+      bookmark: () => {
+        if (!closed && inner) handlers.onEvent({ type: 'BOOKMARK', revision: inner.revision() });
+      },
     };
-  }
-
-  /** A watch older than the cache's window, replayed from the store's history. */
-  private watchStore(
-    prefix: string,
-    after: number,
-    filter: CacheFilter,
-    handlers: RegistryWatchHandlers,
-    onError: (err: Error) => void,
-  ): { close(): void } {
-    return this.store.watch(prefix, after, {
-      onEvents: (events) => {
-        for (const e of events) {
-          const ev: CacheEvent =
-            e.type === 'put'
-              ? {
-                  type: e.prev ? 'MODIFIED' : 'ADDED',
-                  revision: e.kv.modRevision,
-                  object: decodeStored(e.kv),
-                  prev: e.prev && decodeStored(e.prev),
-                }
-              : {
-                  type: 'DELETED',
-                  revision: e.revision,
-                  object: decodeStored(e.prev, e.revision),
-                  prev: decodeStored(e.prev),
-                };
-          const now = ev.type !== 'DELETED' && filter(ev.object);
-          const before = !!ev.prev && filter(ev.prev);
-          if (ev.type === 'DELETED') {
-            if (before) handlers.onEvent(ev);
-          } else if (now) handlers.onEvent(before ? ev : { ...ev, type: 'ADDED' });
-          else if (before)
-            handlers.onEvent({ ...ev, type: 'DELETED', object: atRevision(ev.prev!, ev.revision) });
-        }
-      },
-      onError: (err) => {
-        if (err.code === 'Compacted') {
-          onError(
-            statusErrors.expired(`too old resource version: ${after} (${(err.compactRevision ?? 1) - 1})`),
-          );
-        } else onError(err);
-      },
-    });
   }
 
   private async begin(hook: () => FinishFunc | Promise<FinishFunc> | undefined): Promise<FinishFunc> {

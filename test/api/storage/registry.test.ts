@@ -276,8 +276,8 @@ describe('registry list and watch', () => {
     assert.deepEqual(events, ['DELETED', 'ADDED']);
   });
 
-  it('replays from the store what the cache no longer holds, and answers 410 when that is compacted too', async () => {
-    const { registry, store } = await widgetRegistry(2);
+  it('answers 410 for a revision older than the watch cache, though the store still holds it (as the cacher)', async () => {
+    const { registry } = await widgetRegistry(2);
     for (let i = 0; i < 5; i++) await registry.create(widget(`w${i}`), ctx());
     const seen: string[] = [];
     const errors: string[] = [];
@@ -286,16 +286,45 @@ describe('registry list and watch', () => {
       onError: (e: StatusError) => errors.push(`${e.code} ${e.reason} ${e.message}`),
       onEnd: () => {},
     };
-    // The cache keeps the last 2 events; revision 1 is older, but the store still has it.
+    // The cache keeps the last 2 events; revision 1 is older (the store, never compacted, has it).
     const w1 = registry.watch('ns', { resourceVersion: '1' }, handlers);
-    await until(() => seen.length >= 4, 'the replay');
-    w1.close();
-    assert.deepEqual(seen, ['ADDED w1', 'ADDED w2', 'ADDED w3', 'ADDED w4']);
-    await store.compact(await store.revision());
-    const w2 = registry.watch('ns', { resourceVersion: '1' }, handlers);
     await until(() => errors.length >= 1, 'the error');
+    w1.close();
+    assert.deepEqual(seen, []);
+    const oldest = registry.cache.oldestRevision;
+    assert.deepEqual(errors, [`410 Expired too old resource version: 1 (${oldest})`]);
+    // From the window's start on, the watch replays what the window holds.
+    const w2 = registry.watch('ns', { resourceVersion: String(oldest) }, handlers);
+    await until(() => seen.length >= 2, 'the replay');
     w2.close();
+    assert.deepEqual(seen, ['ADDED w3', 'ADDED w4']);
     assert.equal(errors.length, 1);
-    assert.match(errors[0]!, /^410 Expired too old resource version: 1 \(\d+\)$/);
+  });
+
+  it('bookmarks at a revision whose events the watcher has all been handed', async () => {
+    const { registry } = await widgetRegistry();
+    const { revision } = await registry.list('ns');
+    const seen: string[] = [];
+    const w = registry.watch(
+      'ns',
+      { resourceVersion: String(revision) },
+      {
+        onEvent: (e) =>
+          seen.push(e.type === 'BOOKMARK' ? `BOOKMARK ${e.revision}` : `${e.type} ${e.revision}`),
+        onError: (e) => seen.push(`ERROR ${e.message}`),
+        onEnd: () => {},
+      },
+    );
+    // The watch goes live once its start has run (a turn later).
+    await new Promise((resolve) => setImmediate(resolve));
+    // The create's event reaches watchers on the next turn: a bookmark sent before that
+    // must not claim its revision, or a client resuming from it would miss the event.
+    const created = await registry.create(widget('b'), ctx());
+    w.bookmark();
+    await until(() => seen.some((s) => s.startsWith('ADDED')), 'the event');
+    w.bookmark();
+    w.close();
+    const rv = Number(created.metadata?.resourceVersion);
+    assert.deepEqual(seen, [`BOOKMARK ${revision}`, `ADDED ${rv}`, `BOOKMARK ${rv}`]);
   });
 });
