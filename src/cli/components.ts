@@ -12,6 +12,7 @@ import { createClient } from '../client/client.js';
 import type { Controller, ControllerContext } from '../client/controller.js';
 import { clientEventSink } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer.js';
+import { DaemonSetController } from '../controllers/daemonset/controller.js';
 import { DeploymentController } from '../controllers/deployment/controller.js';
 import { EndpointsController } from '../controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js';
@@ -20,8 +21,9 @@ import { EndpointSliceMirroringController } from '../controllers/mirroring/contr
 import { NamespaceController } from '../controllers/namespace/controller.js';
 import { NodeIPAMController } from '../controllers/nodeipam/controller.js';
 import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
-import { ReplicaSetController } from '../controllers/replicaset/controller.js';
+import { REPLICATION_CONTROLLER_KIND, ReplicaSetController } from '../controllers/replicaset/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
+import { PersistentVolumeController } from '../controllers/volume/controller.js';
 import { startDns } from '../dns/dns.js';
 import { createLogger, type LogFormat, type Logger } from '../lib/log.js';
 import { startProxy } from '../proxy/proxy.js';
@@ -62,6 +64,9 @@ export const controllerNames = [
   'replicaset',
   'deployment',
   'statefulset',
+  'daemonset',
+  'replicationcontroller',
+  'persistentvolume-binder',
   'garbagecollector',
   'namespace',
   'nodeipam',
@@ -113,6 +118,9 @@ export function buildControllers(ctx: ControllerContext, opts: ControllerManager
     replicaset: () => new ReplicaSetController(ctx),
     deployment: () => new DeploymentController(ctx),
     statefulset: () => new StatefulSetController(ctx),
+    daemonset: () => new DaemonSetController(ctx),
+    replicationcontroller: () => new ReplicaSetController(ctx, { kind: REPLICATION_CONTROLLER_KIND }),
+    'persistentvolume-binder': () => new PersistentVolumeController(ctx),
     garbagecollector: () => new GarbageCollector(ctx),
     namespace: () => new NamespaceController(ctx),
     nodeipam: () =>

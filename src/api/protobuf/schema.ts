@@ -23,6 +23,7 @@ import { autoscaling } from './schema/autoscaling.js';
 import { core } from './schema/core.js';
 import { discovery } from './schema/discovery.js';
 import { meta } from './schema/meta.js';
+import { networking } from './schema/networking.js';
 import { runtime } from './schema/runtime.js';
 
 export interface PackageSource {
@@ -141,6 +142,7 @@ export const messages: ReadonlyMap<string, MessageDef> = build([
   apps,
   discovery,
   autoscaling,
+  networking,
 ]);
 
 export function messageDef(fullName: string): MessageDef {

@@ -45,7 +45,7 @@ describe('gen-schemas', () => {
     }
     // Unreachable kinds stay out.
     assert.equal(defs[`${core}ConfigMap`], undefined);
-    assert.equal(defs[`${core}PersistentVolume`], undefined);
+    assert.equal(defs[`${core}LimitRange`], undefined);
   });
 
   it('references other definitions the v3 way: allOf plus default for Go value structs', () => {

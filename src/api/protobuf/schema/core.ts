@@ -177,6 +177,13 @@ export const core: PackageSource = {
     ServicePort: 'name:1:s protocol:2:s appProtocol:6:*s port:3:i32! targetPort:4:IntOrString nodePort:5:i32',
     Service: 'metadata:1:ObjectMeta spec:2:ServiceSpec status:3:ServiceStatus',
     Endpoints: 'metadata:1:ObjectMeta subsets:2:[]EndpointSubset',
+    ReplicationController:
+      'metadata:1:ObjectMeta spec:2:ReplicationControllerSpec status:3:ReplicationControllerStatus',
+    ReplicationControllerSpec:
+      'replicas:1:*i32 minReadySeconds:4:i32 selector:2:{}s template:3:*PodTemplateSpec',
+    ReplicationControllerStatus:
+      'replicas:1:i32! fullyLabeledReplicas:2:i32 readyReplicas:4:i32 availableReplicas:5:i32 observedGeneration:3:i64 conditions:6:[]ReplicationControllerCondition',
+    ReplicationControllerCondition: 'type:1:s! status:2:s! lastTransitionTime:3:Time reason:4:s message:5:s',
     EndpointSubset:
       'addresses:1:[]EndpointAddress notReadyAddresses:2:[]EndpointAddress ports:3:[]EndpointPort',
     EndpointAddress: 'ip:1:s! hostname:3:s nodeName:4:*s targetRef:2:*ObjectReference',
