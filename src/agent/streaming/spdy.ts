@@ -344,17 +344,21 @@ export class HeaderDeflater {
       flg |= 31 - ((cmf * 256 + flg) % 31);
       parts.push(Buffer.from([cmf, flg]), u32(adler32Of(SPDY_DICTIONARY)));
     }
-    for (let at = 0; at < raw.length || at === 0; at += 0xffff) {
-      const chunk = raw.subarray(at, at + 0xffff);
-      const h = Buffer.alloc(5);
-      h[0] = 0; // BFINAL 0, BTYPE 00 (stored), padded to the byte
-      h.writeUInt16LE(chunk.length, 1);
-      h.writeUInt16LE(~chunk.length & 0xffff, 3);
-      parts.push(h, chunk);
-      if (raw.length === 0) break;
-    }
+    for (let at = 0; at < raw.length; at += 0xffff) parts.push(storedBlock(raw.subarray(at, at + 0xffff)));
+    // The empty stored block a sync flush ends with. Go's inflater reads the next block header as
+    // soon as one block is done: without this marker it would read past the frame, fail, and the
+    // failure sticks to every later frame ("compressed payload size was incorrect").
+    parts.push(storedBlock(Buffer.alloc(0)));
     return Buffer.concat(parts);
   }
+}
+
+/** A non-final stored deflate block, starting byte-aligned (BFINAL 0, BTYPE 00, padding). */
+function storedBlock(data: Buffer): Buffer {
+  const h = Buffer.alloc(5);
+  h.writeUInt16LE(data.length, 1);
+  h.writeUInt16LE(~data.length & 0xffff, 3);
+  return Buffer.concat([h, data]);
 }
 
 /** zlib's Adler-32 (RFC 1950), for the dictionary id in the stream header. */

@@ -426,7 +426,7 @@ export function negotiate(
   rejectUpgrade(
     socket,
     403,
-    `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${serverProtocols.join(' ')}]`,
+    `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server accepts [${serverProtocols.join(' ')}]`,
     { 'X-Stream-Protocol-Version': serverProtocols.join(', ') },
   );
   return undefined;

@@ -157,7 +157,7 @@ test('SPDY: closing the session closes the pod connections it carried', async ()
 test('SPDY: protocols are negotiated as httpstream.Handshake does', async () => {
   await assert.rejects(
     spdyUpgrade(base, ['v4.channel.k8s.io']),
-    /403: unable to upgrade: unable to negotiate protocol: client supports \[v4.channel.k8s.io\], server supports \[portforward.k8s.io\]/,
+    /403: unable to upgrade: unable to negotiate protocol: client supports \[v4.channel.k8s.io\], server accepts \[portforward.k8s.io\]/,
   );
   // No protocol at all: a legacy client, accepted.
   const { conn, headers } = await spdyUpgrade(base, []);
