@@ -113,6 +113,13 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       if (!w) return { code: 404, message: 'pod does not exist' };
       return w.attachTarget(container);
     },
+    portForward: (namespace, name) => {
+      const w = byName.get(`${namespace}/${name}`);
+      if (!w) return { code: 404, message: 'pod does not exist' };
+      const ip = ipam?.get(w.uid);
+      if (!ip) return { code: 500, message: `pod ${name} has no IP yet` };
+      return { namespace, name, uid: w.uid, ip };
+    },
   });
   const logServer: LogServer = await startLogServer(
     opts.nodeIP,
