@@ -36,7 +36,16 @@ export interface ResourceInfo {
  * and writes an autoscaling/v1 Scale; binding (create), log (get) and
  * eviction (create) are pods' own.
  */
-export type Subresource = 'status' | 'finalize' | 'scale' | 'binding' | 'log' | 'eviction';
+export type Subresource =
+  | 'status'
+  | 'finalize'
+  | 'scale'
+  | 'binding'
+  | 'log'
+  | 'eviction'
+  | 'exec'
+  | 'attach'
+  | 'portforward';
 
 export const apiVersionOf = (r: { group: string; version: string }): string =>
   r.group ? `${r.group}/${r.version}` : r.version;

@@ -181,7 +181,7 @@ export function coreResources(
       storagePrefix: '/registry/pods',
       strategy: podStrategy as Strategy,
       fieldGetters: fields(true, podFieldGetters as Record<string, Getter>),
-      subresources: ['binding', 'log', 'status'],
+      subresources: ['attach', 'binding', 'exec', 'log', 'portforward', 'status'],
       allowCreateOnUpdate: false,
       returnDeletedObject: true,
     },

@@ -22,6 +22,9 @@ export const subresourceVerbs: Record<Subresource, string[]> = {
   binding: ['create'],
   log: ['get'],
   eviction: ['create'],
+  exec: ['create', 'get'],
+  attach: ['create', 'get'],
+  portforward: ['create', 'get'],
 };
 
 /** The kind a subresource takes or returns: the parent's, or its own in another group. */
@@ -36,6 +39,12 @@ export function subresourceKind(
       return { group: '', version: 'v1', kind: 'Binding' };
     case 'eviction':
       return { group: 'policy', version: 'v1', kind: 'Eviction' };
+    case 'exec':
+      return { group: '', version: 'v1', kind: 'PodExecOptions' };
+    case 'attach':
+      return { group: '', version: 'v1', kind: 'PodAttachOptions' };
+    case 'portforward':
+      return { group: '', version: 'v1', kind: 'PodPortForwardOptions' };
     default:
       return { group: r.group, version: r.version, kind: r.kind };
   }

@@ -6,7 +6,7 @@
  * kubectl uses to health, version, discovery, OpenAPI or a resource verb.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -20,6 +20,7 @@ import { handleBinding } from './binding.js';
 import type { DiscoveryDocs } from './discovery.js';
 import { wantsAggregatedDiscovery } from './negotiate.js';
 import { handlePodLog } from './podlog.js';
+import { isStreamSubresource, proxyUpgrade, streamTarget } from './podstream.js';
 import { sendError, sendJSON, sendText } from './respond.js';
 import { handleResource, type Verb } from './rest.js';
 import { handleScale } from './scale.js';
@@ -152,13 +153,19 @@ export function createApiHttpServer(deps: HttpDeps): Server {
   // connection when nothing listens. No resource here is connected to: a Status, as for any
   // method a resource does not serve.
   server.on('connect', (req: IncomingMessage, sock: Duplex) => {
-    const err = authenticate(req) === 'user' ? methodNotAllowed() : statusErrors.unauthorized();
-    const body = JSON.stringify(err.toStatus());
     sock.on('error', () => sock.destroy());
-    sock.end(
-      `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code]}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    writeStatus(sock, authenticate(req) === 'user' ? methodNotAllowed() : statusErrors.unauthorized());
+  });
+  // Upgrade requests (exec, attach, port-forward streams; or any request that asks for one).
+  server.on('upgrade', (req: IncomingMessage, sock: Duplex, head: Buffer) => {
+    const auth = authenticate(req);
+    if (auth === 'user') guard.authenticated(req.socket);
+    sock.on('error', () => sock.destroy());
+    serveUpgrade(ctx, req, sock, head, auth).catch((err) => {
+      if (!(err instanceof StatusError))
+        deps.log.error(err, 'Unhandled error', { method: req.method, url: req.url });
+      writeStatus(sock, err instanceof StatusError ? err : statusErrors.internal(err));
+    });
   });
   server.on('connection', (raw: Socket) => guard.admit(raw));
   server.on('secureConnection', (sock: TLSSocket) => {
@@ -173,6 +180,53 @@ export function createApiHttpServer(deps: HttpDeps): Server {
   );
   drains.set(server, drain);
   return server;
+}
+
+/** A Status answer written on a connection Node handed over (CONNECT, upgrade), which then closes. */
+function writeStatus(sock: Duplex, err: StatusError): void {
+  const body = JSON.stringify(err.toStatus());
+  sock.end(
+    `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * An upgrade request: pods/exec, attach and portforward are validated and
+ * proxied to the node's agent (podstream.ts); any other path is served as
+ * an ordinary request on the handed-over connection (Go ignores an Upgrade
+ * header where nothing upgrades), which closes after the answer.
+ */
+async function serveUpgrade(
+  ctx: ServeContext,
+  req: IncomingMessage,
+  sock: Duplex,
+  head: Buffer,
+  auth: Authn,
+): Promise<void> {
+  const url = requestURL(req.url ?? '/');
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+  const target = parseResourcePath(path, ctx.registries);
+  const nodes = ctx.registries.get('/nodes');
+  if (target && isStreamSubresource(target.subresource) && nodes && target.name) {
+    if (auth !== 'user') throw statusErrors.unauthorized();
+    if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed();
+    const { registry, namespace, name, subresource } = target;
+    const where = await streamTarget(subresource, registry, nodes, namespace, name, url.searchParams);
+    proxyUpgrade(req, sock, head, where, (err) => writeStatus(sock, statusErrors.internal(err)));
+    return;
+  }
+  // The body of an upgrade request is not parsed by Node: one is refused rather than awaited.
+  if (Number(req.headers['content-length'] ?? '0') > 0 || req.headers['transfer-encoding'])
+    throw statusErrors.badRequest('a request body with an Upgrade header is not supported here');
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(sock as Socket);
+  res.once('finish', () => {
+    res.detachSocket(sock as Socket);
+    sock.end();
+  });
+  await route(ctx, req, res, auth).catch((err) => sendError(res, err));
 }
 
 /** Requests in flight on one server (response → is a watch), for a graceful stop. */
@@ -357,6 +411,13 @@ async function route(
     const nodes = deps.registries.get('/nodes');
     if (method !== 'GET' || !nodes) throw methodNotAllowed();
     return handlePodLog({ pods: registry, nodes, namespace, name, query: q, req, res });
+  }
+  if (isStreamSubresource(subresource)) {
+    const nodes = deps.registries.get('/nodes');
+    if ((method !== 'GET' && method !== 'POST') || !nodes || !name) throw methodNotAllowed();
+    // Validated as an upgrade would be (a missing pod is a 404 still), then refused as upstream's proxy does.
+    await streamTarget(subresource, registry, nodes, namespace, name, q);
+    throw statusErrors.badRequest('Upgrade request required');
   }
   if (subresource === 'eviction') throw methodNotAllowed();
   let verb: Verb;

@@ -106,11 +106,28 @@ describe('discovery', () => {
     assert.deepEqual(
       pods.subresources?.map((s) => [s.subresource, s.responseKind]),
       [
+        ['attach', { group: '', version: 'v1', kind: 'PodAttachOptions' }],
         ['binding', { group: '', version: 'v1', kind: 'Binding' }],
+        ['exec', { group: '', version: 'v1', kind: 'PodExecOptions' }],
         ['log', { group: '', version: 'v1', kind: 'Pod' }],
+        ['portforward', { group: '', version: 'v1', kind: 'PodPortForwardOptions' }],
         ['status', { group: '', version: 'v1', kind: 'Pod' }],
       ],
     );
+    // The streaming subresources as upstream lists them (connect: create and get).
+    for (const [sub, kind] of [
+      ['exec', 'PodExecOptions'],
+      ['attach', 'PodAttachOptions'],
+      ['portforward', 'PodPortForwardOptions'],
+    ]) {
+      assert.deepEqual(byName.get(`pods/${sub}`), {
+        name: `pods/${sub}`,
+        singularName: '',
+        namespaced: true,
+        kind,
+        verbs: ['create', 'get'],
+      });
+    }
   });
 
   it('serves the aggregated form with an ETag', () => {
