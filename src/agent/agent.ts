@@ -16,12 +16,14 @@
  * and leaves the pods in the API: an agent started again on the node adopts
  * them (same IPs) and restarts their containers (restartCount + 1).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Node, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound } from '../client/client.js';
 import type { EventSink } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer.js';
-import { Nodes, Pods, Services } from '../client/resources.js';
+import { ConfigMaps, Nodes, Pods, Secrets, Services } from '../client/resources.js';
 import type { ApiClient, Informer } from '../client/types.js';
 import type { Logger } from '../lib/log.js';
 import { Backoff } from './backoff.js';
@@ -90,6 +92,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   let claimed = false;
   let stopped = false;
   const records = opts.rootDir ? new PodIPRecords(join(opts.rootDir, 'pod-ips'), log) : undefined;
+  // Pods' directories (volumes) need a place even without --root-dir; that one goes with the agent.
+  const ownRoot = opts.rootDir ? undefined : mkdtempSync(join(tmpdir(), 'svcnet-agent-'));
+  const rootDir = opts.rootDir ?? ownRoot!;
 
   const logServer: LogServer = await startLogServer(
     opts.nodeIP,
@@ -162,6 +167,15 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
 
   const factory = new SharedInformerFactory(client, log);
   const services: Informer<Service> = factory.informer<Service>(Services);
+  // Env and volumes read ConfigMaps and Secrets; a change is pushed to the pods of its namespace.
+  const configMaps: Informer<ConfigMap> = factory.informer<ConfigMap>(ConfigMaps);
+  const secrets: Informer<Secret> = factory.informer<Secret>(Secrets);
+  const sourceChanged = (o: ConfigMap | Secret) => {
+    const ns = o.metadata?.namespace;
+    for (const w of workers.values()) if (w.pod.metadata?.namespace === ns) w.sourcesChanged();
+  };
+  for (const inf of [configMaps, secrets] as Informer<ConfigMap | Secret>[])
+    inf.addHandlers({ add: sourceChanged, update: (_o, n) => sourceChanged(n), delete: sourceChanged });
   const pods: Informer<Pod> = factory.informer<Pod>(Pods, { fieldSelector: `spec.nodeName=${nodeName}` });
   if (!ipam) {
     const nodes = factory.informer<Node>(Nodes, { fieldSelector: `metadata.name=${nodeName}` });
@@ -169,7 +183,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   }
   factory.start();
   // Containers get service env vars, so pods wait until services were read once (as kubelet).
-  await services.synced();
+  await Promise.all([services.synced(), configMaps.synced(), secrets.synced()]);
 
   const writeStatus = async (pod: Pod, status: PodStatus) => {
     try {
@@ -209,6 +223,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     writeStatus,
     deletePod,
     now,
+    rootDir,
+    configMap: (ns: string, name: string) => configMaps.get(`${ns}/${name}`),
+    secret: (ns: string, name: string) => secrets.get(`${ns}/${name}`),
   };
 
   const nameOf = (p: Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
@@ -262,6 +279,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       workers.clear();
       byName.clear();
       await logServer.close();
+      if (ownRoot) rmSync(ownRoot, { recursive: true, force: true });
       log.info('Agent stopped', { node: nodeName });
     },
   };
