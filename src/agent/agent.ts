@@ -16,7 +16,7 @@
  * and leaves the pods in the API: an agent started again on the node adopts
  * them (same IPs) and restarts their containers (restartCount + 1).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from 'kubernetes-types/core/v1.js';
@@ -32,7 +32,9 @@ import { claimPodIPs, PodIPAllocator } from './ipam.js';
 import { PodIPRecords } from './iprecords.js';
 import { type LogServer, startLogServer } from './logserver.js';
 import { NodeReporter } from './node.js';
+import { ensurePodRoot, hostPath, removePodDir } from './podfs.js';
 import { PodWorker } from './podworker.js';
+import { streamingUpgradeHandler } from './streaming/index.js';
 
 export interface AgentOptions {
   client: ApiClient;
@@ -60,7 +62,10 @@ export interface AgentOptions {
   maxPods?: number;
   /** The longest a pod's containers get to stop when the agent stops (default 5000). */
   shutdownGracePeriodMs?: number;
-  /** kubelet's --root-dir: the agent keeps its records of pod IPs under `pod-ips/` here. */
+  /**
+   * kubelet's --root-dir: the agent keeps its records of pod IPs under `pod-ips/` here, and
+   * each pod's root directory under `pods/<uid>/root` (podfs.ts); default a directory in tmp.
+   */
   rootDir?: string;
   /** Clock for tests. */
   now?: () => number;
@@ -92,10 +97,23 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   let claimed = false;
   let stopped = false;
   const records = opts.rootDir ? new PodIPRecords(join(opts.rootDir, 'pod-ips'), log) : undefined;
-  // Pods' directories (volumes) need a place even without --root-dir; that one goes with the agent.
-  const ownRoot = opts.rootDir ? undefined : mkdtempSync(join(tmpdir(), 'svcnet-agent-'));
-  const rootDir = opts.rootDir ?? ownRoot!;
 
+  const rootDir = opts.rootDir ?? join(tmpdir(), `svcnet-agent-${nodeName}`);
+  const streaming = streamingUpgradeHandler({
+    exec: (ns, pod, container) => {
+      const w = byName.get(`${ns}/${pod}`);
+      if (!w) return { code: 404, message: 'pod does not exist' };
+      const t = w.execTarget(container);
+      if ('code' in t) return t;
+      const root = ensurePodRoot(rootDir, w.uid);
+      return { env: t.env, root, cwd: execDir(root, t.workingDir) };
+    },
+    attach: (ns, pod, container) => {
+      const w = byName.get(`${ns}/${pod}`);
+      if (!w) return { code: 404, message: 'pod does not exist' };
+      return w.attachTarget(container);
+    },
+  });
   const logServer: LogServer = await startLogServer(
     opts.nodeIP,
     opts.kubeletPort,
@@ -104,6 +122,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       if (!w) return { code: 404, message: `pod "${pod}" does not exist` };
       return w.containerLog(container, previous);
     },
+    streaming,
   );
 
   const reporter = new NodeReporter({
@@ -244,7 +263,14 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     if (!w) return;
     workers.delete(uid);
     if (byName.get(nameOf(pod)) === w) byName.delete(nameOf(pod));
-    void w.remove();
+    // The pod's directory goes with it once its containers are gone.
+    void w.remove().finally(() => {
+      try {
+        removePodDir(rootDir, uid);
+      } catch (err) {
+        log.error(err, 'Removing the pod directory failed', { pod: nameOf(pod) });
+      }
+    });
   };
   pods.addHandlers({
     add: addPod,
@@ -279,8 +305,20 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       workers.clear();
       byName.clear();
       await logServer.close();
-      if (ownRoot) rmSync(ownRoot, { recursive: true, force: true });
       log.info('Agent stopped', { node: nodeName });
     },
   };
+}
+
+/**
+ * exec's working directory: the container's workingDir inside the pod's root
+ * when it is there, else as a path of this machine (where the container
+ * itself runs), else the pod's root.
+ */
+function execDir(root: string, workingDir: string | undefined): string {
+  const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+  if (!workingDir) return root;
+  const inPod = hostPath(root, workingDir);
+  if (isDir(inPod)) return inPod;
+  return isDir(workingDir) ? workingDir : root;
 }

@@ -2,10 +2,12 @@
  * The agent's HTTP server on nodeIP:kubeletPort (kubelet's read-only port
  * role): `GET /containerLogs/<ns>/<pod>/<container>` with kubelet's query
  * (follow, tailLines, previous, timestamps, sinceSeconds, sinceTime,
- * limitBytes) and `/healthz`. The API server's pods/log proxies here.
+ * limitBytes) and `/healthz`. The API server's pods/log proxies here; its
+ * pods/exec, attach and portforward upgrade to the streaming endpoints.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type ContainerLog, formatLine, type LogReadOptions, truncateBytes } from './logs.js';
 
 /** Finds a container's log, or answers why not (HTTP code + kubelet's message). */
@@ -21,8 +23,17 @@ export interface LogServer {
   close(): Promise<void>;
 }
 
-export async function startLogServer(host: string, port: number, lookup: LogLookup): Promise<LogServer> {
+/** The server's 'upgrade' listener: the streaming endpoints (streaming/index.ts). */
+export type UpgradeListener = (req: IncomingMessage, sock: Duplex, head: Buffer) => void;
+
+export async function startLogServer(
+  host: string,
+  port: number,
+  lookup: LogLookup,
+  onUpgrade?: UpgradeListener,
+): Promise<LogServer> {
   const server = createServer((req, res) => handle(req, res, lookup));
+  if (onUpgrade) server.on('upgrade', onUpgrade);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -30,10 +30,12 @@ export function hostPath(root: string, containerPath: string): string {
   return clean === '/' ? root : join(root, clean);
 }
 
-/** Creates the pod's root (and its parents); returns it. */
+/** Creates the pod's root (and its parents) with a /tmp; returns it. */
 export function ensurePodRoot(rootDir: string, podUID: string): string {
   const root = podRoot(rootDir, podUID);
   mkdirSync(root, { recursive: true, mode: 0o755 });
+  // /tmp exists in every image; kubectl cp into it needs it to be a directory.
+  mkdirSync(join(root, 'tmp'), { recursive: true, mode: 0o1777 });
   return root;
 }
 

@@ -81,6 +81,8 @@ interface Instance {
   startedAt: number;
   log: ContainerLog;
   env: Record<string, string>;
+  /** Attached clients, given the container's output as it comes. */
+  listeners: Set<OutputListener>;
   /** `reasonText` keeps an adopted state's reason (ContainerStatusUnknown...). */
   exit?: ExitStatus & { finishedAt: number; reasonText?: string };
   probes: ProbeRunner[];
@@ -91,6 +93,26 @@ interface Instance {
   killing?: Promise<void>;
   /** Shortens an in-progress kill's wait (a deletion with a smaller grace). */
   hurry?: () => void;
+}
+
+type OutputListener = (stream: 'stdout' | 'stderr', data: string) => void;
+
+/** Why a container cannot be streamed to (kubelet's HTTP code and message). */
+export interface StreamRefusal {
+  code: number;
+  message: string;
+}
+
+/** A running container's streams for attach (session.ts AttachTarget). */
+export interface ContainerStreams {
+  tty: boolean;
+  stdin: boolean;
+  stdinOnce: boolean;
+  subscribe(listener: OutputListener): () => void;
+  write(data: Buffer): void;
+  closeStdin(): void;
+  resize(size: { width: number; height: number }): void;
+  exited: Promise<unknown>;
 }
 
 interface Previous {
@@ -212,6 +234,7 @@ export class PodWorker {
         startedAt: term.startedAt ? Date.parse(term.startedAt) : finishedAt,
         log,
         env: {},
+        listeners: new Set(),
         exit: {
           exitCode: term.exitCode,
           reason: term.reason === 'Completed' ? 'Completed' : 'Error',
@@ -585,6 +608,11 @@ export class PodWorker {
       return;
     }
     const log = new ContainerLog();
+    const listeners = new Set<OutputListener>();
+    const output = (stream: 'stdout' | 'stderr') => (chunk: string) => {
+      log.write(stream, chunk);
+      for (const l of listeners) l(stream, chunk);
+    };
     let running: RunningContainer;
     try {
       running = await this.deps.runtime.start({
@@ -599,8 +627,10 @@ export class PodWorker {
         args: expandArgs(c.args ?? [], env),
         env,
         ...(c.workingDir ? { workingDir: c.workingDir } : {}),
-        stdout: (s) => log.write('stdout', s),
-        stderr: (s) => log.write('stderr', s),
+        ...(c.stdin ? { stdin: true } : {}),
+        ...(c.tty ? { tty: true } : {}),
+        stdout: output('stdout'),
+        stderr: output('stderr'),
       });
     } catch (err) {
       const reason = err instanceof StartError ? err.reason : 'RunContainerError';
@@ -631,6 +661,7 @@ export class PodWorker {
       startedAt: now,
       log,
       env,
+      listeners,
       probes: [],
       started: !c.startupProbe,
       readinessOK: !c.readinessProbe,
@@ -1016,6 +1047,44 @@ export class PodWorker {
       return { code: 400, message: `container "${name}" in pod "${podName}" is waiting to start: ${reason}` };
     }
     return rec.current.log;
+  }
+
+  /** The running instance of a container, or kubelet's refusal (`container not found ("c")`). */
+  private runningInstance(name: string): { rec: ContainerRecord; inst: Instance } | StreamRefusal {
+    const rec = this.records.get(name);
+    const inst = rec?.current;
+    if (!rec || !inst || inst.exit || inst.killing)
+      return { code: 500, message: `container not found (${JSON.stringify(name)})` };
+    return { rec, inst };
+  }
+
+  /** What exec needs of a running container: its environment and working directory. */
+  execTarget(name: string): { env: Record<string, string>; workingDir?: string } | StreamRefusal {
+    const found = this.runningInstance(name);
+    if ('code' in found) return found;
+    const wd = found.rec.spec.workingDir;
+    return { env: found.inst.env, ...(wd ? { workingDir: wd } : {}) };
+  }
+
+  /** A running container's own streams, for attach. */
+  attachTarget(name: string): ContainerStreams | StreamRefusal {
+    const found = this.runningInstance(name);
+    if ('code' in found) return found;
+    const { rec, inst } = found;
+    const input = inst.running.stdin;
+    return {
+      tty: !!rec.spec.tty,
+      stdin: !!input,
+      stdinOnce: !!rec.spec.stdinOnce,
+      subscribe: (l) => {
+        inst.listeners.add(l);
+        return () => inst.listeners.delete(l);
+      },
+      write: (d) => input?.write(d),
+      closeStdin: () => input?.end(),
+      resize: (s) => input?.resize?.(s.width, s.height),
+      exited: inst.running.exited,
+    };
   }
 
   private event(type: 'Normal' | 'Warning', reason: string, message: string): void {

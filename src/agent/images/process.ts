@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { type IPty, spawn as spawnPty } from 'node-pty';
 import { goQuote } from '../../k8s/gofmt.js';
 import type { ProcessTracker } from './orphans.js';
 import { IMAGE_PATH } from './reference.js';
@@ -87,13 +88,16 @@ export async function startProcess(
   const cleanup = () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   };
+  if (spec.tty) return startInTerminal(spec, file, argv, env, cwd, cleanup, tracker, tmp);
   const child = spawn(file, argv.slice(1), {
     argv0: argv[0],
     cwd,
     env,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // spec.stdin: a pipe kept open for attach; else end-of-file at once, as a container without stdin.
+    stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
+  child.stdin?.on('error', () => {});
   try {
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -105,8 +109,8 @@ export async function startProcess(
   }
   const pid = child.pid!;
   tracker?.track(pid, `${spec.namespace}/${spec.podName}`, spec.containerName, tmp);
-  child.stdout.setEncoding('utf8').on('data', (c: string) => spec.stdout(c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => spec.stderr(c));
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => spec.stdout(c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => spec.stderr(c));
 
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -130,19 +134,93 @@ export async function startProcess(
       };
       // Let the pipes drain so the log is complete; a daemon that escaped the group cannot hold us.
       const timer = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+        child.stdout!.destroy();
+        child.stderr!.destroy();
         done();
       }, PIPE_GRACE_MS);
-      if (child.stdout.closed && child.stderr.closed) done();
+      if (child.stdout!.closed && child.stderr!.closed) done();
       else child.once('close', done);
     });
   });
+  const input = child.stdin;
   return {
     pid,
     exited,
     kill(signal: 'SIGTERM' | 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) killGroup(pid, signal);
     },
+    ...(input
+      ? {
+          stdin: {
+            write: (data: Buffer) => {
+              if (input.writable) input.write(data);
+            },
+            end: () => input.end(),
+          },
+        }
+      : {}),
+  };
+}
+
+/** A process container in a terminal (spec.tty): node-pty, output as stdout, stdin its keyboard. */
+async function startInTerminal(
+  spec: ContainerSpec,
+  file: string,
+  argv: string[],
+  env: Record<string, string>,
+  cwd: string,
+  cleanup: () => void,
+  tracker: ProcessTracker | undefined,
+  tmp: string | undefined,
+): Promise<RunningContainer> {
+  let term: IPty;
+  try {
+    term = spawnPty(file, argv.slice(1), { name: env.TERM ?? 'xterm', cols: 80, rows: 24, cwd, env });
+  } catch (err) {
+    cleanup();
+    throw new StartError('RunContainerError', `exec ${goQuote(argv[0] ?? '')}: ${(err as Error).message}`);
+  }
+  const pid = term.pid;
+  tracker?.track(pid, `${spec.namespace}/${spec.podName}`, spec.containerName, tmp);
+  let running = true;
+  const output = term.onData((d) => spec.stdout(d));
+  const exited = new Promise<ExitStatus>((resolve) => {
+    term.onExit(({ exitCode, signal }) => {
+      running = false;
+      killGroup(pid, 'SIGKILL');
+      tracker?.untrack(pid);
+      // The last output node-pty read comes before its exit report; let it through.
+      setImmediate(() => {
+        output.dispose();
+        cleanup();
+        if (signal) {
+          const name = Object.entries(osConstants.signals).find(([, n]) => n === signal)?.[0];
+          resolve({ exitCode: 128 + signal, ...(name ? { signal: name } : {}), reason: 'Error' });
+        } else resolve({ exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' });
+      });
+    });
+  });
+  return {
+    pid,
+    exited,
+    kill(signal: 'SIGTERM' | 'SIGKILL') {
+      if (running) killGroup(pid, signal);
+    },
+    ...(spec.stdin
+      ? {
+          stdin: {
+            write: (data: Buffer) => {
+              if (running) term.write(data.toString('utf8'));
+            },
+            // A terminal has no end of its input: end-of-file is the EOF character.
+            end: () => {
+              if (running) term.write('\x04');
+            },
+            resize: (width: number, height: number) => {
+              if (running && width > 0 && height > 0) term.resize(width, height);
+            },
+          },
+        }
+      : {}),
   };
 }

@@ -23,6 +23,10 @@ export interface ContainerSpec {
   /** The container's environment: service links, downward API, env/envFrom, already merged. */
   env: Record<string, string>;
   workingDir?: string;
+  /** spec.stdin: the container's stdin stays open for attach (else it reads end-of-file). */
+  stdin?: boolean;
+  /** spec.tty: the container runs in a terminal (its output is one stream, stdout). */
+  tty?: boolean;
   /** Where the container's output goes; the agent keeps it as the container log. */
   stdout: (chunk: string) => void;
   stderr: (chunk: string) => void;
@@ -44,6 +48,17 @@ export interface RunningContainer {
   readonly exited: Promise<ExitStatus>;
   /** SIGTERM begins a graceful stop; SIGKILL ends it now. */
   kill(signal: 'SIGTERM' | 'SIGKILL'): void;
+  /** The container's stdin, when it was started with one (spec.stdin). */
+  readonly stdin?: ContainerInput;
+}
+
+/** A container's open stdin (a pipe, or its terminal with spec.tty). */
+export interface ContainerInput {
+  write(data: Buffer): void;
+  /** End of file: the pipe closes (a terminal gets its EOF character). */
+  end(): void;
+  /** A new terminal size (terminals only). */
+  resize?(width: number, height: number): void;
 }
 
 /** Why a container cannot start: kubelet's waiting reasons. */
