@@ -21,6 +21,7 @@ import { NamespaceController } from '../controllers/namespace/controller.js';
 import { NodeIPAMController } from '../controllers/nodeipam/controller.js';
 import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
 import { ReplicaSetController } from '../controllers/replicaset/controller.js';
+import { ServiceAccountController } from '../controllers/serviceaccount/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
 import { startDns } from '../dns/dns.js';
 import { createLogger, type LogFormat, type Logger } from '../lib/log.js';
@@ -64,6 +65,7 @@ export const controllerNames = [
   'statefulset',
   'garbagecollector',
   'namespace',
+  'serviceaccount',
   'nodeipam',
   'nodelifecycle',
 ] as const;
@@ -115,6 +117,7 @@ export function buildControllers(ctx: ControllerContext, opts: ControllerManager
     statefulset: () => new StatefulSetController(ctx),
     garbagecollector: () => new GarbageCollector(ctx),
     namespace: () => new NamespaceController(ctx),
+    serviceaccount: () => new ServiceAccountController(ctx),
     nodeipam: () =>
       new NodeIPAMController(ctx, { clusterCIDR: opts.clusterCidr, nodeCIDRMaskSize: opts.nodeCidrMaskSize }),
     nodelifecycle: () =>

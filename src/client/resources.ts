@@ -22,6 +22,9 @@ export const Pods = core('pods', 'Pod');
 export const Services = core('services', 'Service');
 export const Endpoints = core('endpoints', 'Endpoints');
 export const Events = core('events', 'Event');
+export const ConfigMaps = core('configmaps', 'ConfigMap');
+export const Secrets = core('secrets', 'Secret');
+export const ServiceAccounts = core('serviceaccounts', 'ServiceAccount');
 export const EndpointSlices: ResourceType = {
   group: 'discovery.k8s.io',
   version: 'v1',

@@ -135,6 +135,11 @@ export const fieldFacts: Record<string, Record<string, FieldFacts>> = {
   [`${core}EndpointSubset`]: { addresses: atomic, notReadyAddresses: atomic, ports: atomic },
   [`${core}EndpointPort`]: { protocol: e('Protocol') },
 
+  // ---- core/v1: configuration
+  [`${core}ConfigMap`]: { binaryData: { format: 'byte' } },
+  [`${core}Secret`]: { data: { format: 'byte' }, type: { goType: 'v1.SecretType' } },
+  [`${core}ServiceAccount`]: { imagePullSecrets: atomic, secrets: mergeMap('name') },
+
   // ---- core/v1: namespaces, nodes, events, bindings
   [`${core}NamespaceSpec`]: { finalizers: { ...atomic, goType: 'v1.FinalizerName' } },
   [`${core}NamespaceStatus`]: { conditions: conditionsByType, phase: e('NamespacePhase') },
@@ -722,12 +727,21 @@ const kind = (group: string, version: string, k: string): GVK => ({ group, versi
 
 /** x-kubernetes-group-version-kind of each top-level definition. */
 export const kindsByDefinition: ReadonlyMap<string, readonly GVK[]> = new Map<string, GVK[]>([
-  ...['Service', 'Endpoints', 'Namespace', 'Event', 'Pod', 'Node', 'PersistentVolumeClaim'].flatMap(
-    (k): [string, GVK[]][] => [
-      [`${core}${k}`, [kind('', 'v1', k)]],
-      [`${core}${k}List`, [kind('', 'v1', `${k}List`)]],
-    ],
-  ),
+  ...[
+    'Service',
+    'Endpoints',
+    'Namespace',
+    'Event',
+    'Pod',
+    'Node',
+    'ConfigMap',
+    'Secret',
+    'ServiceAccount',
+    'PersistentVolumeClaim',
+  ].flatMap((k): [string, GVK[]][] => [
+    [`${core}${k}`, [kind('', 'v1', k)]],
+    [`${core}${k}List`, [kind('', 'v1', `${k}List`)]],
+  ]),
   [`${core}Binding`, [kind('', 'v1', 'Binding')]],
   ...['Deployment', 'ReplicaSet', 'StatefulSet', 'ControllerRevision'].flatMap((k): [string, GVK[]][] => [
     [`${apps}${k}`, [kind('apps', 'v1', k)]],

@@ -44,7 +44,7 @@ describe('gen-schemas', () => {
       assert.ok(defs[name], name);
     }
     // Unreachable kinds stay out.
-    assert.equal(defs[`${core}ConfigMap`], undefined);
+    assert.equal(defs[`${core}ReplicationController`], undefined);
     assert.equal(defs[`${core}PersistentVolume`], undefined);
   });
 

@@ -1,5 +1,6 @@
 /**
- * core/v1 messages reachable from Service, Namespace, Pod, Endpoints, Event, Node and Binding (and the apps/v1 templates).
+ * core/v1 messages reachable from Service, Namespace, Pod, Endpoints, Event, Node, Binding,
+ * ConfigMap, Secret and ServiceAccount (and the apps/v1 templates).
  * Field numbers, JSON names and Go shapes from upstream types.go (protobuf tags);
  * the notation is documented in ../schema.ts.
  */
@@ -177,6 +178,10 @@ export const core: PackageSource = {
     ServicePort: 'name:1:s protocol:2:s appProtocol:6:*s port:3:i32! targetPort:4:IntOrString nodePort:5:i32',
     Service: 'metadata:1:ObjectMeta spec:2:ServiceSpec status:3:ServiceStatus',
     Endpoints: 'metadata:1:ObjectMeta subsets:2:[]EndpointSubset',
+    ConfigMap: 'metadata:1:ObjectMeta immutable:4:*b data:2:{}s binaryData:3:{}by',
+    Secret: 'metadata:1:ObjectMeta immutable:5:*b data:2:{}by stringData:4:{}s type:3:s',
+    ServiceAccount:
+      'metadata:1:ObjectMeta secrets:2:[]ObjectReference imagePullSecrets:3:[]LocalObjectReference automountServiceAccountToken:4:*b',
     EndpointSubset:
       'addresses:1:[]EndpointAddress notReadyAddresses:2:[]EndpointAddress ports:3:[]EndpointPort',
     EndpointAddress: 'ip:1:s! hostname:3:s nodeName:4:*s targetRef:2:*ObjectReference',
