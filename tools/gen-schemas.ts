@@ -219,7 +219,8 @@ class Generator {
     if (ts.isTypeLiteralNode(t)) {
       const idx = t.members.find(ts.isIndexSignatureDeclaration);
       if (!idx?.type) throw new Error(`${owner}.${prop}: unsupported type literal`);
-      const v = this.typeSchema(idx.type, { ...f, enum: undefined, format: undefined }, true, owner, prop);
+      // A `format` fact on a map describes its values (Secret.data: map[string][]byte).
+      const v = this.typeSchema(idx.type, { ...f, enum: undefined }, true, owner, prop);
       return { additionalProperties: itemSchema(v), type: 'object' };
     }
     throw new Error(`${owner}.${prop}: unsupported type ${ts.SyntaxKind[t.kind]}`);
@@ -255,7 +256,8 @@ function itemSchema(s: JsonObject): JsonObject {
     const isValueStruct = ![INT_OR_STRING, QUANTITY, TIME, MICRO_TIME].includes(target);
     return isValueStruct ? { allOf: [{ $ref: s.$ref }], default: {} } : s;
   }
-  if (s.type === 'string') return { ...s, default: '' };
+  // []byte values (Secret.data) have no zero default upstream.
+  if (s.type === 'string') return s.format === 'byte' ? s : { ...s, default: '' };
   if (s.type === 'integer') return { ...s, default: 0 };
   if (s.type === 'boolean') return { ...s, default: false };
   return s;

@@ -19,11 +19,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Node, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound } from '../client/client.js';
 import type { EventSink } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer.js';
-import { Nodes, Pods, Services } from '../client/resources.js';
+import { ConfigMaps, Nodes, Pods, Secrets, Services } from '../client/resources.js';
 import type { ApiClient, Informer } from '../client/types.js';
 import type { Logger } from '../lib/log.js';
 import { Backoff } from './backoff.js';
@@ -113,6 +113,13 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       if (!w) return { code: 404, message: 'pod does not exist' };
       return w.attachTarget(container);
     },
+    portForward: (namespace, name) => {
+      const w = byName.get(`${namespace}/${name}`);
+      if (!w) return { code: 404, message: 'pod does not exist' };
+      const ip = ipam?.get(w.uid);
+      if (!ip) return { code: 500, message: `pod ${name} has no IP yet` };
+      return { namespace, name, uid: w.uid, ip };
+    },
   });
   const logServer: LogServer = await startLogServer(
     opts.nodeIP,
@@ -186,6 +193,15 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
 
   const factory = new SharedInformerFactory(client, log);
   const services: Informer<Service> = factory.informer<Service>(Services);
+  // Env and volumes read ConfigMaps and Secrets; a change is pushed to the pods of its namespace.
+  const configMaps: Informer<ConfigMap> = factory.informer<ConfigMap>(ConfigMaps);
+  const secrets: Informer<Secret> = factory.informer<Secret>(Secrets);
+  const sourceChanged = (o: ConfigMap | Secret) => {
+    const ns = o.metadata?.namespace;
+    for (const w of workers.values()) if (w.pod.metadata?.namespace === ns) w.sourcesChanged();
+  };
+  for (const inf of [configMaps, secrets] as Informer<ConfigMap | Secret>[])
+    inf.addHandlers({ add: sourceChanged, update: (_o, n) => sourceChanged(n), delete: sourceChanged });
   const pods: Informer<Pod> = factory.informer<Pod>(Pods, { fieldSelector: `spec.nodeName=${nodeName}` });
   if (!ipam) {
     const nodes = factory.informer<Node>(Nodes, { fieldSelector: `metadata.name=${nodeName}` });
@@ -193,7 +209,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   }
   factory.start();
   // Containers get service env vars, so pods wait until services were read once (as kubelet).
-  await services.synced();
+  await Promise.all([services.synced(), configMaps.synced(), secrets.synced()]);
 
   const writeStatus = async (pod: Pod, status: PodStatus) => {
     try {
@@ -233,6 +249,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     writeStatus,
     deletePod,
     now,
+    rootDir,
+    configMap: (ns: string, name: string) => configMaps.get(`${ns}/${name}`),
+    secret: (ns: string, name: string) => secrets.get(`${ns}/${name}`),
   };
 
   const nameOf = (p: Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;

@@ -23,7 +23,7 @@ export interface EnvOptions {
   hostIPs?: string[];
   /** Node allocatable, the default for unset limits in resourceFieldRef (kubelet's defaultPodLimitsForDownwardAPI). Default: this machine's CPUs and memory. */
   nodeAllocatable?: Record<string, string>;
-  /** ConfigMap and Secret data by name (secret values decoded). svcnet serves neither yet: absent means not found. */
+  /** ConfigMap `data` and Secret data (values decoded) by name, for the names the container refers to: absent means not found. */
   configMaps?: Record<string, Record<string, string>>;
   secrets?: Record<string, Record<string, string>>;
   /** For setHostnameAsFQDN; default cluster.local. */
@@ -152,7 +152,8 @@ export function podHostname(pod: Pod, clusterDomain = 'cluster.local'): string {
   return host;
 }
 
-class EnvError extends SvcnetError {
+/** A reference kubelet cannot resolve (its message is upstream's). */
+export class EnvError extends SvcnetError {
   constructor(message: string) {
     super('CONTAINER_ENV', message);
   }
@@ -168,7 +169,7 @@ function formatMap(m: Record<string, string> | undefined): string {
 
 const SUBSCRIPTED = /^(metadata\.(?:labels|annotations))\['(.*)'\]$/s;
 
-function fieldRefValue(fieldPath: string, pod: Pod, podIPs: string[], hostIPs: string[]): string {
+export function fieldRefValue(fieldPath: string, pod: Pod, podIPs: string[], hostIPs: string[]): string {
   const meta = pod.metadata ?? {};
   const sub = SUBSCRIPTED.exec(fieldPath);
   if (sub) {
@@ -213,12 +214,12 @@ export function parseQuantity(q: string): number {
   return v;
 }
 
-function defaultAllocatable(): Record<string, string> {
+export function defaultAllocatable(): Record<string, string> {
   return { cpu: String(cpus().length), memory: String(totalmem()) };
 }
 
 /** resourceFieldRef: ceil(value / divisor); CPU compared in millicores as upstream. */
-function resourceValue(
+export function resourceValue(
   resource: string,
   divisorRaw: string | undefined,
   container: Container,

@@ -9,12 +9,14 @@
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import type {
+  ConfigMap,
   Container,
   ContainerState,
   ContainerStateTerminated,
   ContainerStatus,
   Pod,
   PodStatus,
+  Secret,
   Service,
 } from 'kubernetes-types/core/v1.js';
 import type { EventSink } from '../client/events.js';
@@ -30,6 +32,7 @@ import { StartError } from './images/types.js';
 import { claimPodIPs, type PodIPAllocator, type PodIPClaim, type PodIPClaimResult } from './ipam.js';
 import { ContainerLog } from './logs.js';
 import { generatePodStatus, isRestartableInit } from './podstatus.js';
+import { PodVolumes } from './podvolumes.js';
 import { type ProbeKind, ProbeRunner } from './probe.js';
 import { type ProbeTarget, runProbe } from './probecheck.js';
 import { rfc3339 } from './timefmt.js';
@@ -60,7 +63,17 @@ export interface PodWorkerDeps {
   /** DELETE pods/<name> with grace 0 and a uid precondition. */
   deletePod(pod: Pod): Promise<void>;
   now(): number;
+  /** kubelet's --root-dir: pods' directories and volumes (podfs.ts); without it volumes are not written. */
+  rootDir?: string;
+  /** ConfigMaps and Secrets as the agent's caches hold them; absent: none exist. */
+  configMap?(namespace: string, name: string): ConfigMap | undefined;
+  secret?(namespace: string, name: string): Secret | undefined;
 }
+
+/** The env var that tells a process container where its pod's `/` is (volume mount paths are under it). */
+export const POD_ROOT_ENV = 'SVCNET_POD_ROOT';
+/** How soon volumes that could not be set up are tried again (an object's arrival retries at once). */
+const VOLUME_RETRY_MS = 5000;
 
 interface Instance {
   id: string;
@@ -150,6 +163,12 @@ export class PodWorker {
   private writing: Promise<void> | undefined;
   private statusDirty = false;
   private readonly log: Logger;
+  private readonly volumes: PodVolumes;
+  /** Every volume was set up once: containers may start (later failures only warn). */
+  private volumesReady = false;
+  private volumeRetry: NodeJS.Timeout | undefined;
+  /** The FailedMount messages already reported, so a retry does not repeat the event. */
+  private mountErrors = new Set<string>();
 
   constructor(
     pod: Pod,
@@ -157,6 +176,7 @@ export class PodWorker {
   ) {
     this.pod = pod;
     this.uid = pod.metadata?.uid ?? '';
+    this.volumes = new PodVolumes(deps.rootDir, this.uid);
     this.startTime = deps.now();
     this.log = deps.log.with({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` });
     this.adoptedTerminal = terminalPhase(pod.status?.phase);
@@ -300,6 +320,8 @@ export class PodWorker {
     }
     // As kubelet's syncPod: the status before this round's container starts (Pending, ContainerCreating).
     this.reportStatus();
+    // kubelet's WaitForAttachAndMount: no container starts before the volumes are there.
+    if (!this.setUpVolumes()) return;
     const init = await this.syncInit();
     if (init === 'done') await this.syncContainers();
     const status = this.reportStatus();
@@ -315,6 +337,51 @@ export class PodWorker {
       this.deps.ipam()?.release(this.uid);
       this.reportStatus();
     }
+  }
+
+  /** Writes the pod's volumes (again: updates reach them); false while they cannot all be set up the first time. */
+  private setUpVolumes(): boolean {
+    const ns = this.pod.metadata?.namespace ?? '';
+    const failures = this.volumes.setUp(
+      this.pod,
+      {
+        configMap: (name) => this.deps.configMap?.(ns, name),
+        secret: (name) => this.deps.secret?.(ns, name),
+      },
+      this.deps.now(),
+    );
+    const seen = new Set<string>();
+    for (const f of failures) {
+      const message = `MountVolume.SetUp failed for volume ${JSON.stringify(f.volume)} : ${f.message}`;
+      seen.add(message);
+      if (!this.mountErrors.has(message)) this.event('Warning', 'FailedMount', message);
+    }
+    this.mountErrors = seen;
+    if (failures.length === 0) {
+      this.volumesReady = true;
+      return true;
+    }
+    this.volumeRetry ??= setTimeout(() => {
+      this.volumeRetry = undefined;
+      this.kick();
+    }, VOLUME_RETRY_MS);
+    this.volumeRetry.unref?.();
+    return this.volumesReady;
+  }
+
+  /**
+   * A ConfigMap or Secret of the pod's namespace changed: volumes are written
+   * again and containers waiting on a missing reference try again now.
+   */
+  sourcesChanged(): void {
+    if (this.removed || this.finished) return;
+    for (const rec of this.records.values()) {
+      if (rec.waiting?.reason === 'CreateContainerConfigError' && rec.retryTimer) {
+        clearTimeout(rec.retryTimer);
+        rec.retryTimer = undefined;
+      }
+    }
+    this.kick();
   }
 
   private ensureIP(): boolean {
@@ -476,6 +543,36 @@ export class PodWorker {
     rec.retryTimer.unref?.();
   }
 
+  /** The ConfigMaps' data and Secrets' decoded data the container's env and envFrom name. */
+  private envSources(c: Container): {
+    configMaps: Record<string, Record<string, string>>;
+    secrets: Record<string, Record<string, string>>;
+  } {
+    const ns = this.pod.metadata?.namespace ?? '';
+    const configMaps: Record<string, Record<string, string>> = {};
+    const secrets: Record<string, Record<string, string>> = {};
+    const addCM = (name: string | undefined) => {
+      const cm = name ? this.deps.configMap?.(ns, name) : undefined;
+      if (cm && name) configMaps[name] = { ...(cm.data ?? {}) };
+    };
+    const addSecret = (name: string | undefined) => {
+      const s = name ? this.deps.secret?.(ns, name) : undefined;
+      if (s && name)
+        secrets[name] = Object.fromEntries(
+          Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+        );
+    };
+    for (const f of c.envFrom ?? []) {
+      addCM(f.configMapRef?.name);
+      addSecret(f.secretRef?.name);
+    }
+    for (const e of c.env ?? []) {
+      addCM(e.valueFrom?.configMapKeyRef?.name);
+      addSecret(e.valueFrom?.secretKeyRef?.name);
+    }
+    return { configMaps, secrets };
+  }
+
   /** The pod as the env builder should see it: with the IPs this agent assigned. */
   private podWithIPs(): Pod {
     return {
@@ -496,12 +593,20 @@ export class PodWorker {
       podIPs: this.podIPs,
       hostIPs: this.deps.hostIPs,
       clusterDomain: this.deps.clusterDomain,
+      ...this.envSources(c),
     });
     if (built.error) {
       this.startFailed(rec, built.error.reason, built.error.message);
       return;
     }
-    const env = built.env;
+    const root = this.volumes.root;
+    const env = root ? { ...built.env, [POD_ROOT_ENV]: root } : built.env;
+    try {
+      this.volumes.mount(this.pod, c);
+    } catch (err) {
+      this.startFailed(rec, 'CreateContainerError', errText(err));
+      return;
+    }
     const log = new ContainerLog();
     const listeners = new Set<OutputListener>();
     const output = (stream: 'stdout' | 'stderr') => (chunk: string) => {
@@ -763,6 +868,11 @@ export class PodWorker {
     await Promise.all(kills);
     // Only now: a new pod given this address while a container still holds it could not bind.
     this.deps.ipam()?.release(this.uid);
+    try {
+      this.volumes.remove();
+    } catch (err) {
+      this.log.error(err, 'Failed to remove the pod directory');
+    }
   }
 
   /**
@@ -788,6 +898,8 @@ export class PodWorker {
   }
 
   private clearTimers(): void {
+    if (this.volumeRetry) clearTimeout(this.volumeRetry);
+    this.volumeRetry = undefined;
     for (const r of this.records.values()) {
       if (r.retryTimer) clearTimeout(r.retryTimer);
       r.retryTimer = undefined;

@@ -22,6 +22,7 @@ import { NamespaceController } from '../controllers/namespace/controller.js';
 import { NodeIPAMController } from '../controllers/nodeipam/controller.js';
 import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
 import { REPLICATION_CONTROLLER_KIND, ReplicaSetController } from '../controllers/replicaset/controller.js';
+import { ServiceAccountController } from '../controllers/serviceaccount/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
 import { PersistentVolumeController } from '../controllers/volume/controller.js';
 import { startDns } from '../dns/dns.js';
@@ -69,6 +70,7 @@ export const controllerNames = [
   'persistentvolume-binder',
   'garbagecollector',
   'namespace',
+  'serviceaccount',
   'nodeipam',
   'nodelifecycle',
 ] as const;
@@ -123,6 +125,7 @@ export function buildControllers(ctx: ControllerContext, opts: ControllerManager
     'persistentvolume-binder': () => new PersistentVolumeController(ctx),
     garbagecollector: () => new GarbageCollector(ctx),
     namespace: () => new NamespaceController(ctx),
+    serviceaccount: () => new ServiceAccountController(ctx),
     nodeipam: () =>
       new NodeIPAMController(ctx, { clusterCIDR: opts.clusterCidr, nodeCIDRMaskSize: opts.nodeCidrMaskSize }),
     nodelifecycle: () =>

@@ -25,6 +25,9 @@ export const Events = core('events', 'Event');
 export const ReplicationControllers = core('replicationcontrollers', 'ReplicationController');
 export const PersistentVolumes = core('persistentvolumes', 'PersistentVolume', false);
 export const PersistentVolumeClaims = core('persistentvolumeclaims', 'PersistentVolumeClaim');
+export const ConfigMaps = core('configmaps', 'ConfigMap');
+export const Secrets = core('secrets', 'Secret');
+export const ServiceAccounts = core('serviceaccounts', 'ServiceAccount');
 export const EndpointSlices: ResourceType = {
   group: 'discovery.k8s.io',
   version: 'v1',

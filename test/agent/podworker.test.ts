@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import type { Container, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Container, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
 import { Backoff } from '../../src/agent/backoff.js';
 import { StartError } from '../../src/agent/images/types.js';
 import { claimPodIPs, PodIPAllocator } from '../../src/agent/ipam.js';
-import { POD_IP_CLAIM_FAILED, PodWorker } from '../../src/agent/podworker.js';
+import { POD_IP_CLAIM_FAILED, PodWorker, type PodWorkerDeps } from '../../src/agent/podworker.js';
 import type { Obj } from '../../src/client/types.js';
 import { silentLogger } from '../../src/lib/log.js';
 import { FakeRuntime } from './fakeruntime.js';
@@ -54,7 +54,7 @@ const kubernetesSvc: Service = {
 function harness(
   pod: Pod,
   setup?: (rt: FakeRuntime) => void,
-  opts: { ipam?: PodIPAllocator; gate?: () => boolean } = {},
+  opts: { ipam?: PodIPAllocator; gate?: () => boolean; deps?: Partial<PodWorkerDeps> } = {},
 ): Harness {
   const runtime = new FakeRuntime();
   setup?.(runtime);
@@ -79,6 +79,7 @@ function harness(
       deleted.push(p);
     },
     now: Date.now,
+    ...opts.deps,
   });
   return {
     worker,
@@ -576,5 +577,55 @@ test('the IP in the pod’s status never changes during its life: start, restart
   // Before the IP is given, a status says no IP; after, every one says the same.
   const first = h.statuses.findIndex((s) => s.podIP !== undefined);
   assert.ok(h.statuses.slice(first).every((s) => s.podIP === '127.244.7.2'));
+  await h.worker.remove();
+});
+
+test('ConfigMap references: FailedMount, then CreateContainerConfigError, then the container starts with the value', async () => {
+  const configMaps = new Map<string, ConfigMap>();
+  const pod = makePod(
+    [
+      {
+        name: 'web',
+        image: 'svcnet/netexec',
+        env: [{ name: 'COLOR', valueFrom: { configMapKeyRef: { name: 'app', key: 'color' } } }],
+        volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }],
+      },
+    ],
+    { volumes: [{ name: 'cfg', configMap: { name: 'app', optional: false } }] },
+  );
+  const h = harness(pod, undefined, {
+    deps: { configMap: (ns, name) => (ns === 'default' ? configMaps.get(name) : undefined) },
+  });
+  h.worker.kick();
+  await waitFor('FailedMount', () => h.events.some((e) => e.reason === 'FailedMount'));
+  assert.deepEqual(
+    h.events.find((e) => e.reason === 'FailedMount'),
+    {
+      type: 'Warning',
+      reason: 'FailedMount',
+      message: 'MountVolume.SetUp failed for volume "cfg" : configmap "app" not found',
+    },
+  );
+  await waitFor('a status', () => cs(h.last()) !== undefined);
+  assert.deepEqual(cs(h.last())?.state, { waiting: { reason: 'ContainerCreating' } });
+  assert.equal(h.runtime.started.length, 0);
+
+  // The ConfigMap appears without the key: the volume mounts, the env cannot be built.
+  configMaps.set('app', { metadata: { name: 'app', namespace: 'default' }, data: { size: 'L' } });
+  h.worker.sourcesChanged();
+  await waitFor(
+    'CreateContainerConfigError',
+    () => cs(h.last())?.state?.waiting?.reason === 'CreateContainerConfigError',
+  );
+  assert.equal(cs(h.last())?.state?.waiting?.message, "couldn't find key color in ConfigMap default/app");
+
+  // The key appears: the container starts at once (no back-off wait) with its value.
+  configMaps.set('app', {
+    metadata: { name: 'app', namespace: 'default' },
+    data: { size: 'L', color: 'blue' },
+  });
+  h.worker.sourcesChanged();
+  await waitFor('started', () => h.runtime.started.length === 1);
+  assert.equal(h.runtime.started[0]!.spec.env.COLOR, 'blue');
   await h.worker.remove();
 });

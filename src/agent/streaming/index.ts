@@ -6,9 +6,13 @@
  *
  *   /exec/<ns>/<pod>/<container>?command=…&stdin=1&stdout=1&stderr=1&tty=1
  *   /attach/<ns>/<pod>/<container>?stdin=1&stdout=1&stderr=1&tty=1
+ *   /portForward/<ns>/<pod>?port=…  (portforward.ts)
+ *
+ * exec and attach speak WebSocket (websocket.ts) or SPDY/3.1 (spdyexec.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { type ForwardTarget, handlePortForward } from './portforward.js';
 import {
   type AttachTarget,
   type ExecTarget,
@@ -18,6 +22,8 @@ import {
   type StreamOptions,
   type StreamStatus,
 } from './session.js';
+import { isSpdyUpgrade } from './spdyconn.js';
+import { handleSpdyRemoteCommand } from './spdyexec.js';
 import { refuse, serveWebSocket } from './websocket.js';
 
 /** Why a stream cannot be served: an HTTP code and kubelet's message. */
@@ -30,6 +36,7 @@ export interface Refusal {
 export interface StreamingDeps {
   exec(namespace: string, pod: string, container: string): ExecTarget | Refusal;
   attach(namespace: string, pod: string, container: string): AttachTarget | Refusal;
+  portForward(namespace: string, pod: string): ForwardTarget | Refusal;
 }
 
 /** A handler for one endpoint; `parts` are the decoded path segments after its name. */
@@ -55,6 +62,14 @@ const handlers: Record<string, StreamHandler> = {
     ),
   attach: (deps, req, sock, head, parts, q) =>
     serveCommand(req, sock, head, parts, q, (ns, pod, ctr) => deps.attach(ns, pod, ctr), runAttach),
+  portForward: (deps, req, sock, head, parts) => {
+    const t =
+      parts.length === 2
+        ? deps.portForward(parts[0]!, parts[1]!)
+        : { code: 404, message: '404 page not found\n' };
+    if (isRefusal(t)) return refuse(sock, t.code, REASONS[t.code] ?? 'Error', t.message);
+    handlePortForward(req, sock, head, t);
+  },
 };
 
 const REASONS: Record<number, string> = {
@@ -113,8 +128,10 @@ function serveCommand<T extends object>(
   if (isRefusal(target)) return no(target);
   const upgrade = (req.headers.upgrade ?? '').toLowerCase();
   if (upgrade === 'websocket') return serveWebSocket(req, sock, head, opts, (io) => run(target, opts, io));
+  if (isSpdyUpgrade(req))
+    return handleSpdyRemoteCommand(req, sock, head, opts, (io) => run(target, opts, io));
   no({
     code: 400,
-    message: `unsupported upgrade ${JSON.stringify(req.headers.upgrade ?? '')}: use WebSocket`,
+    message: `unsupported upgrade ${JSON.stringify(req.headers.upgrade ?? '')}: use WebSocket or SPDY/3.1`,
   });
 }

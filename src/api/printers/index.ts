@@ -3,6 +3,7 @@
  * matching upstream's pkg/printers/internalversion so `kubectl get` reads the
  * same as against a real cluster. Pure: the clock is passed in.
  */
+import { configMapConvertor, secretConvertor, serviceAccountConvertor } from './config.js';
 import { defaultConvertor } from './default.js';
 import { endpointSliceConvertor, endpointsConvertor } from './endpoints.js';
 import { eventConvertor, eventsV1Convertor } from './event.js';
@@ -35,6 +36,9 @@ const CONVERTORS = new Map<string, TableConvertor>([
   ['/Event', eventConvertor],
   ['events.k8s.io/Event', eventsV1Convertor],
   ['/Pod', podConvertor],
+  ['/ConfigMap', configMapConvertor],
+  ['/Secret', secretConvertor],
+  ['/ServiceAccount', serviceAccountConvertor],
   ['/Node', nodeConvertor],
   ['apps/Deployment', deploymentConvertor],
   ['apps/ReplicaSet', replicaSetConvertor],

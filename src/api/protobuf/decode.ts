@@ -122,14 +122,16 @@ function readMapEntry(buf: Uint8Array, f: FieldDef, entries: Map<string, unknown
       if (wire !== WIRE_BYTES) throw new DecodeError(`wrong wire type ${wire} in map entry of ${f.name}`);
       const bytes = r.bytes();
       if (num === 1) key = utf8.decode(bytes);
-      else value = f.message ? decodeMessage(bytes, f.message, new Map(), depth + 1) : utf8.decode(bytes);
+      else if (f.message) value = decodeMessage(bytes, f.message, new Map(), depth + 1);
+      // map<string, bytes> (Secret.data) keeps its raw bytes; strings are UTF-8.
+      else value = f.scalar === 'by' ? bytes : utf8.decode(bytes);
     } else {
       if (num === 0 || wire === WIRE_END_GROUP)
         throw new DecodeError(`illegal tag in map entry of ${f.name}`);
       skipField(r, wire);
     }
   }
-  entries.set(key, value ?? (f.message ? new Map() : ''));
+  entries.set(key, value ?? (f.message ? new Map() : f.scalar === 'by' ? new Uint8Array(0) : ''));
 }
 
 /** Skips an unknown field; groups are skipped iteratively, as Go's skipGenerated does. */

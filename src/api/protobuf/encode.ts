@@ -23,7 +23,11 @@ const protoScalar: Record<ScalarType, string> = {
 };
 
 /** map<string, T> travels as repeated entries; these are their messages. */
-const ENTRY = { string: 'runtime.MapEntryString', message: 'runtime.MapEntryQuantity' };
+const ENTRY = {
+  string: 'runtime.MapEntryString',
+  bytes: 'runtime.MapEntryBytes',
+  message: 'runtime.MapEntryQuantity',
+};
 
 function descriptor(): protobuf.INamespace {
   const packages: Record<string, { nested: Record<string, protobuf.IType> }> = {};
@@ -32,7 +36,7 @@ function descriptor(): protobuf.INamespace {
     const fields: Record<string, protobuf.IField & { rule?: string }> = {};
     for (const f of def.fields) {
       let type = f.message ? f.message.fullName : protoScalar[f.scalar!];
-      if (f.map) type = f.message ? ENTRY.message : ENTRY.string;
+      if (f.map) type = f.message ? ENTRY.message : f.scalar === 'by' ? ENTRY.bytes : ENTRY.string;
       const repeated = f.repeated || f.map;
       // Go writes proto2 repeated scalars unpacked; so do we (the decoder reads both).
       const options =
@@ -49,6 +53,9 @@ function descriptor(): protobuf.INamespace {
   }
   packages.runtime!.nested.MapEntryString = {
     fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } },
+  };
+  packages.runtime!.nested.MapEntryBytes = {
+    fields: { key: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } },
   };
   packages.runtime!.nested.MapEntryQuantity = {
     fields: { key: { type: 'string', id: 1 }, value: { type: 'runtime.Quantity', id: 2 } },

@@ -44,7 +44,11 @@ function fieldToJSON(f: FieldDef, v: unknown, out: JSONObject): void {
     const obj: JSONObject = {};
     for (const [key, value] of entries) {
       // defineProperty: a key such as "__proto__" must stay an ordinary key, as JSON.parse makes it.
-      const json = f.message ? elementJSON(f.message, value as State) : (value as string);
+      const json = f.message
+        ? elementJSON(f.message, value as State)
+        : f.scalar === 'by'
+          ? scalarJSON('by', value as Uint8Array)
+          : (value as string);
       Object.defineProperty(obj, key, { value: json, enumerable: true, writable: true, configurable: true });
     }
     out[f.json] = obj;

@@ -6,6 +6,7 @@
 import { type EndpointIPPolicy, UPSTREAM_IP_POLICY } from '../../k8s/ip-validation.js';
 import type { FieldGetters } from '../../k8s/selectors.js';
 import { metadataFieldGetters, type ResourceInfo } from '../resource.js';
+import { configMapStrategy, secretStrategy, serviceAccountStrategy } from './config.js';
 import { endpointsStrategy } from './endpoints.js';
 import { endpointSliceStrategy } from './endpointslice.js';
 import { eventStrategy } from './event.js';
@@ -115,6 +116,57 @@ export function coreResources(
       subresources: [],
       allowCreateOnUpdate: true,
       returnDeletedObject: false,
+    },
+    {
+      group: '',
+      version: 'v1',
+      resource: 'configmaps',
+      singular: 'configmap',
+      kind: 'ConfigMap',
+      listKind: 'ConfigMapList',
+      namespaced: true,
+      shortNames: ['cm'],
+      categories: [],
+      storagePrefix: '/registry/configmaps',
+      strategy: configMapStrategy as Strategy,
+      fieldGetters: fields(true),
+      subresources: [],
+      allowCreateOnUpdate: false,
+      returnDeletedObject: false,
+    },
+    {
+      group: '',
+      version: 'v1',
+      resource: 'secrets',
+      singular: 'secret',
+      kind: 'Secret',
+      listKind: 'SecretList',
+      namespaced: true,
+      shortNames: [],
+      categories: [],
+      storagePrefix: '/registry/secrets',
+      strategy: secretStrategy as Strategy,
+      fieldGetters: fields(true, { type: at('type') }),
+      subresources: [],
+      allowCreateOnUpdate: false,
+      returnDeletedObject: false,
+    },
+    {
+      group: '',
+      version: 'v1',
+      resource: 'serviceaccounts',
+      singular: 'serviceaccount',
+      kind: 'ServiceAccount',
+      listKind: 'ServiceAccountList',
+      namespaced: true,
+      shortNames: ['sa'],
+      categories: [],
+      storagePrefix: '/registry/serviceaccounts',
+      strategy: serviceAccountStrategy as Strategy,
+      fieldGetters: fields(true),
+      subresources: [],
+      allowCreateOnUpdate: false,
+      returnDeletedObject: true,
     },
     {
       group: '',

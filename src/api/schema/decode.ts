@@ -166,6 +166,7 @@ function walk(v: unknown, s: Schema, path: string, ctx: Ctx): Out {
     case 'string':
       if (typeof v === 'string') {
         if (s.format === 'date-time') return decodeTime(v, s.name === MICRO_TIME);
+        if (s.format === 'byte') return decodeBytes(v, ctx);
         return v;
       }
       // metav1.Time's UnmarshalJSON decodes into a string first and returns at once.
@@ -208,6 +209,54 @@ function walk(v: unknown, s: Schema, path: string, ctx: Ctx): Out {
     }
     case 'any':
       return plain(v);
+  }
+}
+
+/**
+ * A []byte field: encoding/json decodes it with base64.StdEncoding, saving
+ * the error and going on; the value is re-encoded canonically, as Go emits it.
+ */
+function decodeBytes(text: string, ctx: Ctx): Out {
+  const bad = base64ErrorOffset(text);
+  if (bad !== undefined) {
+    ctx.saved ??= `illegal base64 data at input byte ${bad}`;
+    return SKIP;
+  }
+  return Buffer.from(text.replace(/[\r\n]/g, ''), 'base64').toString('base64');
+}
+
+const B64 = /[A-Za-z0-9+/]/;
+
+/** Where Go's base64.StdEncoding.DecodeString fails (CorruptInputError), or undefined. Newlines are skipped. */
+export function base64ErrorOffset(src: string): number | undefined {
+  let si = 0;
+  const skipNewlines = () => {
+    while (si < src.length && (src[si] === '\n' || src[si] === '\r')) si++;
+  };
+  for (;;) {
+    for (let j = 0; j < 4; j++) {
+      if (si === src.length) {
+        if (j === 0) return undefined;
+        return si - j;
+      }
+      const c = src[si++]!;
+      if (B64.test(c)) continue;
+      if (c === '\n' || c === '\r') {
+        j--;
+        continue;
+      }
+      if (c !== '=') return si - 1;
+      // Padding: only in the last two positions of a quantum, and then nothing but newlines.
+      if (j < 2) return si - 1;
+      if (j === 2) {
+        skipNewlines();
+        if (si === src.length) return src.length;
+        if (src[si] !== '=') return si - 1;
+        si++;
+      }
+      skipNewlines();
+      return si < src.length ? si : undefined;
+    }
   }
 }
 

@@ -136,6 +136,11 @@ export const fieldFacts: Record<string, Record<string, FieldFacts>> = {
   [`${core}EndpointSubset`]: { addresses: atomic, notReadyAddresses: atomic, ports: atomic },
   [`${core}EndpointPort`]: { protocol: e('Protocol') },
 
+  // ---- core/v1: configuration
+  [`${core}ConfigMap`]: { binaryData: { format: 'byte' } },
+  [`${core}Secret`]: { data: { format: 'byte' }, type: { goType: 'v1.SecretType' } },
+  [`${core}ServiceAccount`]: { imagePullSecrets: atomic, secrets: mergeMap('name') },
+
   // ---- core/v1: namespaces, nodes, events, bindings
   [`${core}NamespaceSpec`]: { finalizers: { ...atomic, goType: 'v1.FinalizerName' } },
   [`${core}NamespaceStatus`]: { conditions: conditionsByType, phase: e('NamespacePhase') },
@@ -807,6 +812,9 @@ export const kindsByDefinition: ReadonlyMap<string, readonly GVK[]> = new Map<st
     'Node',
     'ReplicationController',
     'PersistentVolume',
+    'ConfigMap',
+    'Secret',
+    'ServiceAccount',
     'PersistentVolumeClaim',
   ].flatMap((k): [string, GVK[]][] => [
     [`${core}${k}`, [kind('', 'v1', k)]],

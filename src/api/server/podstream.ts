@@ -17,6 +17,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { statusErrors } from '../../k8s/status.js';
 import type { Registry } from '../storage/registry.js';
 import { kubeletEndpoint } from './podlog.js';
+import { queryBool } from './query.js';
 
 export type StreamSubresource = 'exec' | 'attach' | 'portforward';
 
@@ -35,12 +36,6 @@ export interface StreamTarget {
  * apimachinery's Convert_Slice_string_To_bool: absent is false, "0" and
  * "false" (any case) are false, anything else is true.
  */
-function flag(q: URLSearchParams, name: string): boolean {
-  const v = q.get(name);
-  if (v === null) return false;
-  return !(v === '0' || v.toLowerCase() === 'false');
-}
-
 /** The container to stream from: the named one, else the only one (upstream streamLocation). */
 export function streamContainer(pod: Pod, container: string): string {
   const name = pod.metadata?.name ?? '';
@@ -81,7 +76,7 @@ export function agentQuery(sub: StreamSubresource, q: URLSearchParams): URLSearc
     if (ports.length) out.set('port', ports.join(','));
     return out;
   }
-  for (const k of ['stdin', 'stdout', 'stderr', 'tty']) if (flag(q, k)) out.set(k, '1');
+  for (const k of ['stdin', 'stdout', 'stderr', 'tty']) if (queryBool(q, k)) out.set(k, '1');
   if (sub === 'exec') for (const c of q.getAll('command')) out.append('command', c);
   return out;
 }

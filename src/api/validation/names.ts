@@ -225,3 +225,20 @@ export function validateDNS1123Subdomain(value: string, path: FieldPath): FieldE
 export function validateQualifiedName(value: string, path: FieldPath): FieldError[] {
   return isQualifiedName(value).map((m) => fieldErrors.invalid(path, value, m));
 }
+
+const configMapKeyFmt = '[-._a-zA-Z0-9]+';
+const configMapKeyErrMsg = "a valid config key must consist of alphanumeric characters, '-', '_' or '.'";
+const configMapKeyRe = anchored(configMapKeyFmt);
+
+/** IsConfigMapKey: ConfigMap and Secret data keys, which become file names in volumes. */
+export function isConfigMapKey(value: string): string[] {
+  const errs: string[] = [];
+  if (byteLength(value) > DNS1123SubdomainMaxLength) errs.push(maxLenError(DNS1123SubdomainMaxLength));
+  if (!configMapKeyRe.test(value))
+    errs.push(regexError(configMapKeyErrMsg, configMapKeyFmt, 'key.name', 'KEY_NAME', 'key-name'));
+  // hasChDirPrefix: the key must not walk out of the volume directory.
+  if (value === '.') errs.push("must not be '.'");
+  else if (value === '..') errs.push("must not be '..'");
+  else if (value.startsWith('..')) errs.push("must not start with '..'");
+  return errs;
+}

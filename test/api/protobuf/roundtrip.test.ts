@@ -534,6 +534,34 @@ describe('round trip: rich objects', () => {
     });
   });
 
+  test('ConfigMap, Secret, ServiceAccount: byte maps stay base64, empty values kept', () => {
+    roundTrip({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cfg', namespace: 'default' },
+      immutable: false,
+      data: { a: 'one', empty: '' },
+      binaryData: { bin: Buffer.from([0, 1, 255]).toString('base64'), none: '' },
+    });
+    roundTrip({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'default' },
+      immutable: true,
+      data: { p: Buffer.from('x').toString('base64'), empty: '' },
+      stringData: { q: 'plain' },
+      type: 'kubernetes.io/basic-auth',
+    });
+    roundTrip({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'sa', namespace: 'default' },
+      secrets: [{ name: 'tok', namespace: 'default' }],
+      imagePullSecrets: [{ name: 'pull' }],
+      automountServiceAccountToken: false,
+    });
+  });
+
   test('the encoder rejects a JSON name the schema does not have', () => {
     assert.throws(
       () => encodeProtobuf({ apiVersion: 'v1', kind: 'Service', spec: { port: [] } } as KubeObject),

@@ -1,5 +1,6 @@
 /**
- * core/v1 messages reachable from Service, Namespace, Pod, Endpoints, Event, Node and Binding (and the apps/v1 templates).
+ * core/v1 messages reachable from Service, Namespace, Pod, Endpoints, Event, Node, Binding,
+ * ConfigMap, Secret and ServiceAccount (and the apps/v1 templates).
  * Field numbers, JSON names and Go shapes from upstream types.go (protobuf tags);
  * the notation is documented in ../schema.ts.
  */
@@ -184,6 +185,10 @@ export const core: PackageSource = {
     ReplicationControllerStatus:
       'replicas:1:i32! fullyLabeledReplicas:2:i32 readyReplicas:4:i32 availableReplicas:5:i32 observedGeneration:3:i64 conditions:6:[]ReplicationControllerCondition',
     ReplicationControllerCondition: 'type:1:s! status:2:s! lastTransitionTime:3:Time reason:4:s message:5:s',
+    ConfigMap: 'metadata:1:ObjectMeta immutable:4:*b data:2:{}s binaryData:3:{}by',
+    Secret: 'metadata:1:ObjectMeta immutable:5:*b data:2:{}by stringData:4:{}s type:3:s',
+    ServiceAccount:
+      'metadata:1:ObjectMeta secrets:2:[]ObjectReference imagePullSecrets:3:[]LocalObjectReference automountServiceAccountToken:4:*b',
     EndpointSubset:
       'addresses:1:[]EndpointAddress notReadyAddresses:2:[]EndpointAddress ports:3:[]EndpointPort',
     EndpointAddress: 'ip:1:s! hostname:3:s nodeName:4:*s targetRef:2:*ObjectReference',

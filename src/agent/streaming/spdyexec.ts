@@ -1,0 +1,171 @@
+/**
+ * exec and attach over SPDY/3.1, the transport kubectl falls back to when the
+ * WebSocket upgrade fails (and the only one older clients speak), as
+ * kubelet's remotecommand httpstream.go: the protocol is negotiated from
+ * X-Stream-Protocol-Version (v4.channel.k8s.io down to channel.k8s.io); the
+ * client opens one stream per `streamtype` (error, stdin, stdout, stderr,
+ * resize); once all it asked for are there the session runs; at the end the
+ * error stream carries the Status (v4: JSON; v1–v3: a failure's message).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { SessionIO, StreamOptions, StreamStatus, TerminalSize } from './session.js';
+import { headerValue } from './spdy.js';
+import { acceptSpdy, negotiate, type SpdyStream } from './spdyconn.js';
+
+export const SPDY_REMOTECOMMAND_PROTOCOLS = [
+  'v4.channel.k8s.io',
+  'v3.channel.k8s.io',
+  'v2.channel.k8s.io',
+  'channel.k8s.io',
+];
+
+/** kubelet's streaming server default: the client's streams must all arrive within this. */
+export const STREAM_CREATION_TIMEOUT_MS = 30_000;
+
+type StreamType = 'error' | 'stdin' | 'stdout' | 'stderr' | 'resize';
+const TYPES: readonly string[] = ['error', 'stdin', 'stdout', 'stderr', 'resize'];
+
+/** Streams a protocol version expects for these options (error always; resize with a tty from v3). */
+export function expectedStreams(protocol: string, opts: StreamOptions): number {
+  const resize = opts.tty && (protocol === 'v4.channel.k8s.io' || protocol === 'v3.channel.k8s.io');
+  return 1 + Number(opts.stdin) + Number(opts.stdout) + Number(opts.stderr) + Number(resize);
+}
+
+/** What goes on the error stream at the end: v4 the Status as JSON; older ones only a failure's message. */
+export function statusBytes(protocol: string, status: StreamStatus): Buffer | undefined {
+  if (protocol === 'v4.channel.k8s.io') return Buffer.from(JSON.stringify(status));
+  if (status.status === 'Success') return undefined;
+  return Buffer.from(status.message ?? '');
+}
+
+/**
+ * Splits a byte stream of concatenated JSON objects (Go's json.Decoder on the
+ * resize stream) into sizes; returns what is left of an incomplete object.
+ */
+export function parseResizes(buf: string, out: TerminalSize[]): string {
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  let consumed = 0;
+  for (let i = 0; i < buf.length; i++) {
+    const ch = buf[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    else if (ch === '{') {
+      if (depth++ === 0) start = i;
+    } else if (ch === '}' && depth > 0 && --depth === 0) {
+      try {
+        const v = JSON.parse(buf.slice(start, i + 1)) as { Width?: unknown; Height?: unknown };
+        if (typeof v.Width === 'number' && typeof v.Height === 'number')
+          out.push({ width: v.Width, height: v.Height });
+      } catch {}
+      consumed = i + 1;
+    }
+  }
+  // Bound what an incomplete object may hold: a size is a few dozen bytes.
+  const rest = buf.slice(consumed);
+  return rest.length > 4096 ? '' : rest;
+}
+
+/** Takes over a SPDY/3.1 upgrade for /exec or /attach and runs the session with the client's streams. */
+export function handleSpdyRemoteCommand(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  opts: StreamOptions,
+  run: (io: SessionIO) => Promise<StreamStatus>,
+): void {
+  const negotiated = negotiate(req, socket, SPDY_REMOTECOMMAND_PROTOCOLS);
+  if (negotiated === undefined) return;
+  // No offer: a client from before negotiation, served as channel.k8s.io (kubelet falls back to v1).
+  const protocol = negotiated === '' ? 'channel.k8s.io' : negotiated;
+  const want = expectedStreams(protocol, opts);
+  const streams = new Map<StreamType, SpdyStream>();
+  let received = 0;
+  let started = false;
+  const abort = new AbortController();
+  const conn = acceptSpdy(socket, head, negotiated, {
+    onStream: (s) => {
+      s.reply();
+      s.on('error', () => {});
+      const type = headerValue(s.headers, 'streamType');
+      // kubelet logs an unknown type and does not count it; the client gets its reply all the same.
+      if (!TYPES.includes(type) || started) return;
+      streams.set(type as StreamType, s);
+      if (++received === want) {
+        started = true;
+        clearTimeout(timer);
+        void session();
+      }
+    },
+    onClose: () => {
+      clearTimeout(timer);
+      abort.abort();
+    },
+  });
+  const timer = setTimeout(() => conn.close(), STREAM_CREATION_TIMEOUT_MS);
+  timer.unref();
+
+  const session = async () => {
+    const stdout = streams.get('stdout');
+    const stderr = streams.get('stderr');
+    const error = streams.get('error');
+    const resize = streams.get('resize');
+    const stdin = opts.stdin ? streams.get('stdin') : undefined;
+    // A v1 kubelet closes the stdin stream's write side at once; nothing is ever written there anyway.
+    streams.get('stdin')?.end();
+    const listeners: ((s: TerminalSize) => void)[] = [];
+    if (resize) {
+      let pending = '';
+      resize.setEncoding('utf8');
+      resize.on('data', (chunk: string) => {
+        const sizes: TerminalSize[] = [];
+        pending = parseResizes(pending + chunk, sizes);
+        for (const size of sizes) for (const l of listeners) l(size);
+      });
+    }
+    const io: SessionIO = {
+      stdin,
+      stdout: (data) => {
+        if (stdout && !stdout.writableEnded) stdout.write(data);
+      },
+      stderr: (data) => {
+        if (stderr && !stderr.writableEnded) stderr.write(data);
+      },
+      onResize: (l) => listeners.push(l),
+      signal: abort.signal,
+    };
+    let status: StreamStatus;
+    try {
+      status = await run(io);
+    } catch (err) {
+      status = {
+        metadata: {},
+        status: 'Failure',
+        message: `Internal error occurred: ${(err as Error).message}`,
+        reason: 'InternalError',
+        code: 500,
+      };
+    }
+    const bytes = statusBytes(protocol, status);
+    if (error && bytes) error.write(bytes);
+    // Output first, then the status, then the session: each stream's FIN once its writes are out.
+    await Promise.all(
+      [stdout, stderr, error].map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            if (!s || s.writableFinished || s.destroyed) return resolve();
+            s.once('finish', resolve);
+            s.once('close', resolve);
+            s.end();
+          }),
+      ),
+    );
+    conn.close();
+  };
+}
