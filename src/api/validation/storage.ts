@@ -14,8 +14,10 @@ import type {
   PersistentVolumeSpec,
 } from 'kubernetes-types/core/v1.js';
 import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
+import { goQuote } from '../../k8s/gofmt.js';
 import { quantityValue } from '../../k8s/quantity.js';
 import { semanticEqual, validateLabelSelector } from './apps.js';
+import { goErrors } from './govalues.js';
 import {
   FieldImmutableErrorMsg,
   validateObjectMeta,
@@ -66,6 +68,12 @@ const volumeSources = [
 ] as const;
 
 const spec = FieldPath.root('spec');
+
+/** `%#v` of a core.ResourceList: its keys are shown, each Quantity by its string form. */
+function goResourceList(list: Record<string, string | number>): string {
+  const keys = Object.keys(list).sort();
+  return `core.ResourceList{${keys.map((k) => `${goQuote(k)}:${goQuote(String(list[k]))}`).join(', ')}}`;
+}
 
 function validateAccessModes(modes: string[] | undefined, path: FieldPath, required: string): FieldError[] {
   const errs: FieldError[] = [];
@@ -127,7 +135,7 @@ function validatePVSpec(s: PersistentVolumeSpec | undefined): FieldError[] {
   const cp = spec.child('capacity');
   if (keys.length === 0) errs.push(fieldErrors.required(cp));
   if (!('storage' in capacity) || keys.length > 1)
-    errs.push(fieldErrors.notSupported(cp, capacity, ['storage']));
+    errs.push(goErrors.notSupported(cp, goResourceList(capacity), ['storage']));
   for (const k of keys) errs.push(...positiveQuantity(capacity[k]!, cp.key(k)));
   const policy = pv.persistentVolumeReclaimPolicy ?? '';
   if (policy && !reclaimPolicies.includes(policy))
