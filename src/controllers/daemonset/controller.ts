@@ -97,7 +97,7 @@ export class DaemonSetController implements Controller {
     });
     // Node labels, taints and readiness decide placement: every set looks again.
     const onNode = () => {
-      for (const ds of this.sets.list('')) this.queue.add(keyOf(ds));
+      for (const ds of this.sets.list()) this.queue.add(keyOf(ds));
     };
     this.nodes.addHandlers({ add: onNode, update: onNode, delete: onNode });
     const onRevision = (r: ControllerRevision) => {

@@ -62,7 +62,7 @@ export class PersistentVolumeController implements Controller {
     const onVolume = (pv: PersistentVolume) => {
       this.volumeQueue.add(keyOf(pv));
       // A new or freed volume may be what a pending claim waits for.
-      for (const pvc of this.claims.list('')) if (!pvc.spec?.volumeName) this.claimQueue.add(keyOf(pvc));
+      for (const pvc of this.claims.list()) if (!pvc.spec?.volumeName) this.claimQueue.add(keyOf(pvc));
     };
     this.volumes.addHandlers({ add: onVolume, update: (_o, pv) => onVolume(pv), delete: onVolume });
     const onClaim = (pvc: PersistentVolumeClaim) => {
@@ -97,7 +97,7 @@ export class PersistentVolumeController implements Controller {
   }
 
   private resync(): void {
-    for (const pvc of this.claims.list('')) this.claimQueue.add(keyOf(pvc));
+    for (const pvc of this.claims.list()) this.claimQueue.add(keyOf(pvc));
     for (const pv of this.volumes.list('')) this.volumeQueue.add(keyOf(pv));
   }
 
