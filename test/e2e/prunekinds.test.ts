@@ -123,6 +123,13 @@ spec:
       'IMAGES',
       'SELECTOR',
     ]);
+    // The garbage collector follows the pods' ownerReferences to the RC.
+    c.ok(['delete', 'rc', 'rc1']);
+    await eventually(
+      () => getJson(c, ['pods', '-l', 'app=rc1']).items.length === 0,
+      60_000,
+      'the RC pods collected',
+    );
   });
 
   it('Ingress: create, columns, validation, and the default IngressClass', () => {
@@ -232,8 +239,21 @@ metadata: {name: claim}
 spec:
   accessModes: [ReadWriteOnce]
   resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc}
+spec:
+  replicas: 1
+  template:
+    metadata: {labels: {app: nsrc}}
+    spec:
+      containers:
+      - {name: c, image: svcnet/netexec, args: ["--http-port=0"]}
 `,
     });
+    const kinds = 'ds,rc,ingress,pvc,pods';
+    await eventually(() => getJson(c, ['-n', 'gone', kinds]).items.length >= 5, 30_000, 'the namespace filled');
     c.ok(['delete', 'namespace', 'gone', '--timeout=90s']);
     const r = c.kubectl(['get', 'namespace', 'gone']);
     assert.notEqual(r.code, 0);
