@@ -253,7 +253,11 @@ spec:
 `,
     });
     const kinds = 'ds,rc,ingress,pvc,pods';
-    await eventually(() => getJson(c, ['-n', 'gone', kinds]).items.length >= 5, 30_000, 'the namespace filled');
+    await eventually(
+      () => getJson(c, ['-n', 'gone', kinds]).items.length >= 5,
+      30_000,
+      'the namespace filled',
+    );
     c.ok(['delete', 'namespace', 'gone', '--timeout=90s']);
     const r = c.kubectl(['get', 'namespace', 'gone']);
     assert.notEqual(r.code, 0);
