@@ -7,6 +7,7 @@
  * newest if several are.
  */
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
+import { setIngressClassDefaults } from '../defaults/networking.js';
 import {
   DEFAULT_CLASS_ANNOTATION,
   INGRESS_CLASS_ANNOTATION,
@@ -67,11 +68,7 @@ export function ingressStrategy(listClasses: () => Promise<IngressClass[]>): Str
 }
 
 export const ingressClassStrategy: Strategy<IngressClass> = {
-  defaults(ic) {
-    // SetDefaults_IngressClass: parameters are cluster-scoped unless said otherwise.
-    const params = ic.spec?.parameters;
-    if (params && params.scope == null) params.scope = 'Cluster';
-  },
+  defaults: setIngressClassDefaults,
   validate: validateIngressClass,
   validateUpdate: validateIngressClassUpdate,
   tracksGeneration: true,

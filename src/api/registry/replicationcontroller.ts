@@ -1,34 +1,15 @@
 /**
  * ReplicationControllers (upstream pkg/registry/core/replicationcontroller):
- * status through /status, generation counts spec changes. Defaults
- * (SetDefaults_ReplicationController): an empty selector and empty labels
- * both come from the template's labels; replicas default to 1.
+ * status through /status, generation counts spec changes.
  */
-import type { PodSpec, ReplicationController } from 'kubernetes-types/core/v1.js';
-import { defaultPodSpec } from '../defaults/pod.js';
+import type { ReplicationController } from 'kubernetes-types/core/v1.js';
+import { setReplicationControllerDefaults } from '../defaults/replicationcontroller.js';
 import {
   validateReplicationController,
   validateReplicationControllerStatusUpdate,
   validateReplicationControllerUpdate,
 } from '../validation/replicationcontroller.js';
 import type { Strategy } from './strategy.js';
-
-export function setReplicationControllerDefaults(rc: ReplicationController): void {
-  rc.spec ??= {};
-  const spec = rc.spec;
-  const labels = spec.template?.metadata?.labels;
-  if (labels && Object.keys(labels).length) {
-    if (Object.keys(spec.selector ?? {}).length === 0) spec.selector = { ...labels };
-    rc.metadata ??= {};
-    if (Object.keys(rc.metadata.labels ?? {}).length === 0) rc.metadata.labels = { ...labels };
-  }
-  spec.replicas ??= 1;
-  // The template is a pointer in v1: only a present one is defaulted.
-  if (spec.template) {
-    spec.template.spec ??= {} as PodSpec;
-    defaultPodSpec(spec.template.spec);
-  }
-}
 
 export const replicationControllerStrategy: Strategy<ReplicationController> = {
   defaults: setReplicationControllerDefaults,

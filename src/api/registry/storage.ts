@@ -10,6 +10,7 @@ import type {
   PersistentVolumeClaimStatus,
   PersistentVolumeStatus,
 } from 'kubernetes-types/core/v1.js';
+import { setPersistentVolumeClaimDefaults, setPersistentVolumeDefaults } from '../defaults/storage.js';
 import {
   validatePersistentVolume,
   validatePersistentVolumeClaim,
@@ -29,20 +30,6 @@ function setStatus<S extends PersistentVolumeStatus | PersistentVolumeClaimStatu
 }
 
 const nowRFC3339 = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** SetDefaults_PersistentVolume: Retain, Filesystem, and hostPath's unset type. */
-export function setPersistentVolumeDefaults(pv: PersistentVolume): void {
-  pv.spec ??= {};
-  pv.spec.persistentVolumeReclaimPolicy ??= 'Retain';
-  pv.spec.volumeMode ??= 'Filesystem';
-  if (pv.spec.hostPath) pv.spec.hostPath.type ??= '';
-}
-
-/** SetDefaults_PersistentVolumeClaimSpec. */
-export function setPersistentVolumeClaimDefaults(pvc: PersistentVolumeClaim): void {
-  pvc.spec ??= {};
-  pvc.spec.volumeMode ??= 'Filesystem';
-}
 
 export const persistentVolumeStrategy: Strategy<PersistentVolume> = {
   defaults: setPersistentVolumeDefaults,

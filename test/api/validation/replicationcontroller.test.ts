@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReplicationController as V1RC } from 'kubernetes-types/core/v1.js';
-import { setReplicationControllerDefaults } from '../../../src/api/registry/replicationcontroller.js';
+import { setReplicationControllerDefaults } from '../../../src/api/defaults/replicationcontroller.js';
 import {
   validateReplicationController,
   validateReplicationControllerStatusUpdate,

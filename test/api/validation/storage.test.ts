@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PersistentVolume as V1PV, PersistentVolumeClaim as V1PVC } from 'kubernetes-types/core/v1.js';
 import {
-  persistentVolumeClaimStrategy,
-  persistentVolumeStrategy,
   setPersistentVolumeClaimDefaults,
   setPersistentVolumeDefaults,
+} from '../../../src/api/defaults/storage.js';
+import {
+  persistentVolumeClaimStrategy,
+  persistentVolumeStrategy,
 } from '../../../src/api/registry/storage.js';
 import {
   validatePersistentVolume,
