@@ -15,6 +15,7 @@ const table: Record<string, string> = {
   'v1/Node': 'core.Node',
   'v1/Binding': 'core.Binding',
   'v1/ReplicationController': 'core.ReplicationController',
+  'v1/PersistentVolume': 'core.PersistentVolume',
   'v1/PersistentVolumeClaim': 'core.PersistentVolumeClaim',
   'v1/ConfigMap': 'core.ConfigMap',
   'v1/Secret': 'core.Secret',

@@ -562,7 +562,44 @@ describe('round trip: rich objects', () => {
     });
   });
 
-  test('DaemonSet, ReplicationController, PersistentVolumeClaim, Ingress, IngressClass', () => {
+  test('DaemonSet, ReplicationController, PersistentVolume(Claim), Ingress, IngressClass', () => {
+    roundTrip({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'pv1' },
+      spec: {
+        capacity: { storage: '1Gi' },
+        csi: {
+          driver: 'x.example.com',
+          volumeHandle: 'h',
+          volumeAttributes: { a: 'b' },
+          nodePublishSecretRef: { name: 's', namespace: 'ns' },
+        },
+        accessModes: ['ReadWriteOnce', 'ReadOnlyMany'],
+        claimRef: { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'c', uid: 'u' },
+        persistentVolumeReclaimPolicy: 'Delete',
+        storageClassName: 'fast',
+        mountOptions: ['ro'],
+        volumeMode: 'Filesystem',
+        nodeAffinity: {
+          required: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['z1'] }] }],
+          },
+        },
+      },
+      status: { phase: 'Bound', lastPhaseTransitionTime: '2024-01-01T00:00:00Z' },
+    });
+    roundTrip({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'pv2' },
+      spec: {
+        capacity: { storage: '5Gi' },
+        local: { path: '/mnt/d', fsType: 'ext4' },
+        accessModes: ['ReadWriteOnce'],
+      },
+      status: { phase: 'Available' },
+    });
     const template = {
       metadata: { labels: { app: 'a' } },
       spec: { containers: [{ name: 'c', image: 'i' }] },
