@@ -31,7 +31,8 @@ import {
 import { Expectations } from '../replicaset/expectations.js';
 import { claimObjects, recheckOwner } from '../replicaset/refmanager.js';
 import { goJSON, revisionPatch } from '../statefulset/revision.js';
-import { daemonPodTemplate, HASH_LABEL, pinToNode } from './placement.js';
+import { FailedPodBackoff } from './backoff.js';
+import { daemonPodTemplate, HASH_LABEL, pinToNode, targetNodeName } from './placement.js';
 import { planDaemonSet } from './plan.js';
 
 export interface DaemonSetControllerOptions {
@@ -55,6 +56,7 @@ export class DaemonSetController implements Controller {
   private readonly revisions: Informer<ControllerRevision>;
   private readonly queue: WorkQueue;
   private readonly expectations: Expectations;
+  private readonly backoff = new FailedPodBackoff();
   private readonly burst: number;
   private readonly now: () => number;
 
@@ -171,6 +173,26 @@ export class DaemonSetController implements Controller {
     const minReady = ds.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && plan.status.numberAvailable !== plan.status.desiredNumberScheduled)
       this.queue.addAfter(key, minReady * 1000);
+  }
+
+  /** Failed pods of a node in backoff stay for now; the set is looked at again when it ends. */
+  private limitFailedDeletes(
+    key: string,
+    deletions: { pod: Pod; failed: boolean }[],
+  ): { pod: Pod; failed: boolean }[] {
+    const now = this.now();
+    this.backoff.gc(now);
+    return deletions.filter((d) => {
+      if (!d.failed) return true;
+      const node = `${key}/${targetNodeName(d.pod) ?? ''}`;
+      const wait = this.backoff.remaining(node, now);
+      if (wait > 0) {
+        this.queue.addAfter(key, wait);
+        return false;
+      }
+      this.backoff.next(node, now);
+      return true;
+    });
   }
 
   private async claimPods(ds: DaemonSet): Promise<Pod[]> {
@@ -347,7 +369,7 @@ export class DaemonSetController implements Controller {
             asRef(ds),
             'Warning',
             'FailedDaemonPod',
-            `Found failed daemon pod ${ns}/${name} on node ${pod.spec?.nodeName ?? ''}, will try to kill it`,
+            `Found failed daemon pod ${ns}/${name} on node ${targetNodeName(pod) ?? ''}, will try to kill it`,
           );
         try {
           await this.ctx.client.delete(Pods, ns, name);

@@ -128,6 +128,26 @@ describe('DaemonSet controller against the API server', () => {
     });
   });
 
+  it('a failed daemon pod is deleted with a FailedDaemonPod event and replaced', async () => {
+    const [failed] = await podsOf(h.client, 'agent');
+    const cur = await h.client.get<Pod>(Pods, NS, failed!.metadata!.name!);
+    await h.client.update<Pod>(Pods, { ...cur, status: { ...cur.status, phase: 'Failed' } }, 'status');
+    await waitFor('replaced', async () => {
+      const p = await podsOf(h.client, 'agent');
+      return p.length === 1 && p[0]!.metadata?.name !== failed!.metadata?.name;
+    });
+    assert.ok(
+      h.events.some(
+        (e) =>
+          e.reason === 'FailedDaemonPod' &&
+          e.type === 'Warning' &&
+          e.message ===
+            `Found failed daemon pod ${NS}/${failed!.metadata?.name} on node n1, will try to kill it`,
+      ),
+    );
+    await readyAll(h.client, 'agent');
+  });
+
   it('a toleration opens the tainted node; a relabelled node gains or loses its pod', async () => {
     await h.client.patch(DaemonSets, NS, 'agent', 'strategic', {
       spec: {

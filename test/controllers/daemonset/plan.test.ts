@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
+import { FailedPodBackoff } from '../../../src/controllers/daemonset/backoff.js';
 import { nodeShouldRunDaemonPod, pinToNode } from '../../../src/controllers/daemonset/placement.js';
 import { planDaemonSet, scaled } from '../../../src/controllers/daemonset/plan.js';
 
@@ -132,5 +133,24 @@ describe('planDaemonSet', () => {
       [['p1', true]],
     );
     assert.deepEqual(p.createOn, []);
+  });
+});
+
+describe('FailedPodBackoff', () => {
+  it('1 s, doubling to the cap, reset after a long quiet', () => {
+    const b = new FailedPodBackoff(1000, 4000);
+    assert.equal(b.remaining('k', 0), 0);
+    b.next('k', 0);
+    assert.equal(b.remaining('k', 500), 500);
+    assert.equal(b.remaining('k', 1000), 0);
+    b.next('k', 1000);
+    assert.equal(b.remaining('k', 1000), 2000);
+    b.next('k', 3000);
+    b.next('k', 7000);
+    assert.equal(b.remaining('k', 7000), 4000);
+    b.next('k', 7000 + 8001);
+    assert.equal(b.remaining('k', 15001), 1000);
+    b.gc(15001 + 8001);
+    assert.equal(b.remaining('k', 15001), 0);
   });
 });
