@@ -162,7 +162,7 @@ export class DaemonSetController implements Controller {
     const plan = planDaemonSet({ ds, nodes: this.nodes.list(''), pods, hash, now: this.now(), manage });
     let failure: unknown;
     if (manage && !ds.metadata?.deletionTimestamp)
-      failure = await this.apply(ds, plan.createOn, plan.delete, hash);
+      failure = await this.apply(ds, plan.createOn, this.limitFailedDeletes(key, plan.delete), hash);
     await this.truncateHistory(
       ds,
       revisions,

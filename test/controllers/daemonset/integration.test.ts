@@ -145,6 +145,14 @@ describe('DaemonSet controller against the API server', () => {
             `Found failed daemon pod ${NS}/${failed!.metadata?.name} on node n1, will try to kill it`,
       ),
     );
+    // Failing again on the same node: deleted once its backoff (1 s) has passed, then replaced.
+    const [again] = await podsOf(h.client, 'agent');
+    const cur2 = await h.client.get<Pod>(Pods, NS, again!.metadata!.name!);
+    await h.client.update<Pod>(Pods, { ...cur2, status: { ...cur2.status, phase: 'Failed' } }, 'status');
+    await waitFor('replaced after the backoff', async () => {
+      const p = await podsOf(h.client, 'agent');
+      return p.length === 1 && p[0]!.metadata?.name !== again!.metadata?.name;
+    });
     await readyAll(h.client, 'agent');
   });
 
