@@ -38,9 +38,16 @@ test('truncateBytes never splits a UTF-8 sequence', () => {
   assert.equal(truncateBytes('aé', 3), 'aé');
 });
 
-const get = (port: number, path: string, onData?: (s: string) => void) =>
+const TOKEN = 'the-api-servers-token';
+
+const get = (
+  port: number,
+  path: string,
+  onData?: (s: string) => void,
+  headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` },
+) =>
   new Promise<{ code: number; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => {
@@ -59,11 +66,16 @@ test('log server: containerLogs with options, previous, follow, errors, healthz'
   previous.write('stdout', 'old run\n');
   previous.close();
   current.write('stdout', 'a\nb\nc\n');
-  const server = await startLogServer('127.0.0.1', 0, (ns, pod, container, prev) => {
-    if (ns !== 'default' || pod !== 'web') return { code: 404, message: `pod "${pod}" does not exist` };
-    if (container !== 'app')
-      return { code: 400, message: `container ${container} is not valid for pod ${pod}` };
-    return prev ? previous : current;
+  const server = await startLogServer({
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    lookup: (ns, pod, container, prev) => {
+      if (ns !== 'default' || pod !== 'web') return { code: 404, message: `pod "${pod}" does not exist` };
+      if (container !== 'app')
+        return { code: 400, message: `container ${container} is not valid for pod ${pod}` };
+      return prev ? previous : current;
+    },
   });
   try {
     assert.deepEqual(await get(server.port, '/healthz'), { code: 200, body: 'ok' });
@@ -96,5 +108,34 @@ test('log server: containerLogs with options, previous, follow, errors, healthz'
     assert.deepEqual(await followed, { code: 200, body: 'c\nd\n' });
   } finally {
     await server.close();
+  }
+});
+
+test('log server: only the API server token gets in (healthz apart); a browser Origin is refused', async () => {
+  const log = new ContainerLog();
+  log.write('stdout', 'secret\n');
+  const start = (token: string | undefined) =>
+    startLogServer({ host: '127.0.0.1', port: 0, token, lookup: () => log });
+  const server = await start(TOKEN);
+  const path = '/containerLogs/default/web/app';
+  try {
+    assert.deepEqual(await get(server.port, '/healthz', undefined, {}), { code: 200, body: 'ok' });
+    assert.deepEqual(await get(server.port, path, undefined, {}), { code: 401, body: 'Unauthorized\n' });
+    for (const wrong of ['Bearer nope', `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, TOKEN]) {
+      assert.equal((await get(server.port, path, undefined, { Authorization: wrong })).code, 401, wrong);
+    }
+    assert.deepEqual(await get(server.port, path), { code: 200, body: 'secret\n' });
+    const fromPage = { Authorization: `Bearer ${TOKEN}`, Origin: 'http://evil.example' };
+    assert.equal((await get(server.port, path, undefined, fromPage)).code, 403);
+  } finally {
+    await server.close();
+  }
+  // An agent whose kubeconfig has no token serves nobody.
+  const open = await start(undefined);
+  try {
+    assert.equal((await get(open.port, path)).code, 401);
+    assert.equal((await get(open.port, '/healthz', undefined, {})).code, 200);
+  } finally {
+    await open.close();
   }
 });
