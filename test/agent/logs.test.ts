@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { test } from 'node:test';
 import { ContainerLog, truncateBytes } from '../../src/agent/logs.js';
 import { startLogServer } from '../../src/agent/logserver.js';
+import { tryUpgrade } from './streaming/upgrade.js';
 
 test('ContainerLog: lines, partial lines, tail, since, timestamps, limitBytes', () => {
   let now = Date.UTC(2024, 0, 1, 0, 0, 0, 0);
@@ -137,5 +139,40 @@ test('log server: only the API server token gets in (healthz apart); a browser O
     assert.equal((await get(open.port, '/healthz', undefined, {})).code, 200);
   } finally {
     await open.close();
+  }
+});
+
+test('log server upgrades: the token and no Origin, as for logs; close() ends upgraded connections', async () => {
+  const held: Duplex[] = [];
+  const server = await startLogServer({
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    lookup: () => ({ code: 404, message: 'none' }),
+    // Upgrades and keeps the connection, as a session in progress does.
+    onUpgrade: (_req, sock) => {
+      held.push(sock);
+      sock.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n');
+    },
+  });
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  let client: Duplex | undefined;
+  try {
+    const path = '/exec/default/web/app?command=sh&stdout=1';
+    assert.deepEqual(await tryUpgrade(server.port, path), { code: 401, body: 'Unauthorized\n' });
+    assert.equal((await tryUpgrade(server.port, path, { Authorization: 'Bearer nope' })).code, 401);
+    const fromPage = await tryUpgrade(server.port, path, { ...auth, Origin: 'http://evil.example' });
+    assert.equal(fromPage.code, 403);
+    assert.equal(held.length, 0);
+    const ok = await tryUpgrade(server.port, path, auth);
+    assert.equal(ok.code, 101);
+    client = 'socket' in ok ? ok.socket : undefined;
+    assert.equal(held.length, 1);
+  } finally {
+    const ended = client && new Promise((resolve) => client?.once('close', resolve));
+    client?.on('error', () => {});
+    // Before: close() waited for the upgraded connection, which never ended.
+    await server.close();
+    await ended;
   }
 });

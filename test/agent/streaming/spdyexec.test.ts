@@ -161,11 +161,11 @@ test('expectedStreams, statusBytes and parseResizes', () => {
 /** A client's first bytes in one piece: every SYN_STREAM, and stdin's data with its FIN among them. */
 function oneChunk(stdin: string, extra: string[] = []): Buffer {
   const d = new HeaderDeflater();
-  let id = -1;
+  let next = 1;
   const syn = (type: string) =>
     encodeFrame({
       type: 'syn_stream',
-      streamId: (id += 2),
+      streamId: (next++ << 1) - 1,
       associatedId: 0,
       priority: 0,
       flags: 0,
