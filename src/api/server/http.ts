@@ -225,7 +225,7 @@ async function serveUpgrade(
     if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed();
     const { registry, namespace, name, subresource } = target;
     const where = await streamTarget(subresource, registry, nodes, namespace, name, url.searchParams);
-    proxyUpgrade(req, sock, head, where, (err) => writeStatus(sock, statusErrors.internal(err)));
+    proxyUpgrade(req, sock, head, where, ctx.token, (err) => writeStatus(sock, statusErrors.internal(err)));
     return;
   }
   // The body of an upgrade request is not parsed by Node: one is refused rather than awaited.
@@ -430,7 +430,7 @@ async function route(
   if (subresource === 'log') {
     const nodes = deps.registries.get('/nodes');
     if (method !== 'GET' || !nodes) throw methodNotAllowed();
-    return handlePodLog({ pods: registry, nodes, namespace, name, query: q, req, res });
+    return handlePodLog({ pods: registry, nodes, namespace, name, query: q, req, res, token: deps.token });
   }
   if (isStreamSubresource(subresource)) {
     const nodes = deps.registries.get('/nodes');

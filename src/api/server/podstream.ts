@@ -105,31 +105,58 @@ export async function streamTarget(
   return { host, port, path: qs ? `${base}?${qs}` : base };
 }
 
-/** Request headers that stay with the API server (credentials, hop-by-hop framing of this leg). */
-const DROPPED = new Set(['authorization', 'host', 'content-length', 'transfer-encoding', 'proxy-connection']);
+/**
+ * Request headers that stay with the API server: the client's credentials
+ * (never forwarded), its Origin (the agent is no browser's business), and the
+ * hop-by-hop framing of this leg.
+ */
+const DROPPED = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'origin',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'proxy-connection',
+]);
+
+/**
+ * The request head written to the agent: the new path, the client's headers
+ * but the DROPPED ones, and the API server's own credential (the agent
+ * accepts a stream only with the bearer token of its kubeconfig).
+ */
+export function agentRequestHead(req: IncomingMessage, target: StreamTarget, token: string): string {
+  const lines = [
+    `${req.method ?? 'GET'} ${target.path} HTTP/1.1`,
+    `Host: ${hostPort(target)}`,
+    `Authorization: Bearer ${token}`,
+  ];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!DROPPED.has(raw[i]!.toLowerCase())) lines.push(`${raw[i]}: ${raw[i + 1]}`);
+  }
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
 
 /**
  * Proxies an upgrade request to the agent: the request line and headers are
- * written to the agent with the new path, then bytes flow both ways until
- * either side closes.
+ * written to the agent with the new path and the API server's `token`, then
+ * bytes flow both ways until either side closes.
  */
 export function proxyUpgrade(
   req: IncomingMessage,
   client: Duplex,
   head: Buffer,
   target: StreamTarget,
+  token: string,
   onError: (err: Error) => void,
 ): void {
-  const lines = [`${req.method ?? 'GET'} ${target.path} HTTP/1.1`, `Host: ${hostPort(target)}`];
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (!DROPPED.has(raw[i]!.toLowerCase())) lines.push(`${raw[i]}: ${raw[i + 1]}`);
-  }
   const agent: Socket = connect({ host: target.host, port: target.port });
   agent.setNoDelay(true);
   let failed = false;
   agent.once('connect', () => {
-    agent.write(`${lines.join('\r\n')}\r\n\r\n`);
+    agent.write(agentRequestHead(req, target, token));
     if (head.length) agent.write(head);
     agent.pipe(client);
     client.pipe(agent);

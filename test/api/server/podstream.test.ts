@@ -1,0 +1,114 @@
+/**
+ * The API server's hop to a node agent for pods/exec, attach and portforward
+ * (podstream.ts), against a fake agent socket server: what the agent is sent
+ * (the API server's credential, never the client's), and that neither side of
+ * a stream outlives the other.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { Nodes, Pods } from '../../../src/client/resources.js';
+import { startTestApi, type TestApi } from '../../lib/testapi.js';
+import { type Creds, creds, eventually, tls } from './net.js';
+
+/** A fake agent: records each request head, answers 101 and echoes what follows. */
+interface FakeAgent {
+  server: Server;
+  port: number;
+  heads: string[];
+  sockets: Set<Socket>;
+}
+
+async function fakeAgent(): Promise<FakeAgent> {
+  const heads: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => {});
+    let buf = '';
+    let upgraded = false;
+    sock.on('data', (d: Buffer) => {
+      if (upgraded) {
+        sock.write(d);
+        return;
+      }
+      buf += d.toString('latin1');
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      heads.push(buf.slice(0, end));
+      upgraded = true;
+      sock.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n');
+      const rest = buf.slice(end + 4);
+      if (rest) sock.write(rest);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { server, port, heads, sockets };
+}
+
+const headerValues = (head: string, name: string): string[] =>
+  head
+    .split('\r\n')
+    .slice(1)
+    .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+    .map((l) => l.slice(name.length + 1).trim());
+
+describe('pod streams to the agent', () => {
+  let api: TestApi | undefined;
+  let agent: FakeAgent;
+  let c: Creds;
+  before(async () => {
+    agent = await fakeAgent();
+    api = await startTestApi('podstream');
+    c = creds(api);
+    await api.client.create<Node>(Nodes, '', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'node-s' },
+      status: {
+        addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
+        daemonEndpoints: { kubeletEndpoint: { Port: agent.port } },
+      },
+    });
+    await api.client.create<Pod>(Pods, 'default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'sh' },
+      spec: { nodeName: 'node-s', containers: [{ name: 'app', image: 'svcnet/netexec:1' }] },
+    });
+  });
+  after(async () => {
+    await api?.stop();
+    for (const s of agent.sockets) s.destroy();
+    await new Promise<void>((resolve) => agent.server.close(() => resolve()));
+  });
+
+  it("sends the agent the API server's token, never the client's credential or Origin", async () => {
+    // Authenticated by its certificate, the client also sends a bearer token, a cookie and an Origin.
+    const s = await tls(c, { cert: true });
+    try {
+      const n = agent.heads.length;
+      s.write(
+        'POST /api/v1/namespaces/default/pods/sh/exec?command=sh&stdin=true&stdout=1 HTTP/1.1\r\n' +
+          'Host: localhost\r\nConnection: Upgrade\r\nUpgrade: test\r\n' +
+          'Authorization: Bearer the-clients-own-token\r\nCookie: session=secret\r\n' +
+          'Origin: https://elsewhere.example\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n',
+      );
+      await eventually(() => s.text().includes('101 Switching Protocols'), 'the upgrade');
+      const head = agent.heads[n]!;
+      assert.match(head, /^POST \/exec\/default\/sh\/app\?stdin=1&stdout=1&command=sh HTTP\/1\.1\r\n/);
+      assert.deepEqual(headerValues(head, 'Authorization'), [`Bearer ${c.token}`]);
+      assert.deepEqual(headerValues(head, 'Origin'), []);
+      assert.deepEqual(headerValues(head, 'Cookie'), []);
+      assert.deepEqual(headerValues(head, 'X-Stream-Protocol-Version'), ['v4.channel.k8s.io']);
+      // Bytes then flow both ways.
+      s.write('ping');
+      await eventually(() => s.text().endsWith('ping'), 'the echo');
+    } finally {
+      s.destroy();
+    }
+  });
+});
