@@ -14,10 +14,16 @@ import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { joinHostPort } from '../../k8s/ip.js';
 import { statusErrors } from '../../k8s/status.js';
 import type { Registry } from '../storage/registry.js';
 import { kubeletEndpoint } from './podlog.js';
 import { queryBool } from './query.js';
+
+/** How long dialing a node's agent may take (the 30 s of the dialer upstream's kubelet client uses). */
+export const AgentDialTimeoutMs = 30_000;
+/** How long a client whose agent session ended may take to read the end of it. */
+const closeGraceMs = 5_000;
 
 export type StreamSubresource = 'exec' | 'attach' | 'portforward';
 
@@ -31,11 +37,6 @@ export interface StreamTarget {
   path: string;
 }
 
-/**
- * An option of PodExecOptions/PodAttachOptions from the query, converted as
- * apimachinery's Convert_Slice_string_To_bool: absent is false, "0" and
- * "false" (any case) are false, anything else is true.
- */
 /** The container to stream from: the named one, else the only one (upstream streamLocation). */
 export function streamContainer(pod: Pod, container: string): string {
   const name = pod.metadata?.name ?? '';
@@ -129,7 +130,7 @@ const DROPPED = new Set([
 export function agentRequestHead(req: IncomingMessage, target: StreamTarget, token: string): string {
   const lines = [
     `${req.method ?? 'GET'} ${target.path} HTTP/1.1`,
-    `Host: ${hostPort(target)}`,
+    `Host: ${joinHostPort(target.host, target.port)}`,
     `Authorization: Bearer ${token}`,
   ];
   const raw = req.rawHeaders;
@@ -151,11 +152,31 @@ export function proxyUpgrade(
   target: StreamTarget,
   token: string,
   onError: (err: Error) => void,
+  dialTimeoutMs = AgentDialTimeoutMs,
 ): void {
+  // The client may have gone while its pod and node were looked up: its 'close' has fired
+  // already, so nothing would ever end an agent session (and the exec it started).
+  if (client.destroyed) return;
   const agent: Socket = connect({ host: target.host, port: target.port });
   agent.setNoDelay(true);
+  agent.setTimeout(dialTimeoutMs);
   let failed = false;
+  const endBoth = () => {
+    agent.destroy();
+    if (failed || client.destroyed) return;
+    // What the agent sent last still reaches the client; one that never closes its end is cut.
+    client.end();
+    setTimeout(() => client.destroy(), closeGraceMs).unref();
+  };
+  agent.once('timeout', () =>
+    agent.destroy(new Error(`dial tcp ${joinHostPort(target.host, target.port)}: i/o timeout`)),
+  );
   agent.once('connect', () => {
+    agent.setTimeout(0);
+    if (client.destroyed) {
+      agent.destroy();
+      return;
+    }
     agent.write(agentRequestHead(req, target, token));
     if (head.length) agent.write(head);
     agent.pipe(client);
@@ -163,17 +184,15 @@ export function proxyUpgrade(
   });
   agent.on('error', (err) => {
     // Nothing reached the client yet: it gets a Status; else its connection just ends.
-    if (!failed && agent.bytesRead === 0) {
+    if (!failed && agent.bytesRead === 0 && !client.destroyed) {
       failed = true;
       onError(err);
     } else client.destroy();
   });
-  client.on('error', () => agent.destroy());
-  agent.on('close', () => {
-    if (!failed) client.end();
+  agent.once('close', endBoth);
+  client.once('error', () => {
+    agent.destroy();
+    client.destroy();
   });
-  client.on('close', () => agent.destroy());
+  client.once('close', () => agent.destroy());
 }
-
-const hostPort = (t: StreamTarget) =>
-  t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;

@@ -5,14 +5,19 @@
  * a stream outlives the other.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { proxyUpgrade } from '../../../src/api/server/podstream.js';
 import { Nodes, Pods } from '../../../src/client/resources.js';
 import { startTestApi, type TestApi } from '../../lib/testapi.js';
-import { type Creds, creds, eventually, tls } from './net.js';
+import { type Creds, creds, eventually, isClosed, tls } from './net.js';
 
-/** A fake agent: records each request head, answers 101 and echoes what follows. */
+/**
+ * A fake agent: records each request head, answers 101 and echoes what
+ * follows; a `/silent/` path gets no answer (an agent still starting a process).
+ */
 interface FakeAgent {
   server: Server;
   port: number;
@@ -39,6 +44,7 @@ async function fakeAgent(): Promise<FakeAgent> {
       if (end < 0) return;
       heads.push(buf.slice(0, end));
       upgraded = true;
+      if (buf.includes('/silent/')) return;
       sock.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n');
       const rest = buf.slice(end + 4);
       if (rest) sock.write(rest);
@@ -109,6 +115,69 @@ describe('pod streams to the agent', () => {
       await eventually(() => s.text().endsWith('ping'), 'the echo');
     } finally {
       s.destroy();
+    }
+  });
+
+  it('ends the agent session when the agent or the client closes', async () => {
+    const upgrade = async () => {
+      const s = await tls(c, { cert: true });
+      const n = agent.heads.length;
+      s.write(
+        'GET /api/v1/namespaces/default/pods/sh/attach?stdout=1 HTTP/1.1\r\n' +
+          'Host: localhost\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n',
+      );
+      await eventually(() => s.text().includes('101 Switching Protocols'), 'the upgrade');
+      await eventually(() => agent.heads.length > n && agent.sockets.size > 0, 'the agent session');
+      return s;
+    };
+    const first = await upgrade();
+    for (const a of agent.sockets) a.destroy();
+    await eventually(() => isClosed(first), 'the client connection to close after the agent closed');
+    first.destroy();
+    const second = await upgrade();
+    second.destroy();
+    await eventually(() => agent.sockets.size === 0, 'the agent session to close after the client closed');
+  });
+
+  it('never leaves an agent session open for a client that left during the lookup', async () => {
+    // The API server's side of client connections, as the 'upgrade' event hands them over.
+    const accepted: Socket[] = [];
+    const front = createServer((sock) => {
+      sock.on('error', () => {});
+      accepted.push(sock);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const port = (front.address() as { port: number }).port;
+    const dial = async () => {
+      const n = accepted.length;
+      const out = connect({ host: '127.0.0.1', port });
+      out.on('error', () => {});
+      await eventually(() => accepted.length > n, 'the accepted connection');
+      return { out, sock: accepted[n]! };
+    };
+    const req = { method: 'GET', rawHeaders: [] } as unknown as IncomingMessage;
+    const target = { host: '127.0.0.1', port: agent.port, path: '/silent/default/sh/app' };
+    const failures: Error[] = [];
+    try {
+      const gone = await dial();
+      // Reset, not ended: nothing ends the agent session but proxyUpgrade itself.
+      gone.out.resetAndDestroy();
+      await eventually(() => gone.sock.destroyed, 'the server side to see the client go');
+      proxyUpgrade(req, gone.sock, Buffer.alloc(0), target, 'tok', (e) => failures.push(e));
+      // A live stream after it: once it has reached the agent and ended, no session may remain.
+      const live = await dial();
+      const n = agent.heads.length;
+      proxyUpgrade(req, live.sock, Buffer.alloc(0), target, 'tok', (e) => failures.push(e));
+      await eventually(() => agent.heads.length > n, 'the live stream at the agent');
+      live.out.destroy();
+      await eventually(
+        () => agent.sockets.size === 0,
+        () => `no agent session to remain (${agent.sockets.size} open)`,
+      );
+      assert.deepEqual(failures, []);
+    } finally {
+      for (const s of accepted) s.destroy();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
     }
   });
 });
