@@ -181,3 +181,50 @@ describe('pod streams to the agent', () => {
     }
   });
 });
+
+describe('stopping the API server with an open stream', () => {
+  it('ends the stream and finishes, though the stream keeps making progress', {
+    timeout: 60_000,
+  }, async () => {
+    const agent = await fakeAgent();
+    const api = await startTestApi('podstream-stop');
+    let stopped = false;
+    let ticker: NodeJS.Timeout | undefined;
+    try {
+      const c = creds(api);
+      await api.client.create<Node>(Nodes, '', {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'node-s' },
+        status: {
+          addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
+          daemonEndpoints: { kubeletEndpoint: { Port: agent.port } },
+        },
+      });
+      await api.client.create<Pod>(Pods, 'default', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'pf' },
+        spec: { nodeName: 'node-s', containers: [{ name: 'app', image: 'svcnet/netexec:1' }] },
+      });
+      const s = await tls(c, { cert: true });
+      s.write(
+        'GET /api/v1/namespaces/default/pods/pf/portforward?ports=80 HTTP/1.1\r\n' +
+          'Host: localhost\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n',
+      );
+      await eventually(() => s.text().includes('101 Switching Protocols'), 'the upgrade');
+      // Traffic flows all along, as through a busy port-forward.
+      ticker = setInterval(() => s.write('tick'), 20);
+      await eventually(() => s.text().includes('tick'), 'the echo');
+      await api.stop();
+      stopped = true;
+      await eventually(() => isClosed(s), 'the client connection to close');
+      await eventually(() => agent.sockets.size === 0, 'the agent session to close');
+    } finally {
+      clearInterval(ticker);
+      if (!stopped) await api.stop();
+      for (const a of agent.sockets) a.destroy();
+      await new Promise<void>((resolve) => agent.server.close(() => resolve()));
+    }
+  });
+});
