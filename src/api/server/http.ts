@@ -148,7 +148,7 @@ export function createApiHttpServer(deps: HttpDeps): Server {
     (req, res) => {
       const auth = authenticate(req);
       if (auth === 'user') guard.authenticated(req.socket);
-      deps.metrics?.track(req, res);
+      deps.metrics?.track(req, res, auth === 'user');
       const watch = watchRequested(req.url ?? '');
       drain.inflight.set(res, watch);
       // While draining, a connection closes after its response (Go's Shutdown does the same).
@@ -187,10 +187,13 @@ export function createApiHttpServer(deps: HttpDeps): Server {
     sock.once('close', () => drain.upgraded.delete(sock));
     const auth = authenticate(req);
     if (auth === 'user') guard.authenticated(req.socket);
-    serveUpgrade(ctx, req, sock, head, auth).catch((err) => {
+    const status = deps.metrics?.trackUpgrade(req, sock, auth === 'user').code ?? (() => {});
+    serveUpgrade(ctx, req, sock, head, auth, status).catch((err) => {
       if (!(err instanceof StatusError))
         deps.log.error(err, 'Unhandled error', { method: req.method, url: req.url });
-      writeStatus(sock, err instanceof StatusError ? err : statusErrors.internal(err));
+      const e = err instanceof StatusError ? err : statusErrors.internal(err);
+      status(e.code);
+      writeStatus(sock, e);
     });
   });
   server.on('connection', (raw: Socket) => guard.admit(raw));
@@ -229,6 +232,7 @@ async function serveUpgrade(
   sock: Duplex,
   head: Buffer,
   auth: Authn,
+  status: (code: number) => void,
 ): Promise<void> {
   const url = requestURL(req.url ?? '/');
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
@@ -239,7 +243,14 @@ async function serveUpgrade(
     if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed();
     const { registry, namespace, name, subresource } = target;
     const where = await streamTarget(subresource, registry, nodes, namespace, name, url.searchParams);
-    proxyUpgrade(req, sock, head, where, ctx.token, (err) => writeStatus(sock, statusErrors.internal(err)));
+    proxyUpgrade(req, sock, head, where, {
+      token: ctx.token,
+      onStatus: status,
+      onError: (err) => {
+        status(500);
+        writeStatus(sock, statusErrors.internal(err));
+      },
+    });
     return;
   }
   // The body of an upgrade request is not parsed by Node: one is refused rather than awaited.
@@ -249,6 +260,7 @@ async function serveUpgrade(
   res.shouldKeepAlive = false;
   res.assignSocket(sock as Socket);
   res.once('finish', () => {
+    status(res.statusCode);
     res.detachSocket(sock as Socket);
     sock.end();
   });

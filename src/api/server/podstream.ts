@@ -140,6 +140,16 @@ export function agentRequestHead(req: IncomingMessage, target: StreamTarget, tok
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
+export interface ProxyOptions {
+  /** The API server's bearer token, the agent's credential. */
+  token: string;
+  /** The agent could not be reached: nothing was sent to the client yet. */
+  onError: (err: Error) => void;
+  /** The status code of the agent's answer (101 when the stream is up). */
+  onStatus?: (code: number) => void;
+  dialTimeoutMs?: number;
+}
+
 /**
  * Proxies an upgrade request to the agent: the request line and headers are
  * written to the agent with the new path and the API server's `token`, then
@@ -150,10 +160,9 @@ export function proxyUpgrade(
   client: Duplex,
   head: Buffer,
   target: StreamTarget,
-  token: string,
-  onError: (err: Error) => void,
-  dialTimeoutMs = AgentDialTimeoutMs,
+  opts: ProxyOptions,
 ): void {
+  const { token, onError, onStatus, dialTimeoutMs = AgentDialTimeoutMs } = opts;
   // The client may have gone while its pod and node were looked up: its 'close' has fired
   // already, so nothing would ever end an agent session (and the exec it started).
   if (client.destroyed) return;
@@ -179,6 +188,10 @@ export function proxyUpgrade(
     }
     agent.write(agentRequestHead(req, target, token));
     if (head.length) agent.write(head);
+    agent.once('data', (first: Buffer) => {
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(first.toString('latin1', 0, 16));
+      if (m) onStatus?.(Number(m[1]));
+    });
     agent.pipe(client);
     client.pipe(agent);
   });

@@ -62,6 +62,17 @@ const headerValues = (head: string, name: string): string[] =>
     .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
     .map((l) => l.slice(name.length + 1).trim());
 
+/** The value of one series in an exposition (0 when absent). */
+function sample(text: string, name: string, labels: Record<string, string>): number {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const body = line.slice(name.length + 1, line.lastIndexOf('}'));
+    const have = new Map([...body.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) return Number(line.split(' ').pop());
+  }
+  return 0;
+}
+
 describe('pod streams to the agent', () => {
   let api: TestApi | undefined;
   let agent: FakeAgent;
@@ -86,6 +97,7 @@ describe('pod streams to the agent', () => {
       spec: { nodeName: 'node-s', containers: [{ name: 'app', image: 'svcnet/netexec:1' }] },
     });
   });
+  const scrape = async () => (await api!.client.getRaw('/metrics')) as string;
   after(async () => {
     await api?.stop();
     for (const s of agent.sockets) s.destroy();
@@ -113,6 +125,17 @@ describe('pod streams to the agent', () => {
       // Bytes then flow both ways.
       s.write('ping');
       await eventually(() => s.text().endsWith('ping'), 'the echo');
+      // The stream is a long-running CONNECT while open, counted with the agent's 101 when it ends.
+      const long = { verb: 'CONNECT', resource: 'pods', subresource: 'exec' };
+      assert.equal(sample(await scrape(), 'apiserver_longrunning_requests', long), 1);
+      const done = { ...long, code: '101' };
+      const before = sample(await scrape(), 'apiserver_request_total', done);
+      s.destroy();
+      let text = await scrape();
+      for (const end = Date.now() + 10_000; Date.now() < end; text = await scrape())
+        if (sample(text, 'apiserver_longrunning_requests', long) === 0) break;
+      assert.equal(sample(text, 'apiserver_longrunning_requests', long), 0);
+      assert.equal(sample(text, 'apiserver_request_total', done), before + 1);
     } finally {
       s.destroy();
     }
@@ -163,11 +186,17 @@ describe('pod streams to the agent', () => {
       // Reset, not ended: nothing ends the agent session but proxyUpgrade itself.
       gone.out.resetAndDestroy();
       await eventually(() => gone.sock.destroyed, 'the server side to see the client go');
-      proxyUpgrade(req, gone.sock, Buffer.alloc(0), target, 'tok', (e) => failures.push(e));
+      proxyUpgrade(req, gone.sock, Buffer.alloc(0), target, {
+        token: 'tok',
+        onError: (e) => failures.push(e),
+      });
       // A live stream after it: once it has reached the agent and ended, no session may remain.
       const live = await dial();
       const n = agent.heads.length;
-      proxyUpgrade(req, live.sock, Buffer.alloc(0), target, 'tok', (e) => failures.push(e));
+      proxyUpgrade(req, live.sock, Buffer.alloc(0), target, {
+        token: 'tok',
+        onError: (e) => failures.push(e),
+      });
       await eventually(() => agent.heads.length > n, 'the live stream at the agent');
       live.out.destroy();
       await eventually(
