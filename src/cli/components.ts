@@ -28,6 +28,7 @@ import { startDns } from '../dns/dns.js';
 import { createLogger, type LogFormat, type Logger } from '../lib/log.js';
 import { startProxy } from '../proxy/proxy.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import { ensurePrivateDir } from './rootdir.js';
 import { exitWithParent } from './supervisor.js';
 
 export interface CommonOptions {
@@ -155,7 +156,12 @@ export async function runScheduler(opts: CommonOptions): Promise<number> {
 
 export async function runAgent(opts: AgentOptions): Promise<number> {
   const ctx = context(opts, 'kubelet', opts.nodeName);
-  const rootDir = opts.rootDir ?? join(tmpdir(), `svcnet-agent-${opts.nodeName}`);
+  let rootDir = opts.rootDir;
+  if (rootDir === undefined) {
+    // The default is under a possibly shared $TMPDIR: private, and refused if someone else's.
+    rootDir = join(tmpdir(), `svcnet-agent-${opts.nodeName}`);
+    ensurePrivateDir(rootDir);
+  }
   const agent = await startAgent({
     client: ctx.client,
     events: ctx.events,
