@@ -113,8 +113,10 @@ export function handleSpdyRemoteCommand(
     const error = streams.get('error');
     const resize = streams.get('resize');
     const stdin = opts.stdin ? streams.get('stdin') : undefined;
-    // A v1 kubelet closes the stdin stream's write side at once; nothing is ever written there anyway.
-    streams.get('stdin')?.end();
+    // Our side of the stdin stream stays open until the session ends: client-go (v2+) reads it
+    // and, at its FIN, closes its own side, cutting off the stdin it was still sending. Only v1
+    // clients (kubelet closes it at once there) never read it.
+    if (protocol === 'channel.k8s.io') streams.get('stdin')?.end();
     const listeners: ((s: TerminalSize) => void)[] = [];
     if (resize) {
       let pending = '';

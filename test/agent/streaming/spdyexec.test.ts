@@ -220,3 +220,25 @@ test('an unknown or repeated stream type is refused and not counted', async () =
   // bogus is stream 5, the second stdin 7; the session ran on stdout 9 and stderr 11.
   assert.deepEqual(resets, [5, 7]);
 });
+
+test('the stdin stream is not closed under a client still sending (client-go closes its side at our FIN)', async () => {
+  const { conn } = await spdyUpgrade(`${base}?stdin=1`, ['v4.channel.k8s.io']);
+  const s = open(conn, ['error', 'stdin', 'stdout', 'stderr']);
+  let stdinClosedByAgent = false;
+  s.stdin!.on('end', () => {
+    stdinClosedByAgent = true;
+  });
+  s.stdin!.resume();
+  const out = readAll(s.stdout!);
+  const echoed = new Promise<void>((resolve) =>
+    s.stdout!.on('data', (c: Buffer) => c.toString().includes('HELLO') && resolve()),
+  );
+  s.stdin!.write('hello');
+  // The echo comes after anything the agent sent on stdin before: a FIN would be in by now.
+  await echoed;
+  await new Promise((r) => setImmediate(r));
+  assert.equal(stdinClosedByAgent, false);
+  s.stdin!.end(' world');
+  assert.equal((await out).toString(), 'HELLO WORLD');
+  conn.close();
+});
