@@ -153,8 +153,16 @@ export async function startProcess(
     ...(input
       ? {
           stdin: {
-            write: (data: Buffer) => {
-              if (input.writable) input.write(data);
+            write: (data: Buffer) => (input.writable ? input.write(data) : true),
+            onDrain: (l: () => void) => {
+              if (!input.writableNeedDrain || !input.writable) return l();
+              const done = () => {
+                input.off('drain', done);
+                input.off('close', done);
+                l();
+              };
+              input.on('drain', done);
+              input.on('close', done);
             },
             end: () => input.end(),
           },
@@ -213,7 +221,10 @@ async function startInTerminal(
             write: (data: Buffer) => {
               // Bytes as they came: a string would turn split or non-UTF-8 sequences into U+FFFD.
               if (running) term.write(data);
+              // node-pty queues what the terminal does not take yet; it tells nothing of its backlog.
+              return true;
             },
+            onDrain: (l: () => void) => l(),
             // A terminal has no end of its input: end-of-file is the EOF character.
             end: () => {
               if (running) term.write(Buffer.from([4]));

@@ -286,7 +286,9 @@ export interface AttachTarget {
   stdinOnce: boolean;
   /** Output from now on, until the returned function is called. */
   subscribe(listener: (stream: 'stdout' | 'stderr', data: string) => void): () => void;
-  write(data: Buffer): void;
+  /** False: the container's stdin is full; wait for onStdinDrain. */
+  write(data: Buffer): boolean;
+  onStdinDrain(listener: () => void): void;
   closeStdin(): void;
   resize(size: TerminalSize): void;
   /** Resolves when the container ends. */
@@ -316,7 +318,13 @@ export async function runAttach(
   });
   const useStdin = opts.stdin && target.stdin && io.stdin;
   if (useStdin) {
-    io.stdin!.on('data', (c: Buffer) => target.write(c));
+    const stdin = io.stdin!;
+    // The client's stdin waits while the container's is full (the transport stops reading it).
+    stdin.on('data', (c: Buffer) => {
+      if (target.write(c)) return;
+      stdin.pause();
+      target.onStdinDrain(() => stdin.resume());
+    });
     io.stdin!.on('end', () => {
       if (target.stdinOnce && !target.tty) target.closeStdin();
     });

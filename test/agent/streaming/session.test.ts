@@ -177,7 +177,8 @@ describe('attach sessions', () => {
         listeners.add(l);
         return () => listeners.delete(l);
       },
-      write: (d) => written.push(d.toString()),
+      write: (d) => written.push(d.toString()) > 0,
+      onStdinDrain: (l) => l(),
       closeStdin: () => {
         closed = true;
       },
@@ -206,6 +207,25 @@ describe('attach sessions', () => {
     assert.equal(c.out(), 'one\n');
     assert.equal(c.err(), 'two\n');
     assert.equal(k.listeners.size, 0);
+  });
+
+  it("the client's stdin waits while the container's is full", async () => {
+    const k = container(false);
+    let drained: (() => void) | undefined;
+    k.t.write = (d) => k.written.push(d.toString()) < 0;
+    k.t.onStdinDrain = (l) => {
+      drained = l;
+    };
+    const c = client(true);
+    const done = runAttach(k.t, piped, c.io);
+    c.stdin!.write('one');
+    await until(() => drained !== undefined, 'a pause');
+    assert.equal(c.stdin!.isPaused(), true);
+    drained?.();
+    assert.equal(c.stdin!.isPaused(), false);
+    c.abort.abort();
+    await done;
+    assert.deepEqual(k.written, ['one']);
   });
 
   it('a client that falls too far behind the output is dropped', async () => {
