@@ -12,6 +12,7 @@ import { createClient } from '../client/client.js';
 import type { Controller, ControllerContext } from '../client/controller.js';
 import { clientEventSink } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer.js';
+import { loadKubeconfig } from '../client/kubeconfig.js';
 import { DeploymentController } from '../controllers/deployment/controller.js';
 import { EndpointsController } from '../controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js';
@@ -173,6 +174,8 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
     maxPods: opts.maxPods,
     runtime: builtinRuntime({ log: ctx.log, stateDir: rootDir }),
     rootDir,
+    // The API server's token: the agent's endpoints take requests carrying it (agent/auth.ts).
+    apiToken: loadKubeconfig(opts.kubeconfig).token,
     log: ctx.log,
   });
   return untilSignalled(ctx.log, async () => {

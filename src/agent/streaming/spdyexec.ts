@@ -9,9 +9,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { STREAM_CREATION_TIMEOUT_MS } from './protocol.js';
 import type { SessionIO, StreamOptions, StreamStatus, TerminalSize } from './session.js';
-import { headerValue } from './spdy.js';
-import { acceptSpdy, negotiate, type SpdyStream } from './spdyconn.js';
+import { headerValue, RstStatus } from './spdy.js';
+import { acceptSpdy, negotiate, type SpdyConnection, type SpdyStream } from './spdyconn.js';
 
 export const SPDY_REMOTECOMMAND_PROTOCOLS = [
   'v4.channel.k8s.io',
@@ -19,9 +20,6 @@ export const SPDY_REMOTECOMMAND_PROTOCOLS = [
   'v2.channel.k8s.io',
   'channel.k8s.io',
 ];
-
-/** kubelet's streaming server default: the client's streams must all arrive within this. */
-export const STREAM_CREATION_TIMEOUT_MS = 30_000;
 
 type StreamType = 'error' | 'stdin' | 'stdout' | 'stderr' | 'resize';
 const TYPES: readonly string[] = ['error', 'stdin', 'stdout', 'stderr', 'resize'];
@@ -86,31 +84,29 @@ export function handleSpdyRemoteCommand(
   const protocol = negotiated === '' ? 'channel.k8s.io' : negotiated;
   const want = expectedStreams(protocol, opts);
   const streams = new Map<StreamType, SpdyStream>();
-  let received = 0;
   let started = false;
   const abort = new AbortController();
-  const conn = acceptSpdy(socket, head, negotiated, {
-    onStream: (s) => {
-      s.reply();
-      s.on('error', () => {});
-      const type = headerValue(s.headers, 'streamType');
-      // kubelet logs an unknown type and does not count it; the client gets its reply all the same.
-      if (!TYPES.includes(type) || started) return;
-      streams.set(type as StreamType, s);
-      if (++received === want) {
-        started = true;
-        clearTimeout(timer);
-        void session();
-      }
-    },
-    onClose: () => {
+  let timer: NodeJS.Timeout | undefined;
+  // Everything the stream handler uses is set up before the connection reads anything: the
+  // upgrade's head may already hold every SYN_STREAM, and stdin's data and FIN with them.
+  let conn: SpdyConnection | undefined;
+  const onStream = (s: SpdyStream) => {
+    s.on('error', () => {});
+    const type = headerValue(s.headers, 'streamType');
+    // An unknown or repeated type, or one after the session started, is refused rather than kept
+    // open with whatever the client sends on it (kubelet only logs them).
+    if (!TYPES.includes(type) || streams.has(type as StreamType) || started) {
+      s.reset(RstStatus.RefusedStream);
+      return;
+    }
+    s.reply();
+    streams.set(type as StreamType, s);
+    if (streams.size === want) {
+      started = true;
       clearTimeout(timer);
-      abort.abort();
-    },
-  });
-  const timer = setTimeout(() => conn.close(), STREAM_CREATION_TIMEOUT_MS);
-  timer.unref();
-
+      void session();
+    }
+  };
   const session = async () => {
     const stdout = streams.get('stdout');
     const stderr = streams.get('stderr');
@@ -129,13 +125,16 @@ export function handleSpdyRemoteCommand(
         for (const size of sizes) for (const l of listeners) l(size);
       });
     }
+    const open = [stdout, stderr].filter((s): s is SpdyStream => s !== undefined);
+    const sink = (s: SpdyStream | undefined) => (data: Buffer) =>
+      !s || s.writableEnded || s.destroyed ? true : s.write(data);
     const io: SessionIO = {
       stdin,
-      stdout: (data) => {
-        if (stdout && !stdout.writableEnded) stdout.write(data);
-      },
-      stderr: (data) => {
-        if (stderr && !stderr.writableEnded) stderr.write(data);
+      stdout: sink(stdout),
+      stderr: sink(stderr),
+      onDrain: (l) => whenDrained(open, l),
+      get buffered() {
+        return open.reduce((n, s) => n + s.writableLength, 0);
       },
       onResize: (l) => listeners.push(l),
       signal: abort.signal,
@@ -166,6 +165,37 @@ export function handleSpdyRemoteCommand(
           }),
       ),
     );
-    conn.close();
+    conn?.close();
   };
+  conn = acceptSpdy(socket, head, negotiated, {
+    onStream,
+    onClose: () => {
+      clearTimeout(timer);
+      abort.abort();
+    },
+  });
+  if (!started && !conn.isClosed) {
+    const c = conn;
+    timer = setTimeout(() => c.close(), STREAM_CREATION_TIMEOUT_MS);
+    timer.unref();
+  }
+}
+
+/** Calls back once none of the streams waits for 'drain' (or each is gone). */
+function whenDrained(streams: SpdyStream[], cb: () => void): void {
+  const full = streams.filter((s) => s.writableNeedDrain && !s.destroyed);
+  let left = full.length;
+  if (left === 0) return cb();
+  for (const s of full) {
+    let done = false;
+    const one = () => {
+      if (done) return;
+      done = true;
+      s.off('drain', one);
+      s.off('close', one);
+      if (--left === 0) cb();
+    };
+    s.on('drain', one);
+    s.on('close', one);
+  }
 }
