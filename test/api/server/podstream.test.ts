@@ -256,4 +256,47 @@ describe('stopping the API server with an open stream', () => {
       await new Promise<void>((resolve) => agent.server.close(() => resolve()));
     }
   });
+
+  it('refuses an upgrade that arrives while draining', { timeout: 60_000 }, async () => {
+    const agent = await fakeAgent();
+    const api = await startTestApi('podstream-drain');
+    let stopping: Promise<void> | undefined;
+    try {
+      const c = creds(api);
+      await api.client.create<Node>(Nodes, '', {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'node-s' },
+        status: {
+          addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
+          daemonEndpoints: { kubeletEndpoint: { Port: agent.port } },
+        },
+      });
+      await api.client.create<Pod>(Pods, 'default', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'late' },
+        spec: { nodeName: 'node-s', containers: [{ name: 'app', image: 'svcnet/netexec:1' }] },
+      });
+      // A request under way (its head half sent) keeps its connection through the stop's start.
+      const s = await tls(c, { cert: true });
+      s.write(
+        'GET /api/v1/namespaces/default/pods/late/portforward?ports=80 HTTP/1.1\r\nHost: localhost\r\n',
+      );
+      await new Promise<void>((resolve) => s.write('', () => resolve()));
+      stopping = api.stop();
+      s.write('Connection: Upgrade\r\nUpgrade: test\r\n\r\n');
+      await eventually(() => isClosed(s) || s.text().includes('\r\n\r\n'), 'an answer');
+      assert.match(s.text(), /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+      assert.match(s.text(), /Retry-After: 1\r\n/);
+      assert.match(s.text(), /"message":"apiserver is shutting down"/);
+      assert.equal(agent.heads.length, 0);
+      s.destroy();
+      await stopping;
+    } finally {
+      if (!stopping) await api.stop();
+      for (const a of agent.sockets) a.destroy();
+      await new Promise<void>((resolve) => agent.server.close(() => resolve()));
+    }
+  });
 });
