@@ -161,11 +161,8 @@ describe('client-node Exec and Attach', { skip }, () => {
     assert.deepEqual(status?.details?.causes, [{ reason: 'ExitCode', message: '4' }]);
   });
 
-  // client-node sends {"width":…,"height":…}; Go's encoding/json matches keys in any case, the
-  // agent's resize parser (src/agent/streaming/protocol.ts, the agent worker's) only "Width"/"Height".
-  it('exec with a terminal: the size client-node sends, then a resize', {
-    todo: 'the agent reads resize keys case-sensitively',
-  }, async () => {
+  // client-node sends {"width":…,"height":…}; Go's encoding/json matches keys in any case.
+  it('exec with a terminal: the size client-node sends, then a resize', async () => {
     const term = new TerminalSink(100, 30);
     const keys = new PassThrough();
     const ws = await new Exec(kc).exec('default', 'web', 'web', ['sh'], term, null, keys, true);

@@ -99,14 +99,30 @@ export function decodeFrame(
 /** A resize message (`{"Width":…,"Height":…}`); undefined when it does not parse. */
 export function parseResize(data: Buffer): TerminalSize | undefined {
   try {
-    const v = JSON.parse(data.toString('utf8')) as { Width?: unknown; Height?: unknown };
-    const width = Number(v.Width);
-    const height = Number(v.Height);
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) return undefined;
-    return { width, height };
+    return terminalSize(JSON.parse(data.toString('utf8')));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The size in a decoded resize message, read as Go's encoding/json fills
+ * remotecommand.TerminalSize: keys in any case (client-node sends
+ * `width`/`height`, client-go `Width`/`Height`), the last of repeated keys
+ * winning, uint16 values.
+ */
+export function terminalSize(v: unknown): TerminalSize | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const field = (name: string): unknown => {
+    const key = Object.keys(o).findLast((k) => k.toLowerCase() === name.toLowerCase());
+    return key === undefined ? undefined : o[key];
+  };
+  const width = field('Width') ?? 0;
+  const height = field('Height') ?? 0;
+  const u16 = (n: unknown): n is number =>
+    Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 0xffff;
+  return u16(width) && u16(height) ? { width, height } : undefined;
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { STREAM_CREATION_TIMEOUT_MS } from './protocol.js';
+import { STREAM_CREATION_TIMEOUT_MS, terminalSize } from './protocol.js';
 import type { SessionIO, StreamOptions, StreamStatus, TerminalSize } from './session.js';
 import { headerValue, RstStatus } from './spdy.js';
 import { acceptSpdy, negotiate, type SpdyConnection, type SpdyStream } from './spdyconn.js';
@@ -58,9 +58,8 @@ export function parseResizes(buf: string, out: TerminalSize[]): string {
       if (depth++ === 0) start = i;
     } else if (ch === '}' && depth > 0 && --depth === 0) {
       try {
-        const v = JSON.parse(buf.slice(start, i + 1)) as { Width?: unknown; Height?: unknown };
-        if (typeof v.Width === 'number' && typeof v.Height === 'number')
-          out.push({ width: v.Width, height: v.Height });
+        const size = terminalSize(JSON.parse(buf.slice(start, i + 1)));
+        if (size) out.push(size);
       } catch {}
       consumed = i + 1;
     }
