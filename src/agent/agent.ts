@@ -27,6 +27,7 @@ import { ConfigMaps, Nodes, Pods, Secrets, Services } from '../client/resources.
 import type { ApiClient, Informer } from '../client/types.js';
 import type { Logger } from '../lib/log.js';
 import { Backoff } from './backoff.js';
+import { ProcessTracker } from './images/orphans.js';
 import type { ContainerRuntime } from './images/types.js';
 import { claimPodIPs, PodIPAllocator } from './ipam.js';
 import { PodIPRecords } from './iprecords.js';
@@ -67,6 +68,11 @@ export interface AgentOptions {
    * each pod's root directory under `pods/<uid>/root` (podfs.ts); default a directory in tmp.
    */
   rootDir?: string;
+  /**
+   * The bearer token of the agent's kubeconfig, the API server's own: every endpoint of the log
+   * server but /healthz requires it (auth.ts). Without one they are all refused.
+   */
+  apiToken?: string;
   /** Clock for tests. */
   now?: () => number;
 }
@@ -99,6 +105,15 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const records = opts.rootDir ? new PodIPRecords(join(opts.rootDir, 'pod-ips'), log) : undefined;
 
   const rootDir = opts.rootDir ?? join(tmpdir(), `svcnet-agent-${nodeName}`);
+  // exec'd commands run detached, as containers do: recorded beside them (the runtime's records
+  // with --root-dir), so an agent started after a crash kills what they left running.
+  const execTracker = opts.rootDir ? new ProcessTracker(opts.rootDir, log) : undefined;
+  /** Per pod UID: aborted when the pod is removed, ending its exec/attach/port-forward streams. */
+  const podStreams = new Map<string, AbortController>();
+  const endStreams = (uid: string) => {
+    podStreams.get(uid)?.abort();
+    podStreams.delete(uid);
+  };
   const streaming = streamingUpgradeHandler({
     exec: (ns, pod, container) => {
       const w = byName.get(`${ns}/${pod}`);
@@ -106,7 +121,18 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       const t = w.execTarget(container);
       if ('code' in t) return t;
       const root = ensurePodRoot(rootDir, w.uid);
-      return { env: t.env, root, cwd: execDir(root, t.workingDir) };
+      const tracker = execTracker && {
+        track: (pid: number) => execTracker.track(pid, `${ns}/${pod}`, `exec:${container}`),
+        untrack: (pid: number) => execTracker.untrack(pid),
+      };
+      return { env: t.env, root, cwd: execDir(root, t.workingDir), ...(tracker ? { tracker } : {}) };
+    },
+    podSignal: (ns, pod) => {
+      const w = byName.get(`${ns}/${pod}`);
+      if (!w) return undefined;
+      const c = podStreams.get(w.uid) ?? new AbortController();
+      podStreams.set(w.uid, c);
+      return c.signal;
     },
     attach: (ns, pod, container) => {
       const w = byName.get(`${ns}/${pod}`);
@@ -121,16 +147,17 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       return { namespace, name, uid: w.uid, ip };
     },
   });
-  const logServer: LogServer = await startLogServer(
-    opts.nodeIP,
-    opts.kubeletPort,
-    (ns, pod, container, previous) => {
+  const logServer: LogServer = await startLogServer({
+    host: opts.nodeIP,
+    port: opts.kubeletPort,
+    token: opts.apiToken,
+    lookup: (ns, pod, container, previous) => {
       const w = byName.get(`${ns}/${pod}`);
       if (!w) return { code: 404, message: `pod "${pod}" does not exist` };
       return w.containerLog(container, previous);
     },
-    streaming,
-  );
+    onUpgrade: streaming,
+  });
 
   const reporter = new NodeReporter({
     client,
@@ -270,6 +297,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     if (!w) return;
     workers.delete(uid);
     if (byName.get(nameOf(pod)) === w) byName.delete(nameOf(pod));
+    endStreams(uid);
     // The pod's directory goes with it once its containers are gone.
     void w.remove().finally(() => {
       try {
@@ -311,6 +339,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       await Promise.all([...workers.values()].map((w) => w.shutdown(grace)));
       workers.clear();
       byName.clear();
+      for (const uid of [...podStreams.keys()]) endStreams(uid);
+      // Destroys the upgraded connections too: close() alone would wait for them.
       await logServer.close();
       log.info('Agent stopped', { node: nodeName });
     },

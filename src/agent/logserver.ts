@@ -4,11 +4,14 @@
  * (follow, tailLines, previous, timestamps, sinceSeconds, sinceTime,
  * limitBytes) and `/healthz`. The API server's pods/log proxies here; its
  * pods/exec, attach and portforward upgrade to the streaming endpoints.
+ * Every path but /healthz needs the API server's bearer token (auth.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { authorize } from './auth.js';
 import { type ContainerLog, formatLine, type LogReadOptions, truncateBytes } from './logs.js';
+import { refuseUpgrade } from './streaming/refusal.js';
 
 /** Finds a container's log, or answers why not (HTTP code + kubelet's message). */
 export type LogLookup = (
@@ -26,26 +29,64 @@ export interface LogServer {
 /** The server's 'upgrade' listener: the streaming endpoints (streaming/index.ts). */
 export type UpgradeListener = (req: IncomingMessage, sock: Duplex, head: Buffer) => void;
 
-export async function startLogServer(
-  host: string,
-  port: number,
-  lookup: LogLookup,
-  onUpgrade?: UpgradeListener,
-): Promise<LogServer> {
-  const server = createServer((req, res) => handle(req, res, lookup));
-  if (onUpgrade) server.on('upgrade', onUpgrade);
+export interface LogServerOptions {
+  host: string;
+  port: number;
+  /** The bearer token requests must carry (auth.ts); undefined refuses all but /healthz. */
+  token: string | undefined;
+  lookup: LogLookup;
+  onUpgrade?: UpgradeListener;
+}
+
+export async function startLogServer(opts: LogServerOptions): Promise<LogServer> {
+  const { token, lookup, onUpgrade } = opts;
+  const server = createServer((req, res) => {
+    const denied = authorize(pathOf(req), req.headers, token);
+    if (denied) return text(res, denied.code, denied.message);
+    try {
+      handle(req, res, lookup);
+    } catch (err) {
+      if (!res.headersSent) text(res, 500, `${(err as Error).message}\n`);
+      else res.destroy();
+    }
+  });
+  // Upgraded connections are no longer the server's: closeAllConnections() leaves them open, and
+  // close() would wait for them. They are kept here and destroyed on close.
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, sock: Duplex, head: Buffer) => {
+    sock.on('error', () => sock.destroy());
+    const denied = authorize(pathOf(req), req.headers, token);
+    if (denied) return refuseUpgrade(sock, denied.code, denied.message);
+    if (!onUpgrade) return refuseUpgrade(sock, 404, '404 page not found');
+    upgraded.add(sock);
+    sock.once('close', () => upgraded.delete(sock));
+    onUpgrade(req, sock, head);
+  });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(opts.port, opts.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => closeServer(server),
+    close: () => {
+      for (const sock of upgraded) sock.destroy();
+      upgraded.clear();
+      return closeServer(server);
+    },
   };
+}
+
+/** The request's path; '' for a target URL cannot parse (no /healthz: it must authenticate). */
+function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? '/', 'http://agent').pathname;
+  } catch {
+    return '';
+  }
 }
 
 function closeServer(server: Server): Promise<void> {

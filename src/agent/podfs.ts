@@ -34,8 +34,13 @@ export function hostPath(root: string, containerPath: string): string {
 export function ensurePodRoot(rootDir: string, podUID: string): string {
   const root = podRoot(rootDir, podUID);
   mkdirSync(root, { recursive: true, mode: 0o755 });
-  // /tmp exists in every image; kubectl cp into it needs it to be a directory.
-  mkdirSync(join(root, 'tmp'), { recursive: true, mode: 0o1777 });
+  // /tmp exists in every image; kubectl cp into it needs it to be a directory. A pod that put
+  // something else there keeps it: exec still runs, cp into /tmp fails as it would in the pod.
+  try {
+    mkdirSync(join(root, 'tmp'), { recursive: true, mode: 0o1777 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
   return root;
 }
 

@@ -109,7 +109,8 @@ export interface ContainerStreams {
   stdin: boolean;
   stdinOnce: boolean;
   subscribe(listener: OutputListener): () => void;
-  write(data: Buffer): void;
+  write(data: Buffer): boolean;
+  onStdinDrain(listener: () => void): void;
   closeStdin(): void;
   resize(size: { width: number; height: number }): void;
   exited: Promise<unknown>;
@@ -1080,7 +1081,8 @@ export class PodWorker {
         inst.listeners.add(l);
         return () => inst.listeners.delete(l);
       },
-      write: (d) => input?.write(d),
+      write: (d) => input?.write(d) ?? true,
+      onStdinDrain: (l) => (input ? input.onDrain(l) : l()),
       closeStdin: () => input?.end(),
       resize: (s) => input?.resize?.(s.width, s.height),
       exited: inst.running.exited,

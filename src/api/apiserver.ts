@@ -123,10 +123,10 @@ export class ApiServer {
     ];
     const groupResource = (r: ResourceInfo) => (r.group ? `${r.resource}.${r.group}` : r.resource);
     const metrics = new ApiMetrics(
-      (group, resource) =>
-        resource
-          ? registries.has(`${group}/${resource}`)
-          : [...registries.values()].some((r) => r.info.group === group),
+      (group, resource) => {
+        if (resource) return registries.get(`${group}/${resource}`)?.info;
+        return [...registries.values()].find((r) => r.info.group === group)?.info;
+      },
       () =>
         new Map([...registries.values()].map((r) => [groupResource(r.info), r.cache.count(r.prefix(''))])),
     );

@@ -12,6 +12,7 @@ import { createClient } from '../client/client.js';
 import type { Controller, ControllerContext } from '../client/controller.js';
 import { clientEventSink } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer.js';
+import { loadKubeconfig } from '../client/kubeconfig.js';
 import { DaemonSetController } from '../controllers/daemonset/controller.js';
 import { DeploymentController } from '../controllers/deployment/controller.js';
 import { EndpointsController } from '../controllers/endpoints/controller.js';
@@ -29,6 +30,7 @@ import { startDns } from '../dns/dns.js';
 import { createLogger, type LogFormat, type Logger } from '../lib/log.js';
 import { startProxy } from '../proxy/proxy.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import { ensurePrivateDir } from './rootdir.js';
 import { exitWithParent } from './supervisor.js';
 
 export interface CommonOptions {
@@ -162,7 +164,12 @@ export async function runScheduler(opts: CommonOptions): Promise<number> {
 
 export async function runAgent(opts: AgentOptions): Promise<number> {
   const ctx = context(opts, 'kubelet', opts.nodeName);
-  const rootDir = opts.rootDir ?? join(tmpdir(), `svcnet-agent-${opts.nodeName}`);
+  let rootDir = opts.rootDir;
+  if (rootDir === undefined) {
+    // The default is under a possibly shared $TMPDIR: private, and refused if someone else's.
+    rootDir = join(tmpdir(), `svcnet-agent-${opts.nodeName}`);
+    ensurePrivateDir(rootDir);
+  }
   const agent = await startAgent({
     client: ctx.client,
     events: ctx.events,
@@ -175,6 +182,8 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
     maxPods: opts.maxPods,
     runtime: builtinRuntime({ log: ctx.log, stateDir: rootDir }),
     rootDir,
+    // The API server's token: the agent's endpoints take requests carrying it (agent/auth.ts).
+    apiToken: loadKubeconfig(opts.kubeconfig).token,
     log: ctx.log,
   });
   return untilSignalled(ctx.log, async () => {

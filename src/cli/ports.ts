@@ -8,6 +8,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
+import { SvcnetError } from '../lib/errors.js';
 
 export interface PortRequest {
   /** The flag that sets it, for messages: `--dns-port`. */
@@ -67,9 +68,12 @@ export async function freePortOn(
   throw new Error(`no free port on ${host}`);
 }
 
-export class PortTakenError extends Error {
+export class PortTakenError extends SvcnetError<'PORT_TAKEN'> {
   constructor(readonly request: PortRequest) {
-    super(`port ${request.port} on ${request.host} (${request.flag}, ${request.what}) is in use`);
+    super(
+      'PORT_TAKEN',
+      `port ${request.port} on ${request.host} (${request.flag}, ${request.what}) is in use`,
+    );
   }
 }
 

@@ -46,6 +46,7 @@ before(async () => {
     nodeStatusUpdateFrequencyMs: 500,
     nodeLeaseDurationSeconds: 2,
     shutdownGracePeriodMs: 1000,
+    apiToken: 'agent-test-token',
   });
 });
 
@@ -69,9 +70,9 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
   }
 }
 
-const httpGet = (host: string, port: number, path: string) =>
+const httpGet = (host: string, port: number, path: string, headers: Record<string, string> = {}) =>
   new Promise<{ code: number; body: string }>((resolve, reject) => {
-    const req = request({ host, port, path, agent: false }, (res) => {
+    const req = request({ host, port, path, agent: false, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => {
@@ -179,7 +180,11 @@ test('a pod runs, gets an IP, becomes Ready; readiness failure flips Ready; logs
   );
 
   // The log server serves the container's output.
-  const logs = await httpGet('127.0.0.1', agent?.kubeletPort ?? 0, '/containerLogs/default/web/web');
+  const logsPath = '/containerLogs/default/web/web';
+  assert.equal((await httpGet('127.0.0.1', agent?.kubeletPort ?? 0, logsPath)).code, 401);
+  const logs = await httpGet('127.0.0.1', agent?.kubeletPort ?? 0, logsPath, {
+    Authorization: 'Bearer agent-test-token',
+  });
   assert.equal(logs.code, 200);
   assert.match(logs.body, /fail-readiness/);
 

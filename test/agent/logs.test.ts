@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { test } from 'node:test';
 import { ContainerLog, truncateBytes } from '../../src/agent/logs.js';
 import { startLogServer } from '../../src/agent/logserver.js';
+import { tryUpgrade } from './streaming/upgrade.js';
 
 test('ContainerLog: lines, partial lines, tail, since, timestamps, limitBytes', () => {
   let now = Date.UTC(2024, 0, 1, 0, 0, 0, 0);
@@ -38,9 +40,16 @@ test('truncateBytes never splits a UTF-8 sequence', () => {
   assert.equal(truncateBytes('aé', 3), 'aé');
 });
 
-const get = (port: number, path: string, onData?: (s: string) => void) =>
+const TOKEN = 'the-api-servers-token';
+
+const get = (
+  port: number,
+  path: string,
+  onData?: (s: string) => void,
+  headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` },
+) =>
   new Promise<{ code: number; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => {
@@ -59,11 +68,16 @@ test('log server: containerLogs with options, previous, follow, errors, healthz'
   previous.write('stdout', 'old run\n');
   previous.close();
   current.write('stdout', 'a\nb\nc\n');
-  const server = await startLogServer('127.0.0.1', 0, (ns, pod, container, prev) => {
-    if (ns !== 'default' || pod !== 'web') return { code: 404, message: `pod "${pod}" does not exist` };
-    if (container !== 'app')
-      return { code: 400, message: `container ${container} is not valid for pod ${pod}` };
-    return prev ? previous : current;
+  const server = await startLogServer({
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    lookup: (ns, pod, container, prev) => {
+      if (ns !== 'default' || pod !== 'web') return { code: 404, message: `pod "${pod}" does not exist` };
+      if (container !== 'app')
+        return { code: 400, message: `container ${container} is not valid for pod ${pod}` };
+      return prev ? previous : current;
+    },
   });
   try {
     assert.deepEqual(await get(server.port, '/healthz'), { code: 200, body: 'ok' });
@@ -96,5 +110,69 @@ test('log server: containerLogs with options, previous, follow, errors, healthz'
     assert.deepEqual(await followed, { code: 200, body: 'c\nd\n' });
   } finally {
     await server.close();
+  }
+});
+
+test('log server: only the API server token gets in (healthz apart); a browser Origin is refused', async () => {
+  const log = new ContainerLog();
+  log.write('stdout', 'secret\n');
+  const start = (token: string | undefined) =>
+    startLogServer({ host: '127.0.0.1', port: 0, token, lookup: () => log });
+  const server = await start(TOKEN);
+  const path = '/containerLogs/default/web/app';
+  try {
+    assert.deepEqual(await get(server.port, '/healthz', undefined, {}), { code: 200, body: 'ok' });
+    assert.deepEqual(await get(server.port, path, undefined, {}), { code: 401, body: 'Unauthorized\n' });
+    for (const wrong of ['Bearer nope', `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, TOKEN]) {
+      assert.equal((await get(server.port, path, undefined, { Authorization: wrong })).code, 401, wrong);
+    }
+    assert.deepEqual(await get(server.port, path), { code: 200, body: 'secret\n' });
+    const fromPage = { Authorization: `Bearer ${TOKEN}`, Origin: 'http://evil.example' };
+    assert.equal((await get(server.port, path, undefined, fromPage)).code, 403);
+  } finally {
+    await server.close();
+  }
+  // An agent whose kubeconfig has no token serves nobody.
+  const open = await start(undefined);
+  try {
+    assert.equal((await get(open.port, path)).code, 401);
+    assert.equal((await get(open.port, '/healthz', undefined, {})).code, 200);
+  } finally {
+    await open.close();
+  }
+});
+
+test('log server upgrades: the token and no Origin, as for logs; close() ends upgraded connections', async () => {
+  const held: Duplex[] = [];
+  const server = await startLogServer({
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    lookup: () => ({ code: 404, message: 'none' }),
+    // Upgrades and keeps the connection, as a session in progress does.
+    onUpgrade: (_req, sock) => {
+      held.push(sock);
+      sock.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n');
+    },
+  });
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  let client: Duplex | undefined;
+  try {
+    const path = '/exec/default/web/app?command=sh&stdout=1';
+    assert.deepEqual(await tryUpgrade(server.port, path), { code: 401, body: 'Unauthorized\n' });
+    assert.equal((await tryUpgrade(server.port, path, { Authorization: 'Bearer nope' })).code, 401);
+    const fromPage = await tryUpgrade(server.port, path, { ...auth, Origin: 'http://evil.example' });
+    assert.equal(fromPage.code, 403);
+    assert.equal(held.length, 0);
+    const ok = await tryUpgrade(server.port, path, auth);
+    assert.equal(ok.code, 101);
+    client = 'socket' in ok ? ok.socket : undefined;
+    assert.equal(held.length, 1);
+  } finally {
+    const ended = client && new Promise((resolve) => client?.once('close', resolve));
+    client?.on('error', () => {});
+    // Before: close() waited for the upgraded connection, which never ended.
+    await server.close();
+    await ended;
   }
 });

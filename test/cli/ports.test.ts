@@ -4,6 +4,7 @@ import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { choosePorts, PortTakenError, portFree } from '../../src/cli/ports.js';
+import { SvcnetError } from '../../src/lib/errors.js';
 
 const listen = (port = 0): Promise<Server> =>
   new Promise((resolve) => {
@@ -49,6 +50,11 @@ describe('choosePorts', () => {
 
   it('refuses a taken port given explicitly', async () => {
     await assert.rejects(choosePorts([req(port, true)]), PortTakenError);
+    await assert.rejects(choosePorts([req(port, true)]), (e: unknown) => {
+      assert.ok(e instanceof SvcnetError);
+      assert.equal(e.code, 'PORT_TAKEN');
+      return true;
+    });
   });
 
   it('never gives two listeners one port, and 0 stays 0', async () => {

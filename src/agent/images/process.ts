@@ -43,7 +43,8 @@ export function containerPath(env: Record<string, string>): string {
 /** How long the pipes may stay open after the main process ended before we stop waiting. */
 const PIPE_GRACE_MS = 1000;
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+/** Signals a process group (a container's, an exec'd command's); one already gone is no error. */
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {
@@ -152,8 +153,16 @@ export async function startProcess(
     ...(input
       ? {
           stdin: {
-            write: (data: Buffer) => {
-              if (input.writable) input.write(data);
+            write: (data: Buffer) => (input.writable ? input.write(data) : true),
+            onDrain: (l: () => void) => {
+              if (!input.writableNeedDrain || !input.writable) return l();
+              const done = () => {
+                input.off('drain', done);
+                input.off('close', done);
+                l();
+              };
+              input.on('drain', done);
+              input.on('close', done);
             },
             end: () => input.end(),
           },
@@ -210,11 +219,15 @@ async function startInTerminal(
       ? {
           stdin: {
             write: (data: Buffer) => {
-              if (running) term.write(data.toString('utf8'));
+              // Bytes as they came: a string would turn split or non-UTF-8 sequences into U+FFFD.
+              if (running) term.write(data);
+              // node-pty queues what the terminal does not take yet; it tells nothing of its backlog.
+              return true;
             },
+            onDrain: (l: () => void) => l(),
             // A terminal has no end of its input: end-of-file is the EOF character.
             end: () => {
-              if (running) term.write('\x04');
+              if (running) term.write(Buffer.from([4]));
             },
             resize: (width: number, height: number) => {
               if (running && width > 0 && height > 0) term.resize(width, height);

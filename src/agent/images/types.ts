@@ -54,7 +54,10 @@ export interface RunningContainer {
 
 /** A container's open stdin (a pipe, or its terminal with spec.tty). */
 export interface ContainerInput {
-  write(data: Buffer): void;
+  /** False: the container is this far behind reading its stdin; wait for onDrain before more. */
+  write(data: Buffer): boolean;
+  /** Calls back once the container has read what was waiting (at once if nothing is). */
+  onDrain(listener: () => void): void;
   /** End of file: the pipe closes (a terminal gets its EOF character). */
   end(): void;
   /** A new terminal size (terminals only). */

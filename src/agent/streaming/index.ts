@@ -13,6 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ForwardTarget, handlePortForward } from './portforward.js';
+import { refuseUpgrade } from './refusal.js';
 import {
   type AttachTarget,
   type ExecTarget,
@@ -24,7 +25,7 @@ import {
 } from './session.js';
 import { isSpdyUpgrade } from './spdyconn.js';
 import { handleSpdyRemoteCommand } from './spdyexec.js';
-import { refuse, serveWebSocket } from './websocket.js';
+import { serveWebSocket } from './websocket.js';
 
 /** Why a stream cannot be served: an HTTP code and kubelet's message. */
 export interface Refusal {
@@ -37,6 +38,8 @@ export interface StreamingDeps {
   exec(namespace: string, pod: string, container: string): ExecTarget | Refusal;
   attach(namespace: string, pod: string, container: string): AttachTarget | Refusal;
   portForward(namespace: string, pod: string): ForwardTarget | Refusal;
+  /** Aborted when the pod goes away: its streams end with it (their commands are killed). */
+  podSignal?(namespace: string, pod: string): AbortSignal | undefined;
 }
 
 /** A handler for one endpoint; `parts` are the decoded path segments after its name. */
@@ -66,36 +69,49 @@ const handlers: Record<string, StreamHandler> = {
     const t =
       parts.length === 2
         ? deps.portForward(parts[0]!, parts[1]!)
-        : { code: 404, message: '404 page not found\n' };
-    if (isRefusal(t)) return refuse(sock, t.code, REASONS[t.code] ?? 'Error', t.message);
+        : { code: 404, message: '404 page not found' };
+    if (isRefusal(t)) return refuseUpgrade(sock, t.code, t.message);
     handlePortForward(req, sock, head, t);
   },
 };
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  500: 'Internal Server Error',
-};
-
-/** The agent HTTP server's 'upgrade' listener. */
+/**
+ * The agent HTTP server's 'upgrade' listener. Whatever fails while a stream
+ * is set up (the pod's root cannot be made, a spawn throws) is the client's
+ * 500, never the agent's crash.
+ */
 export function streamingUpgradeHandler(
   deps: StreamingDeps,
 ): (req: IncomingMessage, sock: Duplex, head: Buffer) => void {
   return (req, sock, head) => {
     sock.on('error', () => sock.destroy());
-    const url = new URL(req.url ?? '/', 'http://agent');
-    const [name, ...rest] = url.pathname.split('/').filter(Boolean);
-    const handler = name === undefined ? undefined : handlers[name];
-    if (!handler) return refuse(sock, 404, 'Not Found', '404 page not found\n');
-    let parts: string[];
     try {
-      parts = rest.map((s) => decodeURIComponent(s));
-    } catch {
-      return refuse(sock, 400, 'Bad Request', 'invalid path\n');
+      dispatch(deps, req, sock, head);
+    } catch (err) {
+      refuseUpgrade(sock, 500, (err as Error).message);
     }
-    handler(deps, req, sock, head, parts, url.searchParams);
   };
+}
+
+function dispatch(deps: StreamingDeps, req: IncomingMessage, sock: Duplex, head: Buffer): void {
+  const url = new URL(req.url ?? '/', 'http://agent');
+  const [name, ...rest] = url.pathname.split('/').filter(Boolean);
+  const handler = name === undefined ? undefined : handlers[name];
+  if (!handler) return refuseUpgrade(sock, 404, '404 page not found');
+  let parts: string[];
+  try {
+    parts = rest.map((s) => decodeURIComponent(s));
+  } catch {
+    return refuseUpgrade(sock, 400, 'invalid path');
+  }
+  const pod = parts.length >= 2 ? deps.podSignal?.(parts[0]!, parts[1]!) : undefined;
+  if (pod) {
+    // Ending the connection ends the session: its transport aborts it and kills the command.
+    const end = () => sock.destroy();
+    pod.addEventListener('abort', end, { once: true });
+    sock.once('close', () => pod.removeEventListener('abort', end));
+  }
+  handler(deps, req, sock, head, parts, url.searchParams);
 }
 
 const flag = (q: URLSearchParams, k: string) => q.get(k) === '1' || q.get(k) === 'true';
@@ -120,8 +136,8 @@ function serveCommand<T extends object>(
   find: (ns: string, pod: string, container: string) => T | Refusal,
   run: (target: T, opts: StreamOptions, io: SessionIO) => Promise<StreamStatus>,
 ): void {
-  const no = (r: Refusal) => refuse(sock, r.code, REASONS[r.code] ?? 'Error', r.message);
-  if (parts.length !== 3) return no({ code: 404, message: '404 page not found\n' });
+  const no = (r: Refusal) => refuseUpgrade(sock, r.code, r.message);
+  if (parts.length !== 3) return no({ code: 404, message: '404 page not found' });
   const opts = streamOptions(q);
   if (isRefusal(opts)) return no(opts);
   const target = find(parts[0]!, parts[1]!, parts[2]!);

@@ -21,15 +21,10 @@ import type { IncomingMessage } from 'node:http';
 import { connect, isIPv6, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, type WebSocket, WebSocketServer } from 'ws';
+import { offeredProtocols, STREAM_CREATION_TIMEOUT_MS } from './protocol.js';
+import { refuseUpgrade } from './refusal.js';
 import { headerValue, RstStatus } from './spdy.js';
-import {
-  acceptSpdy,
-  isSpdyUpgrade,
-  negotiate,
-  rejectUpgrade,
-  SpdyConnection,
-  type SpdyStream,
-} from './spdyconn.js';
+import { acceptSpdy, isSpdyUpgrade, negotiate, SpdyConnection, type SpdyStream } from './spdyconn.js';
 import { ChannelSocket } from './wschannels.js';
 
 /** The pod a forward goes to: found by the dispatcher, running on this node, with an IP. */
@@ -45,9 +40,6 @@ export const TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL_V1}`;
 const V4_BINARY = 'v4.channel.k8s.io';
 const V4_BASE64 = 'v4.base64.channel.k8s.io';
 
-/** kubelet's streaming server default: both streams of a pair must arrive within this. */
-export const STREAM_CREATION_TIMEOUT_MS = 30_000;
-
 /** Takes over an upgrade request for /portForward/<ns>/<pod>. */
 export function handlePortForward(
   req: IncomingMessage,
@@ -59,7 +51,7 @@ export function handlePortForward(
   if (String(req.headers.upgrade ?? '').toLowerCase() === 'websocket')
     return upgradeWebSocket(req, socket, head, target);
   if (!isSpdyUpgrade(req)) {
-    return rejectUpgrade(socket, 400, 'unable to upgrade: missing upgrade headers in request');
+    return refuseUpgrade(socket, 400, 'unable to upgrade: missing upgrade headers in request');
   }
   const protocol = negotiate(req, socket, [PORT_FORWARD_PROTOCOL_V1]);
   if (protocol === undefined) return;
@@ -91,19 +83,12 @@ const wss = new WebSocketServer({
   handleProtocols: (_offered, req) => chosenProtocol.get(req) ?? false,
 });
 
-function offeredSubprotocols(req: IncomingMessage): string[] {
-  return String(req.headers['sec-websocket-protocol'] ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
-}
-
 function upgradeWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, target: ForwardTarget): void {
-  const offered = offeredSubprotocols(req);
+  const offered = offeredProtocols(req.headers['sec-websocket-protocol']);
   const supported = [TUNNEL_PROTOCOL, V4_BINARY, V4_BASE64];
   const chosen = offered.length === 0 ? '' : offered.find((p) => supported.includes(p));
   if (chosen === undefined) {
-    return rejectUpgrade(
+    return refuseUpgrade(
       socket,
       400,
       `unable to upgrade websocket connection: requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${supported.join(' ')}]`,
@@ -112,7 +97,7 @@ function upgradeWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, ta
   let ports: number[] = [];
   if (chosen !== TUNNEL_PROTOCOL) {
     const parsed = parsePorts(new URL(req.url ?? '/', 'http://agent').searchParams);
-    if (typeof parsed === 'string') return rejectUpgrade(socket, 400, parsed);
+    if (typeof parsed === 'string') return refuseUpgrade(socket, 400, parsed);
     ports = parsed;
   }
   chosenProtocol.set(req, chosen);

@@ -21,6 +21,9 @@ export const ERROR = 3;
 export const RESIZE = 4;
 export const CLOSE = 255;
 
+/** kubelet's streaming server default: a client's streams (exec's, a forward's pair) must all arrive within this. */
+export const STREAM_CREATION_TIMEOUT_MS = 30_000;
+
 export interface ChannelProtocol {
   name: string;
   base64: boolean;
@@ -56,15 +59,18 @@ export function negotiate(
   return undefined;
 }
 
-/** The subprotocols a Sec-WebSocket-Protocol header offers. */
-export const offeredProtocols = (header: string | undefined): string[] =>
-  (header ?? '')
+/** The subprotocols a Sec-WebSocket-Protocol header offers (repeated headers arrive comma-joined). */
+export const offeredProtocols = (header: string | string[] | undefined): string[] =>
+  (Array.isArray(header) ? header.join(',') : (header ?? ''))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** What the framing depends on. */
+export type Framing = Pick<ChannelProtocol, 'base64'>;
+
 /** One message for a channel: a byte or a digit, then the data raw or in base64. */
-export function encodeFrame(p: ChannelProtocol, channel: number, data: Buffer): Buffer | string {
+export function encodeFrame(p: Framing, channel: number, data: Buffer): Buffer | string {
   if (p.base64) return `${String.fromCharCode(48 + channel)}${data.toString('base64')}`;
   const out = Buffer.allocUnsafe(data.length + 1);
   out[0] = channel;
@@ -72,15 +78,20 @@ export function encodeFrame(p: ChannelProtocol, channel: number, data: Buffer): 
   return out;
 }
 
-/** A client's message: its channel and data; undefined for an empty (keep-alive) one. */
+/**
+ * A client's message: its channel and data; undefined for an empty (keep-alive) one, or a base64
+ * one whose channel is no digit.
+ */
 export function decodeFrame(
-  p: ChannelProtocol,
+  p: Framing,
   message: Buffer | string,
 ): { channel: number; data: Buffer } | undefined {
   const buf = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
   if (buf.length === 0) return undefined;
   if (p.base64) {
-    return { channel: buf[0]! - 48, data: Buffer.from(buf.subarray(1).toString('latin1'), 'base64') };
+    const channel = buf[0]! - 48;
+    if (channel < 0 || channel > 9) return undefined;
+    return { channel, data: Buffer.from(buf.subarray(1).toString('latin1'), 'base64') };
   }
   return { channel: buf[0]!, data: buf.subarray(1) };
 }
@@ -88,14 +99,30 @@ export function decodeFrame(
 /** A resize message (`{"Width":…,"Height":…}`); undefined when it does not parse. */
 export function parseResize(data: Buffer): TerminalSize | undefined {
   try {
-    const v = JSON.parse(data.toString('utf8')) as { Width?: unknown; Height?: unknown };
-    const width = Number(v.Width);
-    const height = Number(v.Height);
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) return undefined;
-    return { width, height };
+    return terminalSize(JSON.parse(data.toString('utf8')));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The size in a decoded resize message, read as Go's encoding/json fills
+ * remotecommand.TerminalSize: keys in any case (client-node sends
+ * `width`/`height`, client-go `Width`/`Height`), the last of repeated keys
+ * winning, uint16 values.
+ */
+export function terminalSize(v: unknown): TerminalSize | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const field = (name: string): unknown => {
+    const key = Object.keys(o).findLast((k) => k.toLowerCase() === name.toLowerCase());
+    return key === undefined ? undefined : o[key];
+  };
+  const width = field('Width') ?? 0;
+  const height = field('Height') ?? 0;
+  const u16 = (n: unknown): n is number =>
+    Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 0xffff;
+  return u16(width) && u16(height) ? { width, height } : undefined;
 }
 
 /**

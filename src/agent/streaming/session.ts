@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { spawn as spawnPty } from 'node-pty';
-import { findExecutable } from '../images/process.js';
+import { findExecutable, killGroup } from '../images/process.js';
 import { mapCommand } from './paths.js';
 
 export interface TerminalSize {
@@ -34,9 +34,16 @@ export interface StreamOptions {
 export interface SessionIO {
   /** The client's stdin (when asked for): data, then the end when the client closes it. */
   stdin?: Readable;
-  /** Sinks for output; a stream the client did not ask for is dropped by the transport. */
-  stdout(data: Buffer): void;
-  stderr(data: Buffer): void;
+  /**
+   * Sinks for output; a stream the client did not ask for is dropped by the transport. False:
+   * the transport holds more than its high-water mark; pause the source until onDrain.
+   */
+  stdout(data: Buffer): boolean;
+  stderr(data: Buffer): boolean;
+  /** Calls back once when what the transport holds is below its high-water mark again. */
+  onDrain(listener: () => void): void;
+  /** Output bytes the transport holds, not yet handed to the network. */
+  readonly buffered: number;
   /** Registers the listener for terminal sizes the client sends. */
   onResize(listener: (size: TerminalSize) => void): void;
   /** Aborted when the client went away. */
@@ -87,6 +94,8 @@ export interface ExecTarget {
   root: string;
   /** The working directory on this machine. */
   cwd: string;
+  /** Records the command's process group so an agent restarted after a crash kills it (orphans.ts). */
+  tracker?: { track(pid: number): void; untrack(pid: number): void };
 }
 
 /** runc's text for a program that cannot be started, with the shell's exit codes (127 missing, 126 not executable). */
@@ -104,13 +113,18 @@ const signalCode = (sig: NodeJS.Signals | number | null | undefined): number => 
   return 128 + n;
 };
 
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: already gone.
-  }
+/** Pauses `source` while the transport is full (`sink` answered false), resumes once it drained. */
+function throttled(io: SessionIO, sink: (d: Buffer) => boolean, pause: () => void, resume: () => void) {
+  let paused = false;
+  return (data: Buffer) => {
+    if (sink(data) || paused) return;
+    paused = true;
+    pause();
+    io.onDrain(() => {
+      paused = false;
+      resume();
+    });
+  };
 }
 
 /**
@@ -137,8 +151,8 @@ export async function runExec(
     return exitCodeStatus(code, command);
   }
   const code = opts.tty
-    ? await runInPty(file, argv, env, target.cwd, io)
-    : await runPiped(file, argv, env, target.cwd, opts, io);
+    ? await runInPty(file, argv, env, target, io)
+    : await runPiped(file, argv, env, target, opts, io);
   if (code === 'aborted') return successStatus();
   return code === 0 ? successStatus() : exitCodeStatus(code, command);
 }
@@ -147,24 +161,40 @@ function runPiped(
   file: string,
   argv: string[],
   env: Record<string, string>,
-  cwd: string,
+  target: ExecTarget,
   opts: StreamOptions,
   io: SessionIO,
 ): Promise<number | 'aborted'> {
   return new Promise((resolve) => {
     const child = spawnChild(file, argv.slice(1), {
       argv0: argv[0],
-      cwd,
+      cwd: target.cwd,
       env,
       detached: true,
       stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
-    const onAbort = () => killGroup(child.pid, 'SIGKILL');
+    const pid = child.pid;
+    if (pid !== undefined) target.tracker?.track(pid);
+    const onAbort = () => pid !== undefined && killGroup(pid, 'SIGKILL');
     io.signal.addEventListener('abort', onAbort, { once: true });
-    child.stdout?.on('data', (c: Buffer) => io.stdout(c));
-    child.stderr?.on('data', (c: Buffer) => io.stderr(c));
+    for (const [from, sink] of [
+      [child.stdout, io.stdout],
+      [child.stderr, io.stderr],
+    ] as const) {
+      if (!from) continue;
+      from.on(
+        'data',
+        throttled(
+          io,
+          sink,
+          () => from.pause(),
+          () => from.resume(),
+        ),
+      );
+    }
     if (child.stdin && io.stdin) {
       child.stdin.on('error', () => {});
+      // pipe() stops reading the client's stdin while the command's is full.
       io.stdin.pipe(child.stdin);
     }
     child.once('error', (err) => {
@@ -176,7 +206,10 @@ function runPiped(
     child.once('close', (code, signal) => {
       io.signal.removeEventListener('abort', onAbort);
       // What the command left running in its group goes with it, as in a container's exec.
-      killGroup(child.pid, 'SIGKILL');
+      if (pid !== undefined) {
+        killGroup(pid, 'SIGKILL');
+        target.tracker?.untrack(pid);
+      }
       resolve(io.signal.aborted ? 'aborted' : (code ?? signalCode(signal)));
     });
   });
@@ -186,23 +219,53 @@ function runInPty(
   file: string,
   argv: string[],
   env: Record<string, string>,
-  cwd: string,
+  target: ExecTarget,
   io: SessionIO,
 ): Promise<number | 'aborted'> {
   return new Promise((resolve) => {
-    const term = spawnPty(file, argv.slice(1), { name: env.TERM ?? 'xterm', cols: 80, rows: 24, cwd, env });
+    // encoding null: bytes both ways, so split or non-UTF-8 sequences pass through untouched.
+    const term = spawnPty(file, argv.slice(1), {
+      name: env.TERM ?? 'xterm',
+      cols: 80,
+      rows: 24,
+      cwd: target.cwd,
+      env,
+      encoding: null,
+    });
+    target.tracker?.track(term.pid);
+    let exited = false;
     const onAbort = () => killGroup(term.pid, 'SIGKILL');
     io.signal.addEventListener('abort', onAbort, { once: true });
     io.onResize((s) => {
-      if (s.width > 0 && s.height > 0) term.resize(s.width, s.height);
+      // A size that arrives after the exit would resize a closed terminal: node-pty throws.
+      if (exited || s.width <= 0 || s.height <= 0) return;
+      try {
+        term.resize(s.width, s.height);
+      } catch {}
     });
-    const data = term.onData((d) => io.stdout(Buffer.from(d, 'utf8')));
-    io.stdin?.on('data', (c: Buffer) => term.write(c.toString('utf8')));
+    const out = throttled(
+      io,
+      io.stdout,
+      () => term.pause(),
+      () => {
+        if (!exited) term.resume();
+      },
+    );
+    const data = term.onData((d: string | Buffer) => out(typeof d === 'string' ? Buffer.from(d) : d));
+    const write = (b: Buffer) => {
+      if (exited || b.length === 0) return;
+      try {
+        term.write(b);
+      } catch {}
+    };
+    io.stdin?.on('data', write);
     // A closed stdin is end-of-file at the terminal.
-    io.stdin?.on('end', () => term.write('\x04'));
+    io.stdin?.on('end', () => write(Buffer.from([4])));
     term.onExit(({ exitCode, signal }) => {
+      exited = true;
       io.signal.removeEventListener('abort', onAbort);
       killGroup(term.pid, 'SIGKILL');
+      target.tracker?.untrack(term.pid);
       // node-pty reports the exit after the last output it read; give pending reads a turn.
       setImmediate(() => {
         data.dispose();
@@ -212,6 +275,9 @@ function runInPty(
   });
 }
 
+/** How far (bytes the transport holds) an attached client may fall behind the container's output. */
+export const ATTACH_MAX_BEHIND = 8 * 1024 * 1024;
+
 /** A running container's own streams, for attach (the pod worker provides it). */
 export interface AttachTarget {
   tty: boolean;
@@ -220,7 +286,9 @@ export interface AttachTarget {
   stdinOnce: boolean;
   /** Output from now on, until the returned function is called. */
   subscribe(listener: (stream: 'stdout' | 'stderr', data: string) => void): () => void;
-  write(data: Buffer): void;
+  /** False: the container's stdin is full; wait for onStdinDrain. */
+  write(data: Buffer): boolean;
+  onStdinDrain(listener: () => void): void;
   closeStdin(): void;
   resize(size: TerminalSize): void;
   /** Resolves when the container ends. */
@@ -237,14 +305,26 @@ export async function runAttach(
   opts: StreamOptions,
   io: SessionIO,
 ): Promise<StreamStatus> {
+  // The container's output cannot wait for one client: a client this far behind is dropped.
+  let tooSlow: (() => void) | undefined;
+  const dropped = new Promise<void>((resolve) => {
+    tooSlow = resolve;
+  });
   const unsubscribe = target.subscribe((stream, data) => {
+    if (io.buffered > ATTACH_MAX_BEHIND) return tooSlow?.();
     const buf = Buffer.from(data, 'utf8');
     if (stream === 'stderr' && !target.tty) io.stderr(buf);
     else io.stdout(buf);
   });
   const useStdin = opts.stdin && target.stdin && io.stdin;
   if (useStdin) {
-    io.stdin!.on('data', (c: Buffer) => target.write(c));
+    const stdin = io.stdin!;
+    // The client's stdin waits while the container's is full (the transport stops reading it).
+    stdin.on('data', (c: Buffer) => {
+      if (target.write(c)) return;
+      stdin.pause();
+      target.onStdinDrain(() => stdin.resume());
+    });
     io.stdin!.on('end', () => {
       if (target.stdinOnce && !target.tty) target.closeStdin();
     });
@@ -254,8 +334,10 @@ export async function runAttach(
     if (io.signal.aborted) resolve();
     else io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  await Promise.race([target.exited, aborted]);
+  const slow = await Promise.race([target.exited, aborted, dropped.then(() => 'slow' as const)]);
   unsubscribe();
   if (useStdin && target.stdinOnce) target.closeStdin();
+  if (slow === 'slow')
+    return internalErrorStatus(`attach: the client fell ${ATTACH_MAX_BEHIND >> 20} MiB behind the output`);
   return successStatus();
 }

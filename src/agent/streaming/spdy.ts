@@ -85,27 +85,64 @@ export const MAX_HEADER_BYTES = 256 * 1024;
 
 const STREAM_ID_MASK = 0x7fffffff;
 
-/** Cuts a byte stream into frames; keeps a partial frame until the rest arrives. */
+/**
+ * Cuts a byte stream into frames; keeps a partial frame until the rest
+ * arrives. Chunks are kept as a list: a large frame arriving in many small
+ * chunks is joined once, not once per chunk.
+ */
 export class FrameDecoder {
-  private buf: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private length = 0;
 
   /** The complete frames now available; throws SpdyProtocolError on malformed input. */
   push(chunk: Buffer): Frame[] {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.length += chunk.length;
+    }
     const out: Frame[] = [];
-    while (this.buf.length >= 8) {
-      const length = this.buf.readUIntBE(5, 3);
-      if (this.buf.length < 8 + length) break;
-      const frame = this.buf.subarray(0, 8 + length);
-      this.buf = this.buf.subarray(8 + length);
-      out.push(decodeFrame(frame));
+    while (this.length >= 8) {
+      const size = 8 + this.take(8, false).readUIntBE(5, 3);
+      if (this.length < size) break;
+      out.push(decodeFrame(this.take(size, true)));
     }
     return out;
   }
 
   /** Bytes held for an incomplete frame. */
   get pending(): number {
-    return this.buf.length;
+    return this.length;
+  }
+
+  /** The first n bytes (n <= length), removed when `consume`; joins only the chunks they span. */
+  private take(n: number, consume: boolean): Buffer {
+    const first = this.chunks[0]!;
+    let out: Buffer;
+    if (first.length >= n) out = first.subarray(0, n);
+    else {
+      const parts: Buffer[] = [];
+      let have = 0;
+      for (const c of this.chunks) {
+        if (have >= n) break;
+        parts.push(c);
+        have += c.length;
+      }
+      out = Buffer.concat(parts, have).subarray(0, n);
+    }
+    if (!consume) return out;
+    this.length -= n;
+    let left = n;
+    while (left > 0) {
+      const c = this.chunks[0]!;
+      if (c.length <= left) {
+        this.chunks.shift();
+        left -= c.length;
+      } else {
+        this.chunks[0] = c.subarray(left);
+        left = 0;
+      }
+    }
+    return out;
   }
 }
 

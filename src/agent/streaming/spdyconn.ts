@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Duplex } from 'node:stream';
+import { refuseUpgrade } from './refusal.js';
 import {
   encodeFrame,
   FLAG_FIN,
@@ -26,6 +27,8 @@ import {
 
 /** Data frames carry at most this much: small enough to interleave streams fairly. */
 const MAX_DATA_FRAME = 32 * 1024;
+/** What the transport may hold before answers to the peer's control frames stop (answer()). */
+const CONTROL_BACKLOG = 4 * 1024 * 1024;
 
 export interface SpdyConnectionOptions {
   /** The server's streams are even, the client's odd (SPDY/3 2.3.2). */
@@ -169,7 +172,23 @@ export class SpdyConnection {
 
   /** @internal */
   caughtUp(stream: SpdyStream): void {
-    if (this.lagging.delete(stream) && this.lagging.size === 0 && !this.closed) this.transport.resume();
+    if (this.lagging.delete(stream)) this.flow();
+  }
+
+  /** Reads the transport again unless a stream's reader lags. */
+  private flow(): void {
+    if (this.lagging.size === 0 && !this.closed) this.transport.resume();
+  }
+
+  /**
+   * Sends an answer the peer's own frames call for (a PING echo, a RST_STREAM). A peer that keeps
+   * asking without reading would grow our write buffer without bound: past CONTROL_BACKLOG a PING
+   * goes unanswered (its sender times out) and anything else ends the connection.
+   */
+  /** @internal */
+  answer(frame: Frame): void {
+    if (this.transport.writableLength <= CONTROL_BACKLOG) this.send(frame);
+    else if (frame.type !== 'ping') this.destroy(new SpdyProtocolError('peer does not read its answers'));
   }
 
   /** @internal */
@@ -188,7 +207,7 @@ export class SpdyConnection {
         // Inflate even a refused stream's headers: the compression context is shared.
         const headers = this.inflater.inflate(f.headerBlock);
         if (this.ours(f.streamId) || f.streamId <= this.lastRemoteId) {
-          this.send({ type: 'rst_stream', streamId: f.streamId, status: RstStatus.ProtocolError });
+          this.answer({ type: 'rst_stream', streamId: f.streamId, status: RstStatus.ProtocolError });
           return;
         }
         this.lastRemoteId = f.streamId;
@@ -224,7 +243,7 @@ export class SpdyConnection {
           const resolve = this.pings.get(f.id);
           this.pings.delete(f.id);
           resolve?.();
-        } else this.send(f);
+        } else this.answer(f);
         return;
       case 'goaway':
         this.destroy();
@@ -279,7 +298,7 @@ export class SpdyStream extends Duplex {
   reset(status: number = RstStatus.Cancel): void {
     if (this.wasReset) return;
     this.wasReset = true;
-    this.conn.send({ type: 'rst_stream', streamId: this.id, status });
+    this.conn.answer({ type: 'rst_stream', streamId: this.id, status });
     this.finish();
   }
 
@@ -384,31 +403,6 @@ export function isSpdyUpgrade(req: IncomingMessage): boolean {
   return upgrade.split(',').some((u) => u.trim() === 'spdy/3.1');
 }
 
-/** An HTTP answer on a socket that was asked to upgrade and will not be. */
-export function rejectUpgrade(
-  socket: Duplex,
-  code: number,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  const reason: Record<number, string> = {
-    400: 'Bad Request',
-    403: 'Forbidden',
-    404: 'Not Found',
-    500: 'Internal Server Error',
-  };
-  const body = Buffer.from(`${message}\n`);
-  const lines = [
-    `HTTP/1.1 ${code} ${reason[code] ?? 'Error'}`,
-    'Content-Type: text/plain; charset=utf-8',
-    'X-Content-Type-Options: nosniff',
-    `Content-Length: ${body.length}`,
-    'Connection: close',
-    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-  ];
-  socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]));
-}
-
 /**
  * httpstream.Handshake: the first protocol the client offers that the server
  * supports, '' when the client offers none (a legacy client), or undefined
@@ -423,7 +417,7 @@ export function negotiate(
   if (offered.length === 0) return '';
   const chosen = offered.find((p) => serverProtocols.includes(p));
   if (chosen !== undefined) return chosen;
-  rejectUpgrade(
+  refuseUpgrade(
     socket,
     403,
     `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server accepts [${serverProtocols.join(' ')}]`,

@@ -9,9 +9,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { STREAM_CREATION_TIMEOUT_MS, terminalSize } from './protocol.js';
 import type { SessionIO, StreamOptions, StreamStatus, TerminalSize } from './session.js';
-import { headerValue } from './spdy.js';
-import { acceptSpdy, negotiate, type SpdyStream } from './spdyconn.js';
+import { headerValue, RstStatus } from './spdy.js';
+import { acceptSpdy, negotiate, type SpdyConnection, type SpdyStream } from './spdyconn.js';
 
 export const SPDY_REMOTECOMMAND_PROTOCOLS = [
   'v4.channel.k8s.io',
@@ -19,9 +20,6 @@ export const SPDY_REMOTECOMMAND_PROTOCOLS = [
   'v2.channel.k8s.io',
   'channel.k8s.io',
 ];
-
-/** kubelet's streaming server default: the client's streams must all arrive within this. */
-export const STREAM_CREATION_TIMEOUT_MS = 30_000;
 
 type StreamType = 'error' | 'stdin' | 'stdout' | 'stderr' | 'resize';
 const TYPES: readonly string[] = ['error', 'stdin', 'stdout', 'stderr', 'resize'];
@@ -60,9 +58,8 @@ export function parseResizes(buf: string, out: TerminalSize[]): string {
       if (depth++ === 0) start = i;
     } else if (ch === '}' && depth > 0 && --depth === 0) {
       try {
-        const v = JSON.parse(buf.slice(start, i + 1)) as { Width?: unknown; Height?: unknown };
-        if (typeof v.Width === 'number' && typeof v.Height === 'number')
-          out.push({ width: v.Width, height: v.Height });
+        const size = terminalSize(JSON.parse(buf.slice(start, i + 1)));
+        if (size) out.push(size);
       } catch {}
       consumed = i + 1;
     }
@@ -86,39 +83,39 @@ export function handleSpdyRemoteCommand(
   const protocol = negotiated === '' ? 'channel.k8s.io' : negotiated;
   const want = expectedStreams(protocol, opts);
   const streams = new Map<StreamType, SpdyStream>();
-  let received = 0;
   let started = false;
   const abort = new AbortController();
-  const conn = acceptSpdy(socket, head, negotiated, {
-    onStream: (s) => {
-      s.reply();
-      s.on('error', () => {});
-      const type = headerValue(s.headers, 'streamType');
-      // kubelet logs an unknown type and does not count it; the client gets its reply all the same.
-      if (!TYPES.includes(type) || started) return;
-      streams.set(type as StreamType, s);
-      if (++received === want) {
-        started = true;
-        clearTimeout(timer);
-        void session();
-      }
-    },
-    onClose: () => {
+  let timer: NodeJS.Timeout | undefined;
+  // Everything the stream handler uses is set up before the connection reads anything: the
+  // upgrade's head may already hold every SYN_STREAM, and stdin's data and FIN with them.
+  let conn: SpdyConnection | undefined;
+  const onStream = (s: SpdyStream) => {
+    s.on('error', () => {});
+    const type = headerValue(s.headers, 'streamType');
+    // An unknown or repeated type, or one after the session started, is refused rather than kept
+    // open with whatever the client sends on it (kubelet only logs them).
+    if (!TYPES.includes(type) || streams.has(type as StreamType) || started) {
+      s.reset(RstStatus.RefusedStream);
+      return;
+    }
+    s.reply();
+    streams.set(type as StreamType, s);
+    if (streams.size === want) {
+      started = true;
       clearTimeout(timer);
-      abort.abort();
-    },
-  });
-  const timer = setTimeout(() => conn.close(), STREAM_CREATION_TIMEOUT_MS);
-  timer.unref();
-
+      void session();
+    }
+  };
   const session = async () => {
     const stdout = streams.get('stdout');
     const stderr = streams.get('stderr');
     const error = streams.get('error');
     const resize = streams.get('resize');
     const stdin = opts.stdin ? streams.get('stdin') : undefined;
-    // A v1 kubelet closes the stdin stream's write side at once; nothing is ever written there anyway.
-    streams.get('stdin')?.end();
+    // Our side of the stdin stream stays open until the session ends: client-go (v2+) reads it
+    // and, at its FIN, closes its own side, cutting off the stdin it was still sending. Only v1
+    // clients (kubelet closes it at once there) never read it.
+    if (protocol === 'channel.k8s.io') streams.get('stdin')?.end();
     const listeners: ((s: TerminalSize) => void)[] = [];
     if (resize) {
       let pending = '';
@@ -129,13 +126,16 @@ export function handleSpdyRemoteCommand(
         for (const size of sizes) for (const l of listeners) l(size);
       });
     }
+    const open = [stdout, stderr].filter((s): s is SpdyStream => s !== undefined);
+    const sink = (s: SpdyStream | undefined) => (data: Buffer) =>
+      !s || s.writableEnded || s.destroyed ? true : s.write(data);
     const io: SessionIO = {
       stdin,
-      stdout: (data) => {
-        if (stdout && !stdout.writableEnded) stdout.write(data);
-      },
-      stderr: (data) => {
-        if (stderr && !stderr.writableEnded) stderr.write(data);
+      stdout: sink(stdout),
+      stderr: sink(stderr),
+      onDrain: (l) => whenDrained(open, l),
+      get buffered() {
+        return open.reduce((n, s) => n + s.writableLength, 0);
       },
       onResize: (l) => listeners.push(l),
       signal: abort.signal,
@@ -166,6 +166,37 @@ export function handleSpdyRemoteCommand(
           }),
       ),
     );
-    conn.close();
+    conn?.close();
   };
+  conn = acceptSpdy(socket, head, negotiated, {
+    onStream,
+    onClose: () => {
+      clearTimeout(timer);
+      abort.abort();
+    },
+  });
+  if (!started && !conn.isClosed) {
+    const c = conn;
+    timer = setTimeout(() => c.close(), STREAM_CREATION_TIMEOUT_MS);
+    timer.unref();
+  }
+}
+
+/** Calls back once none of the streams waits for 'drain' (or each is gone). */
+function whenDrained(streams: SpdyStream[], cb: () => void): void {
+  const full = streams.filter((s) => s.writableNeedDrain && !s.destroyed);
+  let left = full.length;
+  if (left === 0) return cb();
+  for (const s of full) {
+    let done = false;
+    const one = () => {
+      if (done) return;
+      done = true;
+      s.off('drain', one);
+      s.off('close', one);
+      if (--left === 0) cb();
+    };
+    s.on('drain', one);
+    s.on('close', one);
+  }
 }

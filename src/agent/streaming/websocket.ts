@@ -24,17 +24,20 @@ import {
   STDOUT,
   statusPayload,
 } from './protocol.js';
+import { refuseUpgrade } from './refusal.js';
 import type { SessionIO, StreamOptions, StreamStatus, TerminalSize } from './session.js';
 
-/** Writes a plain HTTP answer on a connection that is not upgraded. */
-export function refuse(sock: Duplex, code: number, reason: string, body: string): void {
-  sock.end(
-    `HTTP/1.1 ${code} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
+/** Output one session may queue on its WebSocket before the source is paused. */
+export const WS_HIGH_WATER = 1024 * 1024;
+/** The largest client message: kubectl sends stdin in pieces of its 32 KiB copy buffer. */
+const MAX_PAYLOAD = 4 * 1024 * 1024;
 
-const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
+const wss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: false,
+  clientTracking: false,
+  maxPayload: MAX_PAYLOAD,
+});
 
 /** Upgrades to a WebSocket and runs the session on it. */
 export function serveWebSocket(
@@ -47,10 +50,9 @@ export function serveWebSocket(
   const offered = offeredProtocols(req.headers['sec-websocket-protocol']);
   const protocol = negotiate(offered);
   if (!protocol) {
-    refuse(
+    refuseUpgrade(
       sock,
       403,
-      'Forbidden',
       `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io', 'channel.k8s.io', 'base64.channel.k8s.io'].join(' ')}]`,
     );
     return;
@@ -61,6 +63,7 @@ export function serveWebSocket(
         noServer: true,
         perMessageDeflate: false,
         clientTracking: false,
+        maxPayload: MAX_PAYLOAD,
         handleProtocols: () => protocol.name,
       })
     : wss;
@@ -74,10 +77,26 @@ function session(
   run: (io: SessionIO) => Promise<StreamStatus>,
 ): void {
   const abort = new AbortController();
-  const stdin = opts.stdin ? new PassThrough() : undefined;
+  const stdin = opts.stdin ? new PassThrough({ highWaterMark: 256 * 1024 }) : undefined;
+  // A consumer that failed must not take the agent with it: an 'error' with no listener throws.
+  stdin?.on('error', () => {});
   let resize: ((s: TerminalSize) => void) | undefined;
-  const send = (channel: number, data: Buffer) => {
-    if (ws.readyState === ws.OPEN) ws.send(encodeFrame(p, channel, data));
+  // Output queued on the socket: above the high-water mark the session pauses its source.
+  let pending = 0;
+  let drainWaiters: (() => void)[] = [];
+  const send = (channel: number, data: Buffer): boolean => {
+    if (ws.readyState !== ws.OPEN) return true;
+    const frame = encodeFrame(p, channel, data);
+    const n = frame.length;
+    pending += n;
+    ws.send(frame, () => {
+      pending -= n;
+      if (pending > WS_HIGH_WATER || drainWaiters.length === 0) return;
+      const waiters = drainWaiters;
+      drainWaiters = [];
+      for (const w of waiters) w();
+    });
+    return pending <= WS_HIGH_WATER;
   };
   // kubelet: tty and stderr together is stderr dropped (a terminal has one output).
   const stderr = opts.stderr && !opts.tty;
@@ -85,8 +104,15 @@ function session(
   ws.on('message', (raw: Buffer, isBinary: boolean) => {
     const frame = decodeFrame(p, isBinary ? raw : raw.toString('utf8'));
     if (!frame) return;
-    if (frame.channel === STDIN) stdin?.write(frame.data);
-    else if (frame.channel === RESIZE) {
+    if (frame.channel === STDIN) {
+      // After the client's close signal (or our end) stdin takes nothing more: write after end throws.
+      if (!stdin || stdin.writableEnded || frame.data.length === 0) return;
+      // The session's stdin is full: stop reading the client until it drains.
+      if (!stdin.write(frame.data)) {
+        ws.pause();
+        stdin.once('drain', () => ws.resume());
+      }
+    } else if (frame.channel === RESIZE) {
       const size = parseResize(frame.data);
       if (size) resize?.(size);
     } else if (frame.channel === CLOSE && p.closeSignal && frame.data[0] === STDIN) stdin?.end();
@@ -98,11 +124,14 @@ function session(
   });
   const io: SessionIO = {
     ...(stdin ? { stdin } : {}),
-    stdout: (d) => {
-      if (opts.stdout) send(STDOUT, d);
+    stdout: (d) => (opts.stdout ? send(STDOUT, d) : true),
+    stderr: (d) => (stderr ? send(STDERR, d) : true),
+    onDrain: (l) => {
+      if (pending <= WS_HIGH_WATER) l();
+      else drainWaiters.push(l);
     },
-    stderr: (d) => {
-      if (stderr) send(STDERR, d);
+    get buffered() {
+      return pending;
     },
     onResize: (l) => {
       resize = l;

@@ -2,29 +2,12 @@
  * The WebSocket channel framing of Kubernetes' `channel.k8s.io` family
  * (apimachinery's wsstream): every message is one channel's bytes, prefixed
  * by the channel number, as a byte (binary protocols) or an ASCII digit with
- * a base64 payload (`*.base64.channel.k8s.io`). Each channel is a Duplex, so
+ * a base64 payload (`*.base64.channel.k8s.io`), framed by protocol.ts. Each channel is a Duplex, so
  * the same code forwards over this and over SPDY streams.
  */
 import { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-
-/** Splits a message into its channel and payload; undefined for an empty or malformed one. */
-export function decodeChannelMessage(
-  data: Buffer,
-  base64: boolean,
-): { channel: number; payload: Buffer } | undefined {
-  if (data.length === 0) return undefined;
-  if (!base64) return { channel: data[0] ?? 0, payload: data.subarray(1) };
-  const channel = (data[0] ?? 0) - 0x30;
-  if (channel < 0 || channel > 9) return undefined;
-  return { channel, payload: Buffer.from(data.subarray(1).toString('latin1'), 'base64') };
-}
-
-/** One message carrying `payload` on `channel`. */
-export function encodeChannelMessage(channel: number, payload: Buffer, base64: boolean): Buffer | string {
-  if (!base64) return Buffer.concat([Buffer.from([channel]), payload]);
-  return String.fromCharCode(0x30 + channel) + payload.toString('base64');
-}
+import { decodeFrame, encodeFrame } from './protocol.js';
 
 /** A WebSocket's channels as Duplexes; readable channels get the client's messages. */
 export class ChannelSocket {
@@ -42,10 +25,10 @@ export class ChannelSocket {
         : Array.isArray(data)
           ? Buffer.concat(data)
           : Buffer.from(data);
-      const msg = decodeChannelMessage(buf, base64);
+      const msg = decodeFrame({ base64 }, buf);
       // wsstream ignores messages for channels that do not exist; so do we.
       const ch = msg && this.channels[msg.channel];
-      if (ch && msg.payload.length > 0) ch.deliver(msg.payload);
+      if (ch && msg.data.length > 0) ch.deliver(msg.data);
     });
     ws.on('close', () => {
       for (const ch of this.channels) ch.destroy();
@@ -56,7 +39,9 @@ export class ChannelSocket {
   /** @internal */
   send(channel: number, payload: Buffer, cb: (err?: Error) => void): void {
     if (this.ws.readyState !== this.ws.OPEN) return cb();
-    this.ws.send(encodeChannelMessage(channel, payload, this.base64), { binary: !this.base64 }, () => cb());
+    this.ws.send(encodeFrame({ base64: this.base64 }, channel, payload), { binary: !this.base64 }, () =>
+      cb(),
+    );
   }
 
   close(): void {
@@ -77,7 +62,7 @@ export class ChannelStream extends Duplex {
 
   /** @internal */
   deliver(payload: Buffer): void {
-    if (this.destroyed) return;
+    if (this.destroyed || this.readableEnded) return;
     if (!this.push(payload) && !this.lagging) {
       this.lagging = true;
       this.conn.ws.pause();

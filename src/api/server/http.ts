@@ -121,7 +121,13 @@ export function createApiHttpServer(deps: HttpDeps): Server {
     watches: new WatchBudget(limits.watchBufferBytes, limits.watchBufferTotalBytes, deps.log),
   };
 
-  const drain: DrainState = { draining: false, inflight: new Map(), sockets: new Set(), guard };
+  const drain: DrainState = {
+    draining: false,
+    inflight: new Map(),
+    sockets: new Set(),
+    upgraded: new Set(),
+    guard,
+  };
   const server = createServer(
     {
       cert: deps.tls.cert,
@@ -142,7 +148,7 @@ export function createApiHttpServer(deps: HttpDeps): Server {
     (req, res) => {
       const auth = authenticate(req);
       if (auth === 'user') guard.authenticated(req.socket);
-      deps.metrics?.track(req, res);
+      deps.metrics?.track(req, res, auth === 'user');
       const watch = watchRequested(req.url ?? '');
       drain.inflight.set(res, watch);
       // While draining, a connection closes after its response (Go's Shutdown does the same).
@@ -170,13 +176,24 @@ export function createApiHttpServer(deps: HttpDeps): Server {
   });
   // Upgrade requests (exec, attach, port-forward streams; or any request that asks for one).
   server.on('upgrade', (req: IncomingMessage, sock: Duplex, head: Buffer) => {
+    sock.on('error', () => sock.destroy());
+    // A stream would outlive the stop: refused as upstream's WithWaitGroup refuses requests then.
+    if (drain.draining) {
+      writeStatus(sock, statusErrors.serviceUnavailable('apiserver is shutting down'), 'Retry-After: 1\r\n');
+      return;
+    }
+    // Node's closeAllConnections() no longer knows a connection once it is upgraded.
+    drain.upgraded.add(sock);
+    sock.once('close', () => drain.upgraded.delete(sock));
     const auth = authenticate(req);
     if (auth === 'user') guard.authenticated(req.socket);
-    sock.on('error', () => sock.destroy());
-    serveUpgrade(ctx, req, sock, head, auth).catch((err) => {
+    const status = deps.metrics?.trackUpgrade(req, sock, auth === 'user').code ?? (() => {});
+    serveUpgrade(ctx, req, sock, head, auth, status).catch((err) => {
       if (!(err instanceof StatusError))
         deps.log.error(err, 'Unhandled error', { method: req.method, url: req.url });
-      writeStatus(sock, err instanceof StatusError ? err : statusErrors.internal(err));
+      const e = err instanceof StatusError ? err : statusErrors.internal(err);
+      status(e.code);
+      writeStatus(sock, e);
     });
   });
   server.on('connection', (raw: Socket) => guard.admit(raw));
@@ -195,10 +212,10 @@ export function createApiHttpServer(deps: HttpDeps): Server {
 }
 
 /** A Status answer written on a connection Node handed over (CONNECT, upgrade), which then closes. */
-function writeStatus(sock: Duplex, err: StatusError): void {
+function writeStatus(sock: Duplex, err: StatusError, extraHeaders = ''): void {
   const body = JSON.stringify(err.toStatus());
   sock.end(
-    `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code]}\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code]}\r\nContent-Type: application/json\r\n${extraHeaders}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
@@ -215,6 +232,7 @@ async function serveUpgrade(
   sock: Duplex,
   head: Buffer,
   auth: Authn,
+  status: (code: number) => void,
 ): Promise<void> {
   const url = requestURL(req.url ?? '/');
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
@@ -225,7 +243,14 @@ async function serveUpgrade(
     if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed();
     const { registry, namespace, name, subresource } = target;
     const where = await streamTarget(subresource, registry, nodes, namespace, name, url.searchParams);
-    proxyUpgrade(req, sock, head, where, (err) => writeStatus(sock, statusErrors.internal(err)));
+    proxyUpgrade(req, sock, head, where, {
+      token: ctx.token,
+      onStatus: status,
+      onError: (err) => {
+        status(500);
+        writeStatus(sock, statusErrors.internal(err));
+      },
+    });
     return;
   }
   // The body of an upgrade request is not parsed by Node: one is refused rather than awaited.
@@ -235,6 +260,7 @@ async function serveUpgrade(
   res.shouldKeepAlive = false;
   res.assignSocket(sock as Socket);
   res.once('finish', () => {
+    status(res.statusCode);
     res.detachSocket(sock as Socket);
     sock.end();
   });
@@ -247,6 +273,8 @@ interface DrainState {
   inflight: Map<ServerResponse, boolean>;
   /** Open connections, to tell the ones still flushing from the stalled ones. */
   sockets: Set<TLSSocket>;
+  /** Upgraded connections (exec, attach, port-forward streams), ended when the server closes. */
+  upgraded: Set<Duplex>;
   /** Knows the connections still in their TLS handshake. */
   guard: ConnectionGuard;
   changed?: () => void;
@@ -261,7 +289,8 @@ const drains = new WeakMap<Server, DrainState>();
  * watches remain (or after timeoutMs); end those (stop the registries), then
  * await the returned `closed`, which force-closes a connection once it has
  * made no progress for graceMs (a slow reader still draining its watch stream
- * gets to read the end of it), and everything after timeoutMs.
+ * gets to read the end of it), and everything after timeoutMs. Upgrade
+ * requests are refused while draining; open streams end when `closed` is called.
  */
 export async function drainApiHttpServer(
   server: Server,
@@ -290,6 +319,9 @@ export async function drainApiHttpServer(
       // No closeIdleConnections() here: it destroys a connection whose response just finished,
       // dropping what is still buffered (a slow reader's watch loses its last chunk). Responses
       // that finish while draining end their connection gracefully ('finish' above).
+      // Streams are long-running as watches are, which have ended by now; an active one makes
+      // progress, so the watchdog would never cut it, and closeAllConnections() skips it.
+      for (const sock of drain?.upgraded ?? []) sock.destroy();
       const cut = setTimeout(() => server.closeAllConnections(), timeoutMs);
       const progress = new Map<Socket, { mark: string; at: number }>();
       const watchdog = setInterval(() => {
@@ -430,7 +462,7 @@ async function route(
   if (subresource === 'log') {
     const nodes = deps.registries.get('/nodes');
     if (method !== 'GET' || !nodes) throw methodNotAllowed();
-    return handlePodLog({ pods: registry, nodes, namespace, name, query: q, req, res });
+    return handlePodLog({ pods: registry, nodes, namespace, name, query: q, req, res, token: deps.token });
   }
   if (isStreamSubresource(subresource)) {
     const nodes = deps.registries.get('/nodes');

@@ -10,8 +10,10 @@
  * values: an arbitrary URL must not mint a new series.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from '../../store/store.js';
+import { queryBool } from './query.js';
 
 const stable = (help: string) => `[STABLE] ${help}`;
 const alpha = (help: string) => `[ALPHA] ${help}`;
@@ -33,8 +35,15 @@ export interface RequestInfo {
   readOnly: boolean;
 }
 
-/** Go's strconv.ParseBool truths. */
-const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+/**
+ * What the server serves, for labels: a resource's served version and its
+ * subresources; with resource '' anything truthy when the group is served.
+ */
+export type Served = (
+  group: string,
+  resource: string,
+) => { version: string; subresources: readonly string[] } | undefined;
+
 const CONNECT = new Set(['exec', 'attach', 'portforward', 'proxy']);
 const NON_RESOURCE =
   /^\/(?:healthz|livez|readyz)(?:\/[a-z0-9-]+)?$|^\/(?:version|metrics|openapi\/v2|openapi\/v3|api|apis)?$/;
@@ -49,15 +58,16 @@ function parseURL(raw: string): URL {
 }
 
 /**
- * What a request is, for metrics. `served(group, resource)` says whether a
- * resource exists (others are recorded without resource labels), and with
- * resource '' whether the group does.
+ * What a request is, for metrics. Only what `served` serves is labelled: a
+ * resource at its served version with no or a served subresource; any other
+ * request is recorded without resource labels, as upstream records only its
+ * routes.
  */
 export function requestInfo(
   method: string,
   rawUrl: string,
   contentType: string | undefined,
-  served: (group: string, resource: string) => boolean,
+  served: Served,
 ): RequestInfo {
   const url = parseURL(rawUrl);
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
@@ -90,7 +100,8 @@ export function requestInfo(
     return other(named ? path : '');
   }
   const version = rest.shift()!;
-  let watch = TRUE.has(url.searchParams.get('watch') ?? '');
+  // As the router reads it (query.ts), so a request is labelled with the verb it is served as.
+  let watch = queryBool(url.searchParams, 'watch');
   if (rest[0] === 'watch') {
     watch = true;
     rest.shift();
@@ -102,7 +113,10 @@ export function requestInfo(
     if (rest.length > 2 && rest[2] !== 'status' && rest[2] !== 'finalize') rest = rest.slice(2);
   }
   const [resource = '', name = '', subresource = ''] = rest;
-  if (!served(group, resource) || rest.length > 3) return other('');
+  const r = served(group, resource);
+  // A version or subresource the resource does not serve is a 404, not a series of its own.
+  if (!r || rest.length > 3 || r.version !== version) return other('');
+  if (subresource && !r.subresources.includes(subresource)) return other('');
   let verb: string;
   if (CONNECT.has(subresource)) verb = 'CONNECT';
   else if (method === 'GET' || method === 'HEAD') verb = watch ? 'WATCH' : name ? 'GET' : 'LIST';
@@ -110,7 +124,7 @@ export function requestInfo(
   else if (method === 'PATCH' && contentType?.startsWith('application/apply-patch')) verb = 'APPLY';
   else verb = method;
   const scope = name || verb === 'POST' ? 'resource' : namespace ? 'namespace' : 'cluster';
-  const follow = subresource === 'log' && TRUE.has(url.searchParams.get('follow') ?? '');
+  const follow = subresource === 'log' && queryBool(url.searchParams, 'follow');
   return {
     verb,
     group,
@@ -121,6 +135,16 @@ export function requestInfo(
     longRunning: verb === 'WATCH' || verb === 'CONNECT' || follow,
     readOnly,
   };
+}
+
+/**
+ * The dry_run label as upstream's cleanDryRun: the distinct values sorted and
+ * joined, of which only `All` is valid; any other is `invalid` (the request
+ * is refused), so the label has three values at most.
+ */
+export function dryRunLabel(values: readonly string[]): string {
+  if (values.length === 0) return '';
+  return values.every((v) => v === 'All') ? 'All' : 'invalid';
 }
 
 const REQUEST_LABELS = [
@@ -183,7 +207,7 @@ export class ApiMetrics {
   });
 
   constructor(
-    private readonly served: (group: string, resource: string) => boolean,
+    private readonly served: Served,
     /** Stored objects by resource (`services`, `deployments.apps`), read when scraped. */
     objectCounts: () => Map<string, number>,
   ) {
@@ -199,13 +223,34 @@ export class ApiMetrics {
     for (const request_kind of ['readOnly', 'mutating']) this.inflight.set({ request_kind }, 0);
   }
 
-  /** Starts measuring a request; it is recorded when its response closes. */
-  track(req: IncomingMessage, res: ServerResponse): void {
-    const info = requestInfo(req.method ?? 'GET', req.url ?? '/', req.headers['content-type'], this.served);
-    const dryRun = parseURL(req.url ?? '/').searchParams.getAll('dryRun');
+  /**
+   * Starts measuring a request; it is recorded when its response closes. An
+   * unauthenticated one is recorded without resource labels (it names only
+   * what its sender chose).
+   */
+  track(req: IncomingMessage, res: ServerResponse, authenticated: boolean): void {
+    const done = this.start(req, authenticated);
+    res.once('close', () => done(res.statusCode));
+  }
+
+  /**
+   * Starts measuring an upgrade request (exec, attach, port-forward: verb
+   * CONNECT, long-running while open); `code` sets the status it was
+   * answered with, and it is recorded when the connection closes.
+   */
+  trackUpgrade(req: IncomingMessage, sock: Duplex, authenticated: boolean): { code: (n: number) => void } {
+    const done = this.start(req, authenticated);
+    let code = 0;
+    sock.once('close', () => done(code));
+    return { code: (n) => (code ||= n) };
+  }
+
+  private start(req: IncomingMessage, authenticated: boolean): (code: number) => void {
+    const served: Served = authenticated ? this.served : () => undefined;
+    const info = requestInfo(req.method ?? 'GET', req.url ?? '/', req.headers['content-type'], served);
     const labels: Record<RequestLabel, string> = {
       verb: info.verb,
-      dry_run: dryRun.filter((d) => d === 'All').join(','),
+      dry_run: dryRunLabel(parseURL(req.url ?? '/').searchParams.getAll('dryRun')),
       group: info.group,
       version: info.version,
       resource: info.resource,
@@ -218,12 +263,12 @@ export class ApiMetrics {
     if (info.longRunning) this.longRunning.inc(longLabels);
     else this.inflight.inc(kind);
     const end = this.latency.startTimer(labels);
-    res.once('close', () => {
+    return (code) => {
       if (info.longRunning) this.longRunning.dec(longLabels);
       else this.inflight.dec(kind);
       end();
-      this.requests.inc({ ...labels, code: String(res.statusCode) });
-    });
+      this.requests.inc({ ...labels, code: String(code) });
+    };
   }
 
   /** A watch event was sent to a client. */

@@ -3,7 +3,8 @@
  * container, finds the pod's node and proxies to that node's kubelet —
  * `GET http://<node address>:<kubelet port>/containerLogs/<ns>/<pod>/<container>`
  * with the log options as query parameters — streaming the body through
- * (flushing as it comes for `follow`). The svcnet agent serves plain HTTP.
+ * (flushing as it comes for `follow`). The svcnet agent serves plain HTTP and
+ * answers only the API server's own bearer token, sent here.
  * A kubelet's error answer becomes a Status with its text as the message.
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -28,6 +29,8 @@ export interface LogRequest {
   query: URLSearchParams;
   req: IncomingMessage;
   res: ServerResponse;
+  /** The API server's bearer token: the agent serves logs only to it (never the client's credential). */
+  token: string;
 }
 
 /** validateContainer: the named container, else the only one, else a 400 naming the choices. */
@@ -139,7 +142,13 @@ export async function handlePodLog(r: LogRequest): Promise<void> {
   const qs = params.toString();
   await new Promise<void>((resolve, reject) => {
     const upstream = httpRequest(
-      { host, port, path: qs ? `${path}?${qs}` : path, method: 'GET', headers: { Accept: '*/*' } },
+      {
+        host,
+        port,
+        path: qs ? `${path}?${qs}` : path,
+        method: 'GET',
+        headers: { Accept: '*/*', Authorization: `Bearer ${r.token}` },
+      },
       (kres) => {
         const code = kres.statusCode ?? 500;
         if (code < 200 || code >= 300) {

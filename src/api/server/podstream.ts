@@ -14,10 +14,16 @@ import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { joinHostPort } from '../../k8s/ip.js';
 import { statusErrors } from '../../k8s/status.js';
 import type { Registry } from '../storage/registry.js';
 import { kubeletEndpoint } from './podlog.js';
 import { queryBool } from './query.js';
+
+/** How long dialing a node's agent may take (the 30 s of the dialer upstream's kubelet client uses). */
+export const AgentDialTimeoutMs = 30_000;
+/** How long a client whose agent session ended may take to read the end of it. */
+const closeGraceMs = 5_000;
 
 export type StreamSubresource = 'exec' | 'attach' | 'portforward';
 
@@ -31,11 +37,6 @@ export interface StreamTarget {
   path: string;
 }
 
-/**
- * An option of PodExecOptions/PodAttachOptions from the query, converted as
- * apimachinery's Convert_Slice_string_To_bool: absent is false, "0" and
- * "false" (any case) are false, anything else is true.
- */
 /** The container to stream from: the named one, else the only one (upstream streamLocation). */
 export function streamContainer(pod: Pod, container: string): string {
   const name = pod.metadata?.name ?? '';
@@ -105,48 +106,106 @@ export async function streamTarget(
   return { host, port, path: qs ? `${base}?${qs}` : base };
 }
 
-/** Request headers that stay with the API server (credentials, hop-by-hop framing of this leg). */
-const DROPPED = new Set(['authorization', 'host', 'content-length', 'transfer-encoding', 'proxy-connection']);
+/**
+ * Request headers that stay with the API server: the client's credentials
+ * (never forwarded), its Origin (the agent is no browser's business), and the
+ * hop-by-hop framing of this leg.
+ */
+const DROPPED = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'origin',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'proxy-connection',
+]);
+
+/**
+ * The request head written to the agent: the new path, the client's headers
+ * but the DROPPED ones, and the API server's own credential (the agent
+ * accepts a stream only with the bearer token of its kubeconfig).
+ */
+export function agentRequestHead(req: IncomingMessage, target: StreamTarget, token: string): string {
+  const lines = [
+    `${req.method ?? 'GET'} ${target.path} HTTP/1.1`,
+    `Host: ${joinHostPort(target.host, target.port)}`,
+    `Authorization: Bearer ${token}`,
+  ];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!DROPPED.has(raw[i]!.toLowerCase())) lines.push(`${raw[i]}: ${raw[i + 1]}`);
+  }
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+export interface ProxyOptions {
+  /** The API server's bearer token, the agent's credential. */
+  token: string;
+  /** The agent could not be reached: nothing was sent to the client yet. */
+  onError: (err: Error) => void;
+  /** The status code of the agent's answer (101 when the stream is up). */
+  onStatus?: (code: number) => void;
+  dialTimeoutMs?: number;
+}
 
 /**
  * Proxies an upgrade request to the agent: the request line and headers are
- * written to the agent with the new path, then bytes flow both ways until
- * either side closes.
+ * written to the agent with the new path and the API server's `token`, then
+ * bytes flow both ways until either side closes.
  */
 export function proxyUpgrade(
   req: IncomingMessage,
   client: Duplex,
   head: Buffer,
   target: StreamTarget,
-  onError: (err: Error) => void,
+  opts: ProxyOptions,
 ): void {
-  const lines = [`${req.method ?? 'GET'} ${target.path} HTTP/1.1`, `Host: ${hostPort(target)}`];
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (!DROPPED.has(raw[i]!.toLowerCase())) lines.push(`${raw[i]}: ${raw[i + 1]}`);
-  }
+  const { token, onError, onStatus, dialTimeoutMs = AgentDialTimeoutMs } = opts;
+  // The client may have gone while its pod and node were looked up: its 'close' has fired
+  // already, so nothing would ever end an agent session (and the exec it started).
+  if (client.destroyed) return;
   const agent: Socket = connect({ host: target.host, port: target.port });
   agent.setNoDelay(true);
+  agent.setTimeout(dialTimeoutMs);
   let failed = false;
+  const endBoth = () => {
+    agent.destroy();
+    if (failed || client.destroyed) return;
+    // What the agent sent last still reaches the client; one that never closes its end is cut.
+    client.end();
+    setTimeout(() => client.destroy(), closeGraceMs).unref();
+  };
+  agent.once('timeout', () =>
+    agent.destroy(new Error(`dial tcp ${joinHostPort(target.host, target.port)}: i/o timeout`)),
+  );
   agent.once('connect', () => {
-    agent.write(`${lines.join('\r\n')}\r\n\r\n`);
+    agent.setTimeout(0);
+    if (client.destroyed) {
+      agent.destroy();
+      return;
+    }
+    agent.write(agentRequestHead(req, target, token));
     if (head.length) agent.write(head);
+    agent.once('data', (first: Buffer) => {
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(first.toString('latin1', 0, 16));
+      if (m) onStatus?.(Number(m[1]));
+    });
     agent.pipe(client);
     client.pipe(agent);
   });
   agent.on('error', (err) => {
     // Nothing reached the client yet: it gets a Status; else its connection just ends.
-    if (!failed && agent.bytesRead === 0) {
+    if (!failed && agent.bytesRead === 0 && !client.destroyed) {
       failed = true;
       onError(err);
     } else client.destroy();
   });
-  client.on('error', () => agent.destroy());
-  agent.on('close', () => {
-    if (!failed) client.end();
+  agent.once('close', endBoth);
+  client.once('error', () => {
+    agent.destroy();
+    client.destroy();
   });
-  client.on('close', () => agent.destroy());
+  client.once('close', () => agent.destroy());
 }
-
-const hostPort = (t: StreamTarget) =>
-  t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;

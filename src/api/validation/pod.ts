@@ -9,12 +9,17 @@
 import type {
   Container,
   ContainerPort,
+  DownwardAPIVolumeFile,
   EnvVar,
+  KeyToPath,
   LifecycleHandler,
+  ObjectFieldSelector,
   Pod,
   PodSpec,
   PodTemplateSpec,
   Probe,
+  ProjectedVolumeSource,
+  ResourceFieldSelector,
   Toleration,
   Volume,
 } from 'kubernetes-types/core/v1.js';
@@ -66,6 +71,15 @@ const containerResourceFields = [
   'requests.ephemeral-storage',
   'requests.memory',
 ];
+/** What a downwardAPI volume file may name (validVolumeDownwardAPIFieldPathExpressions). */
+const volumeFieldPaths = [
+  'metadata.annotations',
+  'metadata.labels',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+];
+const fileModeErrorMsg = 'must be a number between 0 and 0777 (octal), both inclusive';
 const tolerationOperators = ['Equal', 'Exists'];
 const taintEffects = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];
 const podPhases = ['Failed', 'Pending', 'Running', 'Succeeded', 'Unknown'];
@@ -99,6 +113,46 @@ function validateEnv(env: EnvVar[] | undefined, path: FieldPath): FieldError[] {
   return errs;
 }
 
+/** validateObjectFieldSelector: a v1 field path among `expressions`, or a label/annotation subscript. */
+function validateObjectFieldSelector(
+  ref: ObjectFieldSelector,
+  expressions: readonly string[],
+  fp: FieldPath,
+): FieldError[] {
+  if (!ref.apiVersion) return [fieldErrors.required(fp.child('apiVersion'))];
+  if (!ref.fieldPath) return [fieldErrors.required(fp.child('fieldPath'))];
+  if (ref.apiVersion !== 'v1')
+    return [
+      fieldErrors.invalid(
+        fp.child('fieldPath'),
+        ref.fieldPath,
+        `error converting fieldPath: unsupported pod version: ${ref.apiVersion}`,
+      ),
+    ];
+  const sub = /^(metadata\.(?:labels|annotations))\['(.*)'\]$/.exec(ref.fieldPath);
+  if (sub) {
+    const key = sub[1] === 'metadata.annotations' ? sub[2]!.toLowerCase() : sub[2]!;
+    return validateQualifiedName(key, fp);
+  }
+  if (!expressions.includes(ref.fieldPath))
+    return [fieldErrors.notSupported(fp.child('fieldPath'), ref.fieldPath, expressions)];
+  return [];
+}
+
+/** validateContainerResourceFieldSelector; a volume's file must also name its container. */
+function validateResourceFieldSelector(
+  ref: ResourceFieldSelector,
+  rp: FieldPath,
+  volume: boolean,
+): FieldError[] {
+  const res = ref.resource ?? '';
+  if (volume && !ref.containerName) return [fieldErrors.required(rp.child('containerName'))];
+  if (!res) return [fieldErrors.required(rp.child('resource'))];
+  if (!containerResourceFields.includes(res) && !/^(requests|limits)\.hugepages-/.test(res))
+    return [fieldErrors.notSupported(rp.child('resource'), res, containerResourceFields)];
+  return [];
+}
+
 function validateEnvValueFrom(ev: EnvVar, path: FieldPath): FieldError[] {
   const from = ev.valueFrom;
   if (!from) return [];
@@ -106,34 +160,11 @@ function validateEnvValueFrom(ev: EnvVar, path: FieldPath): FieldError[] {
   let sources = 0;
   if (from.fieldRef) {
     sources++;
-    const fp = path.child('fieldRef');
-    const ref = from.fieldRef;
-    if (!ref.apiVersion) errs.push(fieldErrors.required(fp.child('apiVersion')));
-    else if (!ref.fieldPath) errs.push(fieldErrors.required(fp.child('fieldPath')));
-    else if (ref.apiVersion !== 'v1')
-      errs.push(
-        fieldErrors.invalid(
-          fp.child('fieldPath'),
-          ref.fieldPath,
-          `error converting fieldPath: unsupported pod version: ${ref.apiVersion}`,
-        ),
-      );
-    else {
-      const sub = /^(metadata\.(?:labels|annotations))\['(.*)'\]$/.exec(ref.fieldPath);
-      if (sub) {
-        const key = sub[1] === 'metadata.annotations' ? sub[2]!.toLowerCase() : sub[2]!;
-        errs.push(...validateQualifiedName(key, fp));
-      } else if (!envFieldPaths.includes(ref.fieldPath))
-        errs.push(fieldErrors.notSupported(fp.child('fieldPath'), ref.fieldPath, envFieldPaths));
-    }
+    errs.push(...validateObjectFieldSelector(from.fieldRef, envFieldPaths, path.child('fieldRef')));
   }
   if (from.resourceFieldRef) {
     sources++;
-    const rp = path.child('resourceFieldRef');
-    const res = from.resourceFieldRef.resource ?? '';
-    if (!res) errs.push(fieldErrors.required(rp.child('resource')));
-    else if (!containerResourceFields.includes(res) && !/^(requests|limits)\.hugepages-/.test(res))
-      errs.push(fieldErrors.notSupported(rp.child('resource'), res, containerResourceFields));
+    errs.push(...validateResourceFieldSelector(from.resourceFieldRef, path.child('resourceFieldRef'), false));
   }
   for (const k of ['configMapKeyRef', 'secretKeyRef'] as const) {
     const ref = from[k];
@@ -273,6 +304,19 @@ function validateMounts(c: Container, volumes: Set<string>, path: FieldPath): Fi
     if (paths.has(m.mountPath))
       errs.push(fieldErrors.invalid(p.child('mountPath'), m.mountPath, 'must be unique'));
     paths.add(m.mountPath);
+    // Upstream names these at the list's path, not the item's.
+    if (m.subPath) errs.push(...validateLocalDescendingPath(m.subPath, path.child('subPath')));
+    if (m.subPathExpr) {
+      if (m.subPath)
+        errs.push(
+          fieldErrors.invalid(
+            p.child('subPathExpr'),
+            m.subPathExpr,
+            'subPathExpr and subPath are mutually exclusive',
+          ),
+        );
+      errs.push(...validateLocalDescendingPath(m.subPathExpr, path.child('subPathExpr')));
+    }
   });
   return errs;
 }
@@ -399,8 +443,167 @@ function validateVolumes(
     else errs.push(...validateDNS1123Label(v.name, p.child('name')));
     if (names.has(v.name)) errs.push(fieldErrors.duplicate(p.child('name'), v.name));
     else if (v.name) names.add(v.name);
+    errs.push(...validateVolumeSource(v, p));
   });
   return { errs, names };
+}
+
+/** The checks of validateVolumeSource for the sources whose files a node writes. */
+function validateVolumeSource(v: Volume, p: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  if (v.secret) {
+    const sp = p.child('secret');
+    if (!v.secret.secretName) errs.push(fieldErrors.required(sp.child('secretName')));
+    errs.push(...validateMode(v.secret.defaultMode, sp.child('defaultMode')));
+    (v.secret.items ?? []).forEach((kp, i) => {
+      errs.push(...validateKeyToPath(kp, sp.child('items').index(i)));
+    });
+  }
+  if (v.configMap) {
+    const cp = p.child('configMap');
+    if (!v.configMap.name) errs.push(fieldErrors.required(cp.child('name')));
+    errs.push(...validateMode(v.configMap.defaultMode, cp.child('defaultMode')));
+    (v.configMap.items ?? []).forEach((kp, i) => {
+      errs.push(...validateKeyToPath(kp, cp.child('items').index(i)));
+    });
+  }
+  if (v.downwardAPI) {
+    const dp = p.child('downwardAPI');
+    errs.push(...validateMode(v.downwardAPI.defaultMode, dp.child('defaultMode')));
+    // Upstream names each file's errors at the source's path, not the item's.
+    for (const file of v.downwardAPI.items ?? []) errs.push(...validateDownwardAPIFile(file, dp));
+  }
+  if (v.projected) {
+    const pp = p.child('projected');
+    errs.push(...validateMode(v.projected.defaultMode, pp.child('defaultMode')));
+    errs.push(...validateProjectionSources(v.projected, pp));
+  }
+  return errs;
+}
+
+/** A file mode: 0 to 0777. */
+function validateMode(mode: number | undefined, path: FieldPath): FieldError[] {
+  return mode != null && (mode > 0o777 || mode < 0)
+    ? [fieldErrors.invalid(path, mode, fileModeErrorMsg)]
+    : [];
+}
+
+/** validateLocalDescendingPath: relative, without a `..` element. */
+export function validateLocalDescendingPath(target: string, path: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  if (target.startsWith('/')) errs.push(fieldErrors.invalid(path, target, 'must be a relative path'));
+  // One error is enough, even for ../../..
+  if (target.split('/').includes('..')) errs.push(fieldErrors.invalid(path, target, "must not contain '..'"));
+  return errs;
+}
+
+/** ValidateLocalNonReservedPath: also not starting with `..` (the atomic writer's own names). */
+export function validateLocalNonReservedPath(target: string, path: FieldPath): FieldError[] {
+  const errs = validateLocalDescendingPath(target, path);
+  if (target.startsWith('..') && !target.startsWith('../'))
+    errs.push(fieldErrors.invalid(path, target, "must not start with '..'"));
+  return errs;
+}
+
+/** validateKeyToPath: a key, a local path, a mode. */
+function validateKeyToPath(kp: KeyToPath, path: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!kp.key) errs.push(fieldErrors.required(path.child('key')));
+  if (!kp.path) errs.push(fieldErrors.required(path.child('path')));
+  errs.push(...validateLocalNonReservedPath(kp.path ?? '', path.child('path')));
+  errs.push(...validateMode(kp.mode, path.child('mode')));
+  return errs;
+}
+
+/** validateDownwardAPIVolumeFile: a local path, one of fieldRef and resourceFieldRef, a mode. */
+function validateDownwardAPIFile(file: DownwardAPIVolumeFile, path: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!file.path) errs.push(fieldErrors.required(path.child('path')));
+  errs.push(...validateLocalNonReservedPath(file.path ?? '', path.child('path')));
+  if (file.fieldRef) {
+    errs.push(...validateObjectFieldSelector(file.fieldRef, volumeFieldPaths, path.child('fieldRef')));
+    if (file.resourceFieldRef)
+      errs.push(
+        fieldErrors.invalid(
+          path,
+          'resource',
+          'fieldRef and resourceFieldRef can not be specified simultaneously',
+        ),
+      );
+  } else if (file.resourceFieldRef) {
+    errs.push(...validateResourceFieldSelector(file.resourceFieldRef, path.child('resourceFieldRef'), true));
+  } else errs.push(fieldErrors.required(path, 'one of fieldRef and resourceFieldRef is required'));
+  errs.push(...validateMode(file.mode, path.child('mode')));
+  return errs;
+}
+
+/** validateProjectionSources: each source of one kind, its files checked, no path twice. */
+function validateProjectionSources(projected: ProjectedVolumeSource, path: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  // Upstream reports a repeated path at the volume's path, with the source's name (or the path).
+  const claim = (file: string | undefined, value: string) => {
+    if (!file) return;
+    if (seen.has(file)) errs.push(fieldErrors.invalid(path, value, 'conflicting duplicate paths'));
+    seen.add(file);
+  };
+  (projected.sources ?? []).forEach((source, i) => {
+    const sp = path.child('sources').index(i);
+    let kinds = 0;
+    for (const k of ['secret', 'configMap'] as const) {
+      const src = source[k];
+      if (!src) continue;
+      kinds++;
+      const kp = sp.child(k);
+      if (!src.name) errs.push(fieldErrors.required(kp.child('name')));
+      (src.items ?? []).forEach((item, j) => {
+        errs.push(...validateKeyToPath(item, kp.child('items').index(j)));
+        claim(item.path, src.name ?? '');
+      });
+    }
+    if (source.downwardAPI) {
+      kinds++;
+      const dp = sp.child('downwardAPI');
+      for (const file of source.downwardAPI.items ?? []) {
+        errs.push(...validateDownwardAPIFile(file, dp));
+        claim(file.path, file.path);
+      }
+    }
+    if (source.serviceAccountToken) {
+      kinds++;
+      const tp = sp.child('serviceAccountToken');
+      const exp = source.serviceAccountToken.expirationSeconds ?? 0;
+      if (exp < 600)
+        errs.push(
+          fieldErrors.invalid(
+            tp.child('expirationSeconds'),
+            exp,
+            'may not specify a duration less than 10 minutes',
+          ),
+        );
+      if (exp > 2 ** 32)
+        errs.push(
+          fieldErrors.invalid(
+            tp.child('expirationSeconds'),
+            exp,
+            'may not specify a duration larger than 2^32 seconds',
+          ),
+        );
+      const tokenPath = source.serviceAccountToken.path ?? '';
+      if (!tokenPath) errs.push(fieldErrors.required(path.child('path')));
+      else errs.push(...validateLocalNonReservedPath(tokenPath, path.child('path')));
+    }
+    if (source.clusterTrustBundle) {
+      kinds++;
+      const cp = sp.child('clusterTrustBundlePEM');
+      const ctb = source.clusterTrustBundle;
+      if (!ctb.path) errs.push(fieldErrors.required(cp.child('path')));
+      errs.push(...validateLocalNonReservedPath(ctb.path ?? '', cp.child('path')));
+      claim(ctb.path || '', ctb.path ?? '');
+    }
+    if (kinds > 1) errs.push(fieldErrors.forbidden(sp, 'may not specify more than 1 volume type'));
+  });
+  return errs;
 }
 
 function validateTolerations(tolerations: Toleration[] | undefined, path: FieldPath): FieldError[] {

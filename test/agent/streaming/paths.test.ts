@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -27,6 +27,14 @@ describe('pod root directory (podfs)', () => {
     assert.equal(hostPath(root, '/tmp').length > 0, true);
     removePodDir(dir, 'u-2');
     assert.throws(() => mkdirSync(join(root, 'x')));
+  });
+
+  it('leaves a /tmp the pod replaced with a file as it is (exec still gets its root)', () => {
+    const root = ensurePodRoot(dir, 'u-4');
+    rmSync(join(root, 'tmp'), { recursive: true });
+    writeFileSync(join(root, 'tmp'), 'mine');
+    assert.equal(ensurePodRoot(dir, 'u-4'), root);
+    assert.equal(readFileSync(join(root, 'tmp'), 'utf8'), 'mine');
   });
 });
 

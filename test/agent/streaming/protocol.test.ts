@@ -46,6 +46,16 @@ describe('remotecommand WebSocket framing', () => {
     assert.equal(parseResize(Buffer.from('nope')), undefined);
   });
 
+  it('reads resize keys in any case, as Go decodes TerminalSize (client-node sends width/height)', () => {
+    assert.deepEqual(parseResize(Buffer.from('{"width":100,"height":30}')), { width: 100, height: 30 });
+    assert.deepEqual(parseResize(Buffer.from('{"WIDTH":7,"Height":8}')), { width: 7, height: 8 });
+    assert.deepEqual(parseResize(Buffer.from('{"Width":1,"width":2,"Height":3}')), { width: 2, height: 3 });
+    assert.deepEqual(parseResize(Buffer.from('{"Height":3}')), { width: 0, height: 3 });
+    assert.equal(parseResize(Buffer.from('{"Width":70000,"Height":3}')), undefined);
+    assert.equal(parseResize(Buffer.from('{"Width":1.5,"Height":3}')), undefined);
+    assert.equal(parseResize(Buffer.from('[1,2]')), undefined);
+  });
+
   it("writes v4+ statuses as upstream's JSON, older ones only a failure's message", () => {
     const v5 = proto('v5.channel.k8s.io');
     assert.equal(statusPayload(v5, successStatus())?.toString(), '{"metadata":{},"status":"Success"}');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type {
   SessionIO,
@@ -8,6 +9,7 @@ import type {
   StreamStatus,
   TerminalSize,
 } from '../../../src/agent/streaming/session.js';
+import { encodeFrame, FLAG_FIN, FrameDecoder, HeaderDeflater } from '../../../src/agent/streaming/spdy.js';
 import type { SpdyConnection, SpdyStream } from '../../../src/agent/streaming/spdyconn.js';
 import {
   expectedStreams,
@@ -154,4 +156,89 @@ test('expectedStreams, statusBytes and parseResizes', () => {
   assert.deepEqual(got, [{ width: 1, height: 2 }]);
   assert.equal(parseResizes('{"a":"}{"}', got), '');
   assert.equal(parseResizes('{'.repeat(5000), got), '');
+});
+
+/** A client's first bytes in one piece: every SYN_STREAM, and stdin's data with its FIN among them. */
+function oneChunk(stdin: string, extra: string[] = []): Buffer {
+  const d = new HeaderDeflater();
+  let next = 1;
+  const syn = (type: string) =>
+    encodeFrame({
+      type: 'syn_stream',
+      streamId: (next++ << 1) - 1,
+      associatedId: 0,
+      priority: 0,
+      flags: 0,
+      headerBlock: d.compress({ streamtype: [type] }),
+    });
+  return Buffer.concat([
+    syn('error'),
+    syn('stdin'),
+    encodeFrame({ type: 'data', streamId: 3, flags: FLAG_FIN, data: Buffer.from(stdin) }),
+    ...extra.map(syn),
+    syn('stdout'),
+    syn('stderr'),
+  ]);
+}
+
+/** Runs a session over an in-memory socket fed `head` and then `later`; resolves what stdin carried. */
+function stdinOf(head: Buffer, later?: Buffer): Promise<{ stdin: string; sent: Buffer }> {
+  const sent: Buffer[] = [];
+  const sock = new Duplex({
+    read() {},
+    write(c: Buffer, _e, cb) {
+      sent.push(c);
+      cb();
+    },
+  });
+  const req = { headers: { 'x-stream-protocol-version': 'v4.channel.k8s.io' } } as unknown as IncomingMessage;
+  const opts: StreamOptions = { stdin: true, stdout: true, stderr: true, tty: false };
+  return new Promise((resolve) => {
+    handleSpdyRemoteCommand(req, sock, head, opts, async (io) => {
+      let stdin = '';
+      if (io.stdin) for await (const c of io.stdin) stdin += String(c);
+      resolve({ stdin, sent: Buffer.concat(sent) });
+      return { metadata: {}, status: 'Success' };
+    });
+    if (later) sock.push(later);
+  });
+}
+
+test('stdin that comes with the SYN_STREAMs, in the upgrade head or the first chunk, arrives whole', async () => {
+  assert.equal((await stdinOf(oneChunk('hello'))).stdin, 'hello');
+  assert.equal((await stdinOf(Buffer.alloc(0), oneChunk('again'))).stdin, 'again');
+});
+
+test('an unknown or repeated stream type is refused and not counted', async () => {
+  const { stdin, sent } = await stdinOf(oneChunk('x', ['bogus', 'stdin']));
+  assert.equal(stdin, 'x');
+  // After the 101's header, the frames the agent sent.
+  const frames = new FrameDecoder().push(sent.subarray(sent.indexOf('\r\n\r\n') + 4));
+  const resets = frames
+    .filter((f) => f.type === 'rst_stream')
+    .map((f) => f.type === 'rst_stream' && f.streamId);
+  // bogus is stream 5, the second stdin 7; the session ran on stdout 9 and stderr 11.
+  assert.deepEqual(resets, [5, 7]);
+});
+
+test('the stdin stream is not closed under a client still sending (client-go closes its side at our FIN)', async () => {
+  const { conn } = await spdyUpgrade(`${base}?stdin=1`, ['v4.channel.k8s.io']);
+  const s = open(conn, ['error', 'stdin', 'stdout', 'stderr']);
+  let stdinClosedByAgent = false;
+  s.stdin!.on('end', () => {
+    stdinClosedByAgent = true;
+  });
+  s.stdin!.resume();
+  const out = readAll(s.stdout!);
+  const echoed = new Promise<void>((resolve) =>
+    s.stdout!.on('data', (c: Buffer) => c.toString().includes('HELLO') && resolve()),
+  );
+  s.stdin!.write('hello');
+  // The echo comes after anything the agent sent on stdin before: a FIN would be in by now.
+  await echoed;
+  await new Promise((r) => setImmediate(r));
+  assert.equal(stdinClosedByAgent, false);
+  s.stdin!.end(' world');
+  assert.equal((await out).toString(), 'HELLO WORLD');
+  conn.close();
 });

@@ -5,14 +5,22 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { requestInfo } from '../../../src/api/server/metrics.js';
+import { dryRunLabel, requestInfo, type Served } from '../../../src/api/server/metrics.js';
 import { startTestApi, type TestApi } from '../../lib/testapi.js';
+import { creds, eventually, tls } from './net.js';
 import { RawClient } from './raw.js';
 
-const served = (group: string, resource: string) =>
-  resource
-    ? ['/services', '/namespaces', '/pods', 'apps/deployments'].includes(`${group}/${resource}`)
-    : group === 'apps';
+const servedSubresources: Record<string, string[]> = {
+  '/services': ['status'],
+  '/namespaces': ['status', 'finalize'],
+  '/pods': ['status', 'log', 'exec', 'attach', 'portforward', 'binding'],
+  'apps/deployments': ['status', 'scale'],
+};
+const served: Served = (group, resource) => {
+  if (!resource) return group === 'apps' ? { version: 'v1', subresources: [] } : undefined;
+  const subresources = servedSubresources[`${group}/${resource}`];
+  return subresources && { version: 'v1', subresources };
+};
 
 describe('requestInfo', () => {
   const rows: [string, string, string, string | undefined][] = [
@@ -20,6 +28,10 @@ describe('requestInfo', () => {
     ['GET', '/api/v1/namespaces/default/services/web', 'GET  v1 services  resource', undefined],
     ['GET', '/api/v1/services?watch=true', 'WATCH  v1 services  cluster long', undefined],
     ['GET', '/api/v1/services?watch=1', 'WATCH  v1 services  cluster long', undefined],
+    // As the router reads it: an empty value is true, `False` false (not ParseBool's refusal).
+    ['GET', '/api/v1/services?watch=', 'WATCH  v1 services  cluster long', undefined],
+    ['GET', '/api/v1/services?watch=yes', 'WATCH  v1 services  cluster long', undefined],
+    ['GET', '/api/v1/services?watch=FALSE', 'LIST  v1 services  cluster', undefined],
     ['GET', '/api/v1/watch/namespaces/default/services', 'WATCH  v1 services  namespace long', undefined],
     ['POST', '/api/v1/namespaces/default/services', 'POST  v1 services  resource', undefined],
     [
@@ -43,6 +55,16 @@ describe('requestInfo', () => {
     ['GET', '/api/v1/namespaces/default/pods/p/log?follow=true', 'GET  v1 pods log resource long', undefined],
     // Paths that name nothing served mint no series.
     ['GET', '/api/v1/namespaces/default/widgets', 'GET     ', undefined],
+    // A version or subresource the resource does not serve is no label value.
+    ['GET', '/api/v9xyz/namespaces/default/services', 'GET     ', undefined],
+    ['GET', '/apis/apps/v1beta7/deployments', 'GET     ', undefined],
+    ['GET', '/api/v1/namespaces/default/services/web/anything', 'GET     ', undefined],
+    [
+      'PUT',
+      '/apis/apps/v1/namespaces/default/deployments/web/status',
+      'PUT apps v1 deployments status resource',
+      undefined,
+    ],
     ['GET', '/apis/example.com/v1/widgets', 'GET     ', undefined],
     ['GET', '/no/such/path', 'GET     ', undefined],
     ['GET', '/api/v7', 'GET     ', undefined],
@@ -60,6 +82,22 @@ describe('requestInfo', () => {
     });
   }
 });
+
+describe('dryRunLabel', () => {
+  for (const [values, want] of [
+    [[], ''],
+    [['All'], 'All'],
+    [['All', 'All', 'All'], 'All'],
+    [['x1'], 'invalid'],
+    [['All', 'x2', 'x3'], 'invalid'],
+  ] as [string[], string][]) {
+    it(`${JSON.stringify(values)} → ${JSON.stringify(want)}`, () => assert.equal(dryRunLabel(values), want));
+  }
+});
+
+/** The series of one metric in an exposition. */
+const series = (text: string, name: string): string[] =>
+  text.split('\n').filter((l) => l.startsWith(`${name}{`));
 
 /** The value of one series in an exposition (0 when absent). */
 function sample(text: string, name: string, labels: Record<string, string>): number {
@@ -176,5 +214,57 @@ describe('/metrics', () => {
       end = await scrape();
     }
     assert.equal(sample(end, 'apiserver_watch_events_total', labels), before + events);
+  });
+
+  it('labels no resource for unauthenticated requests, and bounded dry_run values', async () => {
+    for (let i = 0; i < 3; i++) {
+      const r = await raw.send({
+        method: 'GET',
+        path: `/api/v${i}x/namespaces/default/services/s/sub${i}?dryRun=d${i}`,
+        anonymous: true,
+      });
+      assert.equal(r.status, 401);
+      await raw.send({ method: 'GET', path: `/api/v1/namespaces/default/services?dryRun=x${i}` });
+    }
+    const anon = { verb: 'GET', version: '', resource: '', subresource: '', dry_run: 'invalid', code: '401' };
+    let text = await scrape();
+    for (const end = Date.now() + 10_000; Date.now() < end; text = await scrape())
+      if (sample(text, 'apiserver_request_total', anon) >= 3) break;
+    const total = series(text, 'apiserver_request_total');
+    assert.deepEqual(
+      total.filter((l) => /v\dx|sub\d|d\d"|x\d"/.test(l)),
+      [],
+    );
+    assert.ok(sample(text, 'apiserver_request_total', anon) >= 3);
+    const dryRuns = new Set(total.map((l) => /dry_run="([^"]*)"/.exec(l)?.[1]));
+    for (const d of dryRuns) assert.ok(['', 'All', 'invalid'].includes(d ?? ''), d);
+  });
+
+  it('counts upgrade requests as CONNECT, long-running while open', async () => {
+    const labels = { verb: 'CONNECT', resource: 'pods', subresource: 'exec', code: '404' };
+    const before = sample(await scrape(), 'apiserver_request_total', labels);
+    const s = await tls(creds(api), { cert: true });
+    try {
+      s.write(
+        'POST /api/v1/namespaces/default/pods/nope/exec?command=sh HTTP/1.1\r\n' +
+          'Host: localhost\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n',
+      );
+      await eventually(() => s.text().includes('404 Not Found'), 'the answer');
+    } finally {
+      s.destroy();
+    }
+    let text = '';
+    const deadline = Date.now() + 10_000;
+    do text = await scrape();
+    while (sample(text, 'apiserver_request_total', labels) === before && Date.now() < deadline);
+    assert.equal(sample(text, 'apiserver_request_total', labels), before + 1);
+    assert.equal(
+      sample(text, 'apiserver_longrunning_requests', {
+        verb: 'CONNECT',
+        resource: 'pods',
+        subresource: 'exec',
+      }),
+      0,
+    );
   });
 });

@@ -1,7 +1,9 @@
 /** Pods, nodes and leases over HTTPS against an in-process API server: binding, log proxy, graceful delete, scale. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
@@ -35,12 +37,14 @@ describe('pods, nodes and leases over HTTPS', () => {
   let client: ApiClient;
   let kubelet: Server;
   const kubeletRequests: string[] = [];
+  const kubeletAuth: (string | undefined)[] = [];
   before(async () => {
     testApi = await startTestApi('pods', 'svcnet-test');
     ({ server: _api, client } = testApi);
     // A fake kubelet: logs for running containers, upstream's 400 for a waiting one.
     kubelet = createServer((req, res) => {
       kubeletRequests.push(req.url ?? '');
+      kubeletAuth.push(req.headers.authorization);
       const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/?]+)/.exec(req.url ?? '');
       if (m?.[3] === 'waiting') {
         res.writeHead(400, { 'Content-Type': 'text/plain' });
@@ -154,6 +158,9 @@ describe('pods, nodes and leases over HTTPS', () => {
     });
     assert.equal(text, 'log of default/web/app\n');
     assert.match(kubeletRequests.at(-1)!, /^\/containerLogs\/default\/web\/app\?tailLines=10$/);
+    // The kubelet hop carries the API server's own token (the agent accepts nothing else).
+    const token = readFileSync(join(testApi!.dir, 'pki', 'admin-token'), 'utf8').trim();
+    assert.equal(kubeletAuth.at(-1), `Bearer ${token}`);
 
     await client.create<Pod>(Pods, 'default', pod('multi', ['a', 'waiting'], 'node-a'));
     await assert.rejects(

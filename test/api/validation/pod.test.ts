@@ -1,7 +1,7 @@
 /** Pod validation with upstream's paths and messages: specs, templates, updates, status. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodSpec, Volume, VolumeMount } from 'kubernetes-types/core/v1.js';
 import { setPodDefaults } from '../../../src/api/defaults/pod.js';
 import {
   validatePod,
@@ -142,6 +142,179 @@ describe('validatePodSpec', () => {
       ['spec.template.labels', 'spec.template.spec.containers[0].image'],
     );
   });
+});
+
+describe('validatePodSpec: volume sources and subPath (validateKeyToPath & co)', () => {
+  const mode = 'must be a number between 0 and 0777 (octal), both inclusive';
+  const cases: { name: string; volumes: Volume[]; mounts?: VolumeMount[]; want: string[] }[] = [
+    {
+      name: 'valid sources',
+      volumes: [
+        {
+          name: 's',
+          secret: { secretName: 'tls', defaultMode: 0o400, items: [{ key: 'k', path: 'a/b', mode: 0 }] },
+        },
+        {
+          name: 'c',
+          configMap: { name: 'cfg', items: [{ key: 'k', path: 'data/x' }] },
+        },
+        {
+          name: 'd',
+          downwardAPI: {
+            items: [
+              { path: 'labels', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.labels' } },
+              { path: 'uid', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.uid' } },
+              { path: 'tier', fieldRef: { apiVersion: 'v1', fieldPath: "metadata.labels['tier']" } },
+              {
+                path: 'cpu',
+                resourceFieldRef: { containerName: 'app', resource: 'limits.cpu' },
+                mode: 0o777,
+              },
+            ],
+          },
+        },
+        {
+          name: 'p',
+          projected: {
+            sources: [
+              { secret: { name: 'tls', items: [{ key: 'k', path: 'one' }] } },
+              { configMap: { name: 'cfg', items: [{ key: 'k', path: 'two' }] } },
+              { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+            ],
+          },
+        },
+      ],
+      mounts: [{ name: 's', mountPath: '/s', subPath: 'a/b..c' }],
+      want: [],
+    },
+    {
+      name: 'secret: name, modes, item key and path',
+      volumes: [
+        {
+          name: 's',
+          secret: {
+            defaultMode: 0o1000,
+            items: [
+              { key: '', path: '' },
+              { key: 'k', path: '/etc/passwd' },
+              { key: 'k', path: 'a/../../b' },
+              { key: 'k', path: '..data' },
+              { key: 'k', path: 'x', mode: -1 },
+            ],
+          },
+        },
+      ],
+      want: [
+        'spec.volumes[0].secret.secretName: Required value',
+        `spec.volumes[0].secret.defaultMode: Invalid value: 512: ${mode}`,
+        'spec.volumes[0].secret.items[0].key: Required value',
+        'spec.volumes[0].secret.items[0].path: Required value',
+        'spec.volumes[0].secret.items[1].path: Invalid value: "/etc/passwd": must be a relative path',
+        `spec.volumes[0].secret.items[2].path: Invalid value: "a/../../b": must not contain '..'`,
+        `spec.volumes[0].secret.items[3].path: Invalid value: "..data": must not start with '..'`,
+        `spec.volumes[0].secret.items[4].mode: Invalid value: -1: ${mode}`,
+      ],
+    },
+    {
+      name: 'configMap: name, defaultMode, items',
+      volumes: [{ name: 'c', configMap: { defaultMode: -5, items: [{ key: 'k', path: '../up' }] } }],
+      want: [
+        'spec.volumes[0].configMap.name: Required value',
+        `spec.volumes[0].configMap.defaultMode: Invalid value: -5: ${mode}`,
+        `spec.volumes[0].configMap.items[0].path: Invalid value: "../up": must not contain '..'`,
+      ],
+    },
+    {
+      name: 'downwardAPI: files (named at the source, as upstream does)',
+      volumes: [
+        {
+          name: 'd',
+          downwardAPI: {
+            defaultMode: 0o7777,
+            items: [
+              { path: 'ip', fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } },
+              { path: 'none' },
+              {
+                path: 'both',
+                fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' },
+                resourceFieldRef: { containerName: 'app', resource: 'limits.cpu' },
+              },
+              { path: 'nocontainer', resourceFieldRef: { resource: 'limits.cpu' } },
+              { path: 'badres', resourceFieldRef: { containerName: 'app', resource: 'limits.gpu' } },
+              { path: '/abs', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' }, mode: 0o1777 },
+              { path: 'v2', fieldRef: { apiVersion: 'v2', fieldPath: 'metadata.name' } },
+            ],
+          },
+        },
+      ],
+      want: [
+        `spec.volumes[0].downwardAPI.defaultMode: Invalid value: 4095: ${mode}`,
+        'spec.volumes[0].downwardAPI.fieldRef.fieldPath: Unsupported value: "status.podIP": supported values: "metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"',
+        'spec.volumes[0].downwardAPI: Required value: one of fieldRef and resourceFieldRef is required',
+        'spec.volumes[0].downwardAPI: Invalid value: "resource": fieldRef and resourceFieldRef can not be specified simultaneously',
+        'spec.volumes[0].downwardAPI.resourceFieldRef.containerName: Required value',
+        'spec.volumes[0].downwardAPI.resourceFieldRef.resource: Unsupported value: "limits.gpu": supported values: "limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu", "requests.ephemeral-storage", "requests.memory"',
+        'spec.volumes[0].downwardAPI.path: Invalid value: "/abs": must be a relative path',
+        `spec.volumes[0].downwardAPI.mode: Invalid value: 1023: ${mode}`,
+        'spec.volumes[0].downwardAPI.fieldRef.fieldPath: Invalid value: "metadata.name": error converting fieldPath: unsupported pod version: v2',
+      ],
+    },
+    {
+      name: 'projected: sources, one kind each, no path twice',
+      volumes: [
+        {
+          name: 'p',
+          projected: {
+            defaultMode: 0o1000,
+            sources: [
+              { secret: { name: 's', items: [{ key: 'k', path: 'same' }] } },
+              { configMap: { name: 'c', items: [{ key: 'k', path: 'same' }] } },
+              {
+                downwardAPI: {
+                  items: [{ path: '..x', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } }],
+                },
+              },
+              { serviceAccountToken: { path: '', expirationSeconds: 60 } },
+              { secret: { name: '' }, configMap: { name: 'c' } },
+            ],
+          },
+        },
+      ],
+      want: [
+        `spec.volumes[0].projected.defaultMode: Invalid value: 512: ${mode}`,
+        'spec.volumes[0].projected: Invalid value: "c": conflicting duplicate paths',
+        `spec.volumes[0].projected.sources[2].downwardAPI.path: Invalid value: "..x": must not start with '..'`,
+        'spec.volumes[0].projected.sources[3].serviceAccountToken.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes',
+        'spec.volumes[0].projected.path: Required value',
+        'spec.volumes[0].projected.sources[4].secret.name: Required value',
+        'spec.volumes[0].projected.sources[4]: Forbidden: may not specify more than 1 volume type',
+      ],
+    },
+    {
+      name: 'volumeMounts: subPath and subPathExpr (named at the list, as upstream does)',
+      volumes: [{ name: 'v', emptyDir: {} }],
+      mounts: [
+        { name: 'v', mountPath: '/a', subPath: '/etc' },
+        { name: 'v', mountPath: '/b', subPath: 'x/../..' },
+        { name: 'v', mountPath: '/c', subPath: 'ok', subPathExpr: '$(POD)/..' },
+      ],
+      want: [
+        'spec.containers[0].volumeMounts.subPath: Invalid value: "/etc": must be a relative path',
+        `spec.containers[0].volumeMounts.subPath: Invalid value: "x/../..": must not contain '..'`,
+        'spec.containers[0].volumeMounts[2].subPathExpr: Invalid value: "$(POD)/..": subPathExpr and subPath are mutually exclusive',
+        `spec.containers[0].volumeMounts.subPathExpr: Invalid value: "$(POD)/..": must not contain '..'`,
+      ],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const s = spec((sp) => {
+        sp.volumes = c.volumes;
+        if (c.mounts) sp.containers[0]!.volumeMounts = c.mounts;
+      });
+      assert.deepEqual(msgs(validatePodSpec(s, 'spec')), c.want);
+    });
+  }
 });
 
 function pod(mut: (p: Pod) => void = () => {}): Pod {
