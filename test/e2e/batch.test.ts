@@ -1,0 +1,111 @@
+/**
+ * batch/v1 driven as a user does with the real kubectl: `create job` and
+ * `wait --for=condition=complete`, a failing Job reaching
+ * BackoffLimitExceeded, `create cronjob` and `create job --from=cronjob/x`,
+ * `get jobs,cronjobs` columns, and deleting a Job removing its pods.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Cluster, eventually, skipReason, startCluster, stopCluster } from './harness.js';
+import { getJson, type Obj, table } from './kubectl-output.js';
+
+const skip = skipReason();
+
+const podsOfJob = (c: Cluster, job: string): Obj[] =>
+  getJson(c, ['pods', '-l', `batch.kubernetes.io/job-name=${job}`]).items;
+
+describe('Jobs and CronJobs with kubectl', { skip }, () => {
+  let c: Cluster;
+  before(async () => {
+    c = await startCluster();
+  });
+  after(() => stopCluster(c));
+
+  it('runs a Job to completion: create job, wait --for=condition=complete, get jobs', () => {
+    c.ok(['create', 'job', 'pi', '--image=busybox', '--', 'sh', '-c', 'exit 0']);
+    const out = c.ok(['wait', '--for=condition=complete', 'job/pi', '--timeout=90s']);
+    assert.match(out, /job\.batch\/pi condition met/);
+    const job = getJson(c, ['job', 'pi']);
+    assert.equal(job.status.succeeded, 1);
+    assert.equal(job.status.active ?? 0, 0);
+    assert.ok(job.status.startTime && job.status.completionTime);
+    const types = job.status.conditions.map((x: Obj) => `${x.type}=${x.status}`);
+    assert.deepEqual(types, ['SuccessCriteriaMet=True', 'Complete=True']);
+    assert.equal(job.spec.selector.matchLabels['batch.kubernetes.io/controller-uid'], job.metadata.uid);
+    // The finished pod keeps running its course but no longer holds the tracking finalizer.
+    const pods = podsOfJob(c, 'pi');
+    assert.equal(pods.length, 1);
+    assert.equal(pods[0].status.phase, 'Succeeded');
+    assert.deepEqual(pods[0].metadata.finalizers ?? [], []);
+
+    const t = table(c.ok(['get', 'jobs']));
+    assert.deepEqual(t[0], ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE']);
+    const row = t.find((r) => r[0] === 'pi');
+    assert.deepEqual(row?.slice(0, 3), ['pi', 'Complete', '1/1']);
+  });
+
+  it('fails a Job past its backoffLimit with BackoffLimitExceeded', () => {
+    c.ok(['apply', '-f', '-'], {
+      input: `apiVersion: batch/v1
+kind: Job
+metadata: {name: boom}
+spec:
+  backoffLimit: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - {name: c, image: busybox, command: [sh, -c, "exit 3"]}
+`,
+    });
+    c.ok(['wait', '--for=condition=failed', 'job/boom', '--timeout=120s']);
+    const job = getJson(c, ['job', 'boom']);
+    const failed = job.status.conditions.find((x: Obj) => x.type === 'Failed');
+    assert.equal(failed.reason, 'BackoffLimitExceeded');
+    assert.equal(failed.message, 'Job has reached the specified backoff limit');
+    assert.equal(job.status.failed, 2);
+    assert.equal(podsOfJob(c, 'boom').length, 2);
+    const row = table(c.ok(['get', 'job', 'boom']))[1];
+    assert.deepEqual(row?.slice(0, 3), ['boom', 'Failed', '0/1']);
+  });
+
+  it('creates a CronJob and a Job from it; get jobs,cronjobs shows both', () => {
+    c.ok(['create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/5 * * * *', '--', 'sh', '-c', 'exit 0']);
+    const cj = getJson(c, ['cronjob', 'tick']);
+    assert.equal(cj.spec.concurrencyPolicy, 'Allow');
+    assert.equal(cj.spec.successfulJobsHistoryLimit, 3);
+    assert.equal(cj.spec.failedJobsHistoryLimit, 1);
+    assert.equal(cj.spec.suspend, false);
+
+    c.ok(['create', 'job', 'tick-now', '--from=cronjob/tick']);
+    const job = getJson(c, ['job', 'tick-now']);
+    assert.equal(job.metadata.annotations['cronjob.kubernetes.io/instantiate'], 'manual');
+    assert.equal(job.metadata.ownerReferences[0].kind, 'CronJob');
+    assert.equal(job.metadata.ownerReferences[0].uid, cj.metadata.uid);
+    c.ok(['wait', '--for=condition=complete', 'job/tick-now', '--timeout=90s']);
+
+    const out = c.ok(['get', 'jobs,cronjobs']);
+    const headers = out
+      .split('\n')
+      .filter((l) => l.startsWith('NAME'))
+      .map((l) => l.trim().split(/ {2,}/));
+    assert.deepEqual(headers, [
+      ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],
+      ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE'],
+    ]);
+    const cjRow = table(out).find((r) => r[0] === 'cronjob.batch/tick');
+    assert.deepEqual(cjRow?.slice(0, 6), ['cronjob.batch/tick', '*/5 * * * *', '<none>', 'False', '0', '<none>']);
+
+    const bad = c.kubectl(['create', 'cronjob', 'bad', '--image=busybox', '--schedule=61 * * * *']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /spec\.schedule: Invalid value: "61 \* \* \* \*": end of range \(61\) above maximum \(59\): 61/);
+  });
+
+  it('deleting a Job deletes its pods', async () => {
+    c.ok(['create', 'job', 'sleeper', '--image=busybox', '--', 'sh', '-c', 'sleep 300']);
+    await eventually(() => podsOfJob(c, 'sleeper').some((p) => p.status?.phase === 'Running'), 60_000, 'a running pod');
+    c.ok(['delete', 'job', 'sleeper']);
+    await eventually(() => podsOfJob(c, 'sleeper').length === 0, 60_000, 'the pods gone');
+    assert.equal(c.kubectl(['get', 'job', 'sleeper']).code, 1);
+  });
+});
