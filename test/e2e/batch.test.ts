@@ -70,7 +70,17 @@ spec:
   });
 
   it('creates a CronJob and a Job from it; get jobs,cronjobs shows both', () => {
-    c.ok(['create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/5 * * * *', '--', 'sh', '-c', 'exit 0']);
+    c.ok([
+      'create',
+      'cronjob',
+      'tick',
+      '--image=busybox',
+      '--schedule=*/5 * * * *',
+      '--',
+      'sh',
+      '-c',
+      'exit 0',
+    ]);
     const cj = getJson(c, ['cronjob', 'tick']);
     assert.equal(cj.spec.concurrencyPolicy, 'Allow');
     assert.equal(cj.spec.successfulJobsHistoryLimit, 3);
@@ -94,16 +104,30 @@ spec:
       ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE'],
     ]);
     const cjRow = table(out).find((r) => r[0] === 'cronjob.batch/tick');
-    assert.deepEqual(cjRow?.slice(0, 6), ['cronjob.batch/tick', '*/5 * * * *', '<none>', 'False', '0', '<none>']);
+    assert.deepEqual(cjRow?.slice(0, 6), [
+      'cronjob.batch/tick',
+      '*/5 * * * *',
+      '<none>',
+      'False',
+      '0',
+      '<none>',
+    ]);
 
     const bad = c.kubectl(['create', 'cronjob', 'bad', '--image=busybox', '--schedule=61 * * * *']);
     assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr, /spec\.schedule: Invalid value: "61 \* \* \* \*": end of range \(61\) above maximum \(59\): 61/);
+    assert.match(
+      bad.stderr,
+      /spec\.schedule: Invalid value: "61 \* \* \* \*": end of range \(61\) above maximum \(59\): 61/,
+    );
   });
 
   it('deleting a Job deletes its pods', async () => {
     c.ok(['create', 'job', 'sleeper', '--image=busybox', '--', 'sh', '-c', 'sleep 300']);
-    await eventually(() => podsOfJob(c, 'sleeper').some((p) => p.status?.phase === 'Running'), 60_000, 'a running pod');
+    await eventually(
+      () => podsOfJob(c, 'sleeper').some((p) => p.status?.phase === 'Running'),
+      60_000,
+      'a running pod',
+    );
     c.ok(['delete', 'job', 'sleeper']);
     await eventually(() => podsOfJob(c, 'sleeper').length === 0, 60_000, 'the pods gone');
     assert.equal(c.kubectl(['get', 'job', 'sleeper']).code, 1);
