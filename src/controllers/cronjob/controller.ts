@@ -21,14 +21,15 @@ import {
   nextActivation,
   parseStandard,
 } from '../../k8s/cron.js';
+import { backgroundClock, type Clock } from '../../lib/clock.js';
 import { errText } from '../../lib/errors.js';
 import { CRONJOB_SCHEDULED_ANNOTATION } from '../job/state.js';
 import { getControllerOf, newControllerRef, parseTime } from '../podutil.js';
 
 export interface CronJobControllerOptions {
   workers?: number;
-  /** Clock (ms since the epoch), for tests. */
-  now?: () => number;
+  /** Time and delayed re-syncs (deadlines, schedules, TTLs); a manual one in tests. */
+  clock?: Clock;
 }
 
 const KIND = 'CronJob';
@@ -88,16 +89,18 @@ export class CronJobController implements Controller {
   private readonly jobs: Informer<Job>;
   private readonly queue: WorkQueue;
   private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly ctx: ControllerContext,
     opts: CronJobControllerOptions = {},
   ) {
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? backgroundClock;
+    this.now = () => this.clock.now();
     this.queue = new WorkQueue(
       'cronjob',
       (key) => this.sync(key),
-      { concurrency: opts.workers ?? 5 },
+      { concurrency: opts.workers ?? 5, clock: this.clock },
       ctx.log,
     );
     this.cronJobs = ctx.informers.informer<CronJob>(CronJobs);
@@ -121,8 +124,9 @@ export class CronJobController implements Controller {
     this.queue.stop();
   }
 
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Resolves once no sync is queued or running; delayed re-syncs may wait (tests). */
+  quiet(): Promise<void> {
+    return this.queue.quiet();
   }
 
   /** Queues every CronJob again (tests, after moving the clock). */

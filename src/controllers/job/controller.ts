@@ -26,6 +26,7 @@ import type { Controller, ControllerContext } from '../../client/controller.js';
 import { Jobs, Pods } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { backgroundClock, type Clock } from '../../lib/clock.js';
 import { errText } from '../../lib/errors.js';
 import {
   apiReason,
@@ -59,8 +60,8 @@ import {
 
 export interface JobControllerOptions {
   workers?: number;
-  /** Clock (ms since the epoch), for tests. */
-  now?: () => number;
+  /** Time and delayed re-syncs (deadlines, schedules, TTLs); a manual one in tests. */
+  clock?: Clock;
   /** First delay before a failed pod is replaced (upstream DefaultJobPodFailureBackOff, 10s). */
   podFailureBackoffMs?: number;
   /** Longest replacement delay (upstream MaxJobPodFailureBackOff, 6 minutes). */
@@ -84,6 +85,7 @@ export class JobController implements Controller {
   private readonly orphans: WorkQueue;
   private readonly expectations: Expectations;
   private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly backoffBase: number;
   private readonly backoffMax: number;
 
@@ -91,12 +93,23 @@ export class JobController implements Controller {
     private readonly ctx: ControllerContext,
     opts: JobControllerOptions = {},
   ) {
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? backgroundClock;
+    this.now = () => this.clock.now();
     this.backoffBase = opts.podFailureBackoffMs ?? 10_000;
     this.backoffMax = opts.maxPodFailureBackoffMs ?? 360_000;
     this.expectations = new Expectations(this.now);
-    this.queue = new WorkQueue('job', (key) => this.sync(key), { concurrency: opts.workers ?? 5 }, ctx.log);
-    this.orphans = new WorkQueue('job-orphan-pod', (key) => this.releaseOrphan(key), {}, ctx.log);
+    this.queue = new WorkQueue(
+      'job',
+      (key) => this.sync(key),
+      { concurrency: opts.workers ?? 5, clock: this.clock },
+      ctx.log,
+    );
+    this.orphans = new WorkQueue(
+      'job-orphan-pod',
+      (key) => this.releaseOrphan(key),
+      { clock: this.clock },
+      ctx.log,
+    );
     this.jobs = ctx.informers.informer<Job>(Jobs);
     this.pods = ctx.informers.informer<Pod>(Pods);
     this.jobs.addHandlers({
@@ -133,9 +146,9 @@ export class JobController implements Controller {
     this.orphans.stop();
   }
 
-  /** Resolves once no sync is queued or running (tests). */
-  async idle(): Promise<void> {
-    await Promise.all([this.queue.idle(), this.orphans.idle()]);
+  /** Resolves once no sync is queued or running; delayed re-syncs may wait (tests). */
+  async quiet(): Promise<void> {
+    await Promise.all([this.queue.quiet(), this.orphans.quiet()]);
   }
 
   /** Queues every Job again (tests, after moving the clock). */

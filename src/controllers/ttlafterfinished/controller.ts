@@ -11,11 +11,13 @@ import type { Controller, ControllerContext } from '../../client/controller.js';
 import { Jobs } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { backgroundClock, type Clock } from '../../lib/clock.js';
 import { parseTime } from '../podutil.js';
 
 export interface TTLAfterFinishedOptions {
   workers?: number;
-  now?: () => number;
+  /** Time and delayed re-syncs (deadlines, schedules, TTLs); a manual one in tests. */
+  clock?: Clock;
 }
 
 /** When the Job finished, if it did. */
@@ -39,16 +41,18 @@ export class TTLAfterFinishedController implements Controller {
   private readonly jobs: Informer<Job>;
   private readonly queue: WorkQueue;
   private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly ctx: ControllerContext,
     opts: TTLAfterFinishedOptions = {},
   ) {
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? backgroundClock;
+    this.now = () => this.clock.now();
     this.queue = new WorkQueue(
       'ttl_jobs_to_delete',
       (key) => this.sync(key),
-      { concurrency: opts.workers ?? 5 },
+      { concurrency: opts.workers ?? 5, clock: this.clock },
       ctx.log,
     );
     this.jobs = ctx.informers.informer<Job>(Jobs);
@@ -66,8 +70,9 @@ export class TTLAfterFinishedController implements Controller {
     this.queue.stop();
   }
 
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Resolves once no sync is queued or running; delayed re-syncs may wait (tests). */
+  quiet(): Promise<void> {
+    return this.queue.quiet();
   }
 
   /** Queues every Job again (tests, after moving the clock). */
