@@ -9,7 +9,7 @@
  */
 import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
-import { isAlreadyExists, isNotFound } from '../../client/client.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../../client/client.js';
 import type { Controller, ControllerContext } from '../../client/controller.js';
 import { CronJobs, Jobs } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
@@ -146,7 +146,22 @@ export class CronJobController implements Controller {
   private async sync(key: string): Promise<void> {
     const cached = this.cronJobs.get(key);
     if (!cached) return;
-    const cj = structuredClone(cached);
+    try {
+      await this.syncCronJob(structuredClone(cached));
+    } catch (err) {
+      // The cache was behind: decide again on the live object rather than overwrite newer status.
+      if (!isConflict(err)) throw err;
+      const live = await this.ctx.client.get<CronJob>(
+        CronJobs,
+        cached.metadata!.namespace!,
+        cached.metadata!.name!,
+      );
+      await this.syncCronJob(live);
+    }
+  }
+
+  private async syncCronJob(cj: CronJob): Promise<void> {
+    const key = keyOf(cj);
     const status: CronJobStatus = structuredClone(cj.status ?? {});
     const jobs = this.ownedJobs(cj);
     await this.reconcileActive(cj, status, jobs);
@@ -311,15 +326,7 @@ export class CronJobController implements Controller {
 
   private async writeStatus(cj: CronJob, status: CronJobStatus): Promise<CronJob> {
     if (JSON.stringify(cj.status ?? {}) === JSON.stringify(status)) return cj;
-    let cur = cj;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.ctx.client.update<CronJob>(CronJobs, { ...cur, status }, 'status');
-      } catch (err) {
-        if (attempt >= 1) throw err;
-        cur = await this.ctx.client.get<CronJob>(CronJobs, cj.metadata!.namespace!, cj.metadata!.name!);
-      }
-    }
+    return this.ctx.client.update<CronJob>(CronJobs, { ...cj, status }, 'status');
   }
 }
 

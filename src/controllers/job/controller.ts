@@ -21,7 +21,7 @@
 import type { Job, JobStatus } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { isNotFound } from '../../client/client.js';
+import { isConflict, isNotFound } from '../../client/client.js';
 import type { Controller, ControllerContext } from '../../client/controller.js';
 import { Jobs, Pods } from '../../client/resources.js';
 import { type Informer, keyOf } from '../../client/types.js';
@@ -214,11 +214,22 @@ export class JobController implements Controller {
   }
 
   private async sync(key: string): Promise<void> {
-    const job = this.jobs.get(key);
-    if (!job) {
+    const cached = this.jobs.get(key);
+    if (!cached) {
       this.expectations.delete(key);
       return;
     }
+    try {
+      await this.syncJob(key, cached);
+    } catch (err) {
+      // The cache was behind: decide again on the live Job rather than overwrite newer status.
+      if (!isConflict(err)) throw err;
+      const live = await this.ctx.client.get<Job>(Jobs, cached.metadata!.namespace!, cached.metadata!.name!);
+      await this.syncJob(key, live);
+    }
+  }
+
+  private async syncJob(key: string, job: Job): Promise<void> {
     const managedBy = job.spec?.managedBy;
     if (managedBy && managedBy !== MANAGED_BY_US) return;
     const pods = this.ownedPods(job);
@@ -478,18 +489,10 @@ export class JobController implements Controller {
     return error;
   }
 
-  /** Writes the status if it changed, retrying once on a fresh copy. */
+  /** Writes the status if it changed; a conflict means our view was old (the caller syncs again). */
   private async writeStatus(job: Job, status: JobStatus): Promise<Job> {
     if (JSON.stringify(job.status ?? {}) === JSON.stringify(status)) return job;
-    let cur = job;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.ctx.client.update<Job>(Jobs, { ...cur, status }, 'status');
-      } catch (err) {
-        if (attempt >= 1) throw err;
-        cur = await this.ctx.client.get<Job>(Jobs, job.metadata!.namespace!, job.metadata!.name!);
-      }
-    }
+    return this.ctx.client.update<Job>(Jobs, { ...job, status }, 'status');
   }
 }
 
