@@ -82,7 +82,7 @@ describe('Job rows (printJob, 1.32)', () => {
   it('age, containers, images and selector', () => {
     const j = job({
       selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u1' } },
-    } as Job['spec']);
+    } as unknown as Job['spec']);
     assert.deepEqual(jobs.rows(j, now)[0]!.slice(4), [
       '60m',
       'pi',
