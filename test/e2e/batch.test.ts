@@ -121,6 +121,56 @@ spec:
     );
   });
 
+  it('serves batch/v1 in discovery and OpenAPI: api-resources, explain', () => {
+    const rows = table(c.ok(['api-resources', '--api-group=batch']));
+    assert.deepEqual(
+      rows.slice(1).map((r) => [r[0], r.at(-3), r.at(-2), r.at(-1)]),
+      [
+        ['cronjobs', 'batch/v1', 'true', 'CronJob'],
+        ['jobs', 'batch/v1', 'true', 'Job'],
+      ],
+    );
+    assert.match(c.ok(['explain', 'cronjob.spec.concurrencyPolicy']), /Forbid/);
+    assert.match(c.ok(['explain', 'job.spec.backoffLimit']), /FIELD: *backoffLimit <integer>/);
+  });
+
+  it('OnFailure restarts the container in its pod, then fails past backoffLimit; TTL 0 deletes it', async () => {
+    c.ok(['apply', '--server-side', '-f', '-'], {
+      input: `apiVersion: batch/v1
+kind: Job
+metadata: {name: again, labels: {suite: batch}}
+spec:
+  backoffLimit: 1
+  ttlSecondsAfterFinished: 0
+  template:
+    spec:
+      restartPolicy: OnFailure
+      containers:
+      - {name: c, image: busybox, command: [sh, -c, "exit 1"]}
+`,
+    });
+    // One pod, restarted in place: the Job fails on restarts, then the TTL controller deletes it.
+    await eventually(
+      () => podsOfJob(c, 'again').some((p) => p.status?.containerStatuses?.[0]?.restartCount >= 1),
+      60_000,
+      'a restart',
+    );
+    await eventually(() => c.kubectl(['get', 'job', 'again']).code === 1, 60_000, 'the Job deleted');
+    await eventually(() => podsOfJob(c, 'again').length === 0, 60_000, 'its pod deleted');
+  });
+
+  it('label selectors over Jobs, delete -l', async () => {
+    for (const name of ['l1', 'l2'])
+      c.ok(['create', 'job', name, '--image=busybox', '--', 'sh', '-c', 'sleep 300']);
+    c.ok(['label', 'job', 'l1', 'l2', 'suite=batch']);
+    assert.deepEqual(c.ok(['get', 'jobs', '-l', 'suite=batch', '-o', 'name']).trim().split('\n').sort(), [
+      'job.batch/l1',
+      'job.batch/l2',
+    ]);
+    c.ok(['delete', 'jobs', '-l', 'suite=batch']);
+    await eventually(() => [...podsOfJob(c, 'l1'), ...podsOfJob(c, 'l2')].length === 0, 60_000, 'pods gone');
+  });
+
   it('deleting a Job deletes its pods', async () => {
     c.ok(['create', 'job', 'sleeper', '--image=busybox', '--', 'sh', '-c', 'sleep 300']);
     await eventually(

@@ -217,6 +217,27 @@ describe('Job controller', () => {
     });
   });
 
+  it('deletecollection by label removes the Jobs; their pods are let go', async () => {
+    for (const name of ['dc1', 'dc2'])
+      await h.client.create<Job>(Jobs, 'default', {
+        ...jobManifest(name),
+        metadata: { name, labels: { dc: 'yes' } },
+      });
+    const pods = [...(await waitLive('dc1', 1)), ...(await waitLive('dc2', 1))];
+    await h.client.deleteCollection(
+      Jobs,
+      'default',
+      { propagationPolicy: 'Background' },
+      { labelSelector: 'dc=yes' },
+    );
+    assert.deepEqual((await h.client.list<Job>(Jobs, 'default', { labelSelector: 'dc=yes' })).items, []);
+    for (const pod of pods)
+      await waitFor('finalizer removed', async () => {
+        const p = await h.client.get<Pod>(Pods, 'default', pod.metadata!.name!);
+        return !(p.metadata?.finalizers ?? []).includes(FINALIZER);
+      });
+  });
+
   it('ttlSecondsAfterFinished: the TTL controller deletes the finished Job on its clock', async () => {
     await h.client.create<Job>(Jobs, 'default', jobManifest('brief', { ttlSecondsAfterFinished: 60 }));
     const [pod] = await waitLive('brief', 1);
