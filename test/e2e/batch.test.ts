@@ -182,4 +182,26 @@ spec:
     await eventually(() => podsOfJob(c, 'sleeper').length === 0, 60_000, 'the pods gone');
     assert.equal(c.kubectl(['get', 'job', 'sleeper']).code, 1);
   });
+
+  it('a DELETE without a policy keeps the pods, as batch/v1 does, and warns', async () => {
+    c.ok(['create', 'job', 'keeper', '--image=busybox', '--', 'sh', '-c', 'sleep 300']);
+    await eventually(() => podsOfJob(c, 'keeper').length === 1, 60_000, 'a pod');
+    const r = c.kubectl(['delete', '--raw', '/apis/batch/v1/namespaces/default/jobs/keeper']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /Warning: child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning/,
+    );
+    // The garbage collector drops the owner reference; the Job controller lets go of its finalizer.
+    const pod = await eventually(
+      () => {
+        const p = podsOfJob(c, 'keeper')[0];
+        return p && !p.metadata.ownerReferences && !(p.metadata.finalizers ?? []).length ? p : undefined;
+      },
+      60_000,
+      'the pod orphaned and released',
+    );
+    assert.equal(pod.metadata.deletionTimestamp, undefined);
+    c.ok(['delete', 'pod', pod.metadata.name, '--wait=false']);
+  });
 });
