@@ -121,6 +121,47 @@ spec:
     );
   });
 
+  it('the CronJob controller starts Jobs on schedule and records them', async () => {
+    c.ok(['apply', '-f', '-'], {
+      input: `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: often}
+spec:
+  schedule: "@every 3s"
+  concurrencyPolicy: Forbid
+  successfulJobsHistoryLimit: 1
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - {name: c, image: busybox, command: [sh, -c, "exit 0"]}
+`,
+    });
+    const cj = await eventually(
+      () => {
+        const o = getJson(c, ['cronjob', 'often']);
+        return o.status?.lastSuccessfulTime ? o : undefined;
+      },
+      60_000,
+      'a scheduled Job to succeed',
+    );
+    assert.ok(cj.status.lastScheduleTime);
+    const jobs = getJson(c, ['jobs']).items.filter(
+      (j: Obj) => j.metadata.ownerReferences?.[0]?.uid === cj.metadata.uid,
+    );
+    assert.ok(jobs.length >= 1);
+    for (const j of jobs) {
+      assert.match(j.metadata.name, /^often-\d+$/);
+      assert.ok(j.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']);
+    }
+    c.ok(['patch', 'cronjob', 'often', '-p', '{"spec":{"suspend":true}}']);
+    const row = table(c.ok(['get', 'cronjob', 'often']))[1]!;
+    assert.deepEqual(row.slice(0, 4), ['often', '@every 3s', '<none>', 'True']);
+    c.ok(['delete', 'cronjob', 'often']);
+  });
+
   it('serves batch/v1 in discovery and OpenAPI: api-resources, explain', () => {
     const rows = table(c.ok(['api-resources', '--api-group=batch']));
     assert.deepEqual(
@@ -132,6 +173,20 @@ spec:
     );
     assert.match(c.ok(['explain', 'cronjob.spec.concurrencyPolicy']), /Forbid/);
     assert.match(c.ok(['explain', 'job.spec.backoffLimit']), /FIELD: *backoffLimit <integer>/);
+    const legacy = JSON.parse(c.ok(['get', '--raw', '/apis/batch/v1']));
+    assert.deepEqual(
+      legacy.resources.map((r: Obj) => [r.name, r.kind, r.shortNames ?? [], r.categories ?? []]),
+      [
+        ['cronjobs', 'CronJob', ['cj'], ['all']],
+        ['cronjobs/status', 'CronJob', [], []],
+        ['jobs', 'Job', [], ['all']],
+        ['jobs/status', 'Job', [], []],
+      ],
+    );
+    const v2 = JSON.parse(c.ok(['get', '--raw', '/openapi/v2']));
+    assert.ok(v2.definitions['io.k8s.api.batch.v1.Job']);
+    assert.ok(v2.definitions['io.k8s.api.batch.v1.CronJobSpec']);
+    assert.ok(v2.paths['/apis/batch/v1/namespaces/{namespace}/jobs/{name}/status']);
   });
 
   it('OnFailure restarts the container in its pod, then fails past backoffLimit; TTL 0 deletes it', async () => {
