@@ -38,6 +38,10 @@ describe('Jobs and CronJobs with kubectl', { skip }, () => {
     assert.equal(pods[0].status.phase, 'Succeeded');
     assert.deepEqual(pods[0].metadata.finalizers ?? [], []);
 
+    assert.match(
+      c.ok(['describe', 'job', 'pi']),
+      /Pods Statuses: +0 Active \(0 Ready\) \/ 1 Succeeded \/ 0 Failed[\s\S]*SuccessfulCreate/,
+    );
     const t = table(c.ok(['get', 'jobs']));
     assert.deepEqual(t[0], ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE']);
     const row = t.find((r) => r[0] === 'pi');
@@ -195,7 +199,7 @@ spec:
 kind: Job
 metadata: {name: again, labels: {suite: batch}}
 spec:
-  backoffLimit: 1
+  backoffLimit: 2
   ttlSecondsAfterFinished: 0
   template:
     spec:
@@ -205,12 +209,29 @@ spec:
 `,
     });
     // One pod, restarted in place: the Job fails on restarts, then the TTL controller deletes it.
-    await eventually(
-      () => podsOfJob(c, 'again').some((p) => p.status?.containerStatuses?.[0]?.restartCount >= 1),
-      60_000,
-      'a restart',
-    );
     await eventually(() => c.kubectl(['get', 'job', 'again']).code === 1, 60_000, 'the Job deleted');
+    const eventsOf = (name: string): Obj[] =>
+      getJson(c, ['events', '--field-selector', `involvedObject.name=${name}`]).items;
+    const jobEvents = await eventually(
+      () => {
+        const e = eventsOf('again');
+        return e.some((x) => x.reason === 'BackoffLimitExceeded') ? e : undefined;
+      },
+      30_000,
+      'the BackoffLimitExceeded event',
+    );
+    const created = (jobEvents ?? []).filter((x) => x.reason === 'SuccessfulCreate');
+    assert.equal(created.length, 1);
+    assert.equal(created[0].count ?? 1, 1, 'one pod only');
+    const pod = /Created pod: (\S+)/.exec(created[0].message)![1]!;
+    await eventually(
+      () =>
+        eventsOf(pod)
+          .filter((x) => x.reason === 'Started')
+          .reduce((n, x) => n + (x.count ?? 1), 0) >= 2,
+      30_000,
+      'the container started twice',
+    );
     await eventually(() => podsOfJob(c, 'again').length === 0, 60_000, 'its pod deleted');
   });
 
