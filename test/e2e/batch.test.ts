@@ -164,6 +164,20 @@ spec:
     const row = table(c.ok(['get', 'cronjob', 'often']))[1]!;
     assert.deepEqual(row.slice(0, 4), ['often', '@every 3s', '<none>', 'True']);
     c.ok(['delete', 'cronjob', 'often']);
+    await eventually(
+      () =>
+        !getJson(c, ['jobs']).items.some(
+          (j: Obj) => j.metadata.ownerReferences?.[0]?.uid === cj.metadata.uid,
+        ),
+      60_000,
+      "the CronJob's Jobs deleted with it",
+    );
+  });
+
+  it('kubectl logs job/NAME reads its pod', () => {
+    c.ok(['create', 'job', 'hello', '--image=busybox', '--', 'sh', '-c', 'echo hello from a job']);
+    c.ok(['wait', '--for=condition=complete', 'job/hello', '--timeout=90s']);
+    assert.equal(c.ok(['logs', 'job/hello']).trim(), 'hello from a job');
   });
 
   it('serves batch/v1 in discovery and OpenAPI: api-resources, explain', () => {
