@@ -323,7 +323,8 @@ export class JobController implements Controller {
     const key_ = keyOf(job);
     if (conditionTrue(status, 'FailureTarget') || success || suspended) {
       if (active.length) manageErr = await this.deletePods(job, active);
-    } else if (this.expectations.satisfied(key_)) {
+    } else if (this.expectations.satisfied(key_) && !job.metadata?.deletionTimestamp) {
+      // A Job being deleted (in the foreground) gets no new pods.
       const r = await this.manage(job, active, terminating, succeeded, failed, completedIndexes, pods, now);
       manageErr = r.error;
       if (r.requeueMs !== undefined) requeueMs = Math.min(requeueMs ?? Infinity, r.requeueMs);

@@ -217,6 +217,18 @@ describe('Job controller', () => {
     });
   });
 
+  it('a Job deleted in the foreground gets no replacement pods', async () => {
+    await h.client.create<Job>(Jobs, 'default', jobManifest('fg'));
+    const [pod] = await waitLive('fg', 1);
+    await h.client.delete(Jobs, 'default', 'fg', { propagationPolicy: 'Foreground' });
+    await waitFor('deleting', async () => !!(await getJob(h.client, 'fg')).metadata?.deletionTimestamp);
+    // What the garbage collector would do: delete the pod. Its finalizer is released, nothing replaces it.
+    await h.client.delete(Pods, 'default', pod!.metadata!.name!);
+    await waitFor('pod gone', async () => (await podsOf(h.client, 'fg')).length === 0);
+    await h.advance(0);
+    assert.deepEqual(await podsOf(h.client, 'fg'), []);
+  });
+
   it('deletecollection by label removes the Jobs; their pods are let go', async () => {
     for (const name of ['dc1', 'dc2'])
       await h.client.create<Job>(Jobs, 'default', {
