@@ -146,17 +146,22 @@ export class CronJobController implements Controller {
   private async sync(key: string): Promise<void> {
     const cached = this.cronJobs.get(key);
     if (!cached) return;
-    try {
-      await this.syncCronJob(structuredClone(cached));
-    } catch (err) {
-      // The cache was behind: decide again on the live object rather than overwrite newer status.
-      if (!isConflict(err)) throw err;
-      const live = await this.ctx.client.get<CronJob>(
-        CronJobs,
-        cached.metadata!.namespace!,
-        cached.metadata!.name!,
-      );
-      await this.syncCronJob(live);
+    // Decide on the live object: a cached status one write behind would start a Job twice.
+    const { namespace, name } = cached.metadata as { namespace: string; name: string };
+    for (let attempt = 0; ; attempt++) {
+      let live: CronJob;
+      try {
+        live = await this.ctx.client.get<CronJob>(CronJobs, namespace, name);
+      } catch (err) {
+        if (isNotFound(err)) return;
+        throw err;
+      }
+      try {
+        await this.syncCronJob(live);
+        return;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 1) throw err;
+      }
     }
   }
 
@@ -179,8 +184,13 @@ export class CronJobController implements Controller {
       const uid = job.metadata?.uid ?? '';
       const done = finishedType(job);
       if (!done && !active.has(uid)) {
-        // A Job of ours we did not record (e.g. created just before a crash).
-        active.set(uid, jobRef(job));
+        // Ours but not recorded: made by hand (`create job --from`), or just before a crash. Upstream only tells.
+        this.event(
+          cj,
+          'Warning',
+          'UnexpectedJob',
+          `Saw a job that the controller did not create or forgot: ${job.metadata?.name}`,
+        );
       } else if (done && active.has(uid)) {
         active.delete(uid);
         this.event(
