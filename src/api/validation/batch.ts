@@ -6,10 +6,10 @@
  * completionMode, podReplacementPolicy, restartPolicy, the pod template,
  * update immutability (completions, selector, template outside a suspended
  * job that never started, completionMode, podFailurePolicy,
- * backoffLimitPerIndex, successPolicy, managedBy), and CronJob schedules,
- * time zones, concurrency policies and history limits. podFailurePolicy and
- * successPolicy rules are checked for shape only (their detailed rules are
- * not implemented by the controller either).
+ * backoffLimitPerIndex, successPolicy, managedBy), podFailurePolicy rules,
+ * and CronJob schedules, time zones, concurrency policies and history
+ * limits. successPolicy is checked for its completion mode only (the
+ * controller does not implement it).
  */
 import type {
   CronJob,
@@ -21,7 +21,7 @@ import type {
 } from 'kubernetes-types/batch/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { isKnownTimeZone, scheduleError } from '../../k8s/cron.js';
-import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
+import { type FieldError, FieldPath, fieldErrors, omitValue } from '../../k8s/field.js';
 import {
   goLabelSelector,
   goStringMap,
@@ -173,19 +173,62 @@ function validateJobSpecFields(spec: JobSpec | undefined, p: FieldPath): FieldEr
 
 const failurePolicyActions = ['Count', 'FailIndex', 'FailJob', 'Ignore'];
 
-/** The shape checks of validatePodFailurePolicy: rule count, actions, one requirement per rule. */
+/** validatePodFailurePolicy: rule count, actions, one requirement per rule, exit codes, condition patterns. */
 function validatePodFailurePolicy(s: JobSpec, p: FieldPath): FieldError[] {
   const rules = s.podFailurePolicy?.rules ?? [];
   const errs: FieldError[] = [];
   if (rules.length > 20) errs.push(fieldErrors.tooMany(p.child('rules'), rules.length, 20));
+  const containers = new Set(
+    [...(s.template?.spec?.initContainers ?? []), ...(s.template?.spec?.containers ?? [])].map((c) => c.name),
+  );
   rules.forEach((r, i) => {
     const rp = p.child('rules').index(i);
     if (!failurePolicyActions.includes(r.action))
       errs.push(fieldErrors.notSupported(rp.child('action'), r.action, failurePolicyActions));
+    if (r.action === 'FailIndex' && s.backoffLimitPerIndex == null)
+      errs.push(fieldErrors.forbidden(rp.child('action'), 'requires the backoffLimitPerIndex to be set'));
     if (r.onExitCodes && r.onPodConditions)
-      errs.push(fieldErrors.invalid(rp, 'specifying both OnExitCodes and OnPodConditions is not supported'));
+      errs.push(
+        fieldErrors.invalid(
+          rp,
+          omitValue,
+          'specifying both OnExitCodes and OnPodConditions is not supported',
+        ),
+      );
     else if (!r.onExitCodes && !r.onPodConditions)
-      errs.push(fieldErrors.invalid(rp, 'specifying one of OnExitCodes and OnPodConditions is required'));
+      errs.push(
+        fieldErrors.invalid(rp, omitValue, 'specifying one of OnExitCodes and OnPodConditions is required'),
+      );
+    const req = r.onExitCodes;
+    if (req) {
+      const ep = rp.child('onExitCodes');
+      if (req.containerName != null && !containers.has(req.containerName))
+        errs.push(
+          fieldErrors.invalid(
+            ep.child('containerName'),
+            req.containerName,
+            'must be one of the container or initContainer names in the pod template',
+          ),
+        );
+      if (req.operator !== 'In' && req.operator !== 'NotIn')
+        errs.push(fieldErrors.notSupported(ep.child('operator'), req.operator, ['In', 'NotIn']));
+      const values = req.values ?? [];
+      if (values.length === 0)
+        errs.push(fieldErrors.required(ep.child('values'), 'at least one value is required'));
+      else if (values.length > 255) errs.push(fieldErrors.tooMany(ep.child('values'), values.length, 255));
+      values.forEach((v, j) => {
+        const vp = ep.child('values').index(j);
+        if (req.operator === 'In' && v === 0)
+          errs.push(fieldErrors.invalid(vp, v, 'must not be 0 for the In operator'));
+        if (j > 0 && values[j - 1] === v) errs.push(fieldErrors.duplicate(vp, v));
+        else if (j > 0 && values[j - 1]! > v) errs.push(fieldErrors.invalid(vp, v, 'must be ordered'));
+      });
+    }
+    (r.onPodConditions ?? []).forEach((c, j) => {
+      const cp = rp.child('onPodConditions').index(j);
+      if (!['True', 'False', 'Unknown'].includes(c.status ?? ''))
+        errs.push(fieldErrors.notSupported(cp.child('status'), c.status ?? '', ['False', 'True', 'Unknown']));
+    });
   });
   return errs;
 }

@@ -15,8 +15,10 @@
  * DeadlineExceeded) when decided, then Complete or Failed once no pod is
  * left running. Suspend deletes active pods and stops the clock of
  * activeDeadlineSeconds. Indexed jobs get one successful pod per index.
- * Not implemented: podFailurePolicy, successPolicy, backoffLimitPerIndex
- * (validated, then treated as absent), adoption of orphan pods.
+ * podFailurePolicy rules FailJob (reason PodFailurePolicy), Ignore (not
+ * counted, replaced) and Count apply to Failed pods; FailIndex counts as
+ * Count. Not implemented: successPolicy, backoffLimitPerIndex (validated,
+ * then treated as absent), adoption of orphan pods.
  */
 import type { Job, JobStatus } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -52,6 +54,7 @@ import {
   isSucceeded,
   isTerminating,
   JOB_TRACKING_FINALIZER,
+  matchPodFailurePolicy,
   onlyReplaceFailedPods,
   parseIndexes,
   pastBackoffLimitOnFailure,
@@ -252,6 +255,8 @@ export class JobController implements Controller {
 
     // Step 1: finished pods that still hold the finalizer become uncounted.
     const seen = new Set([...uncounted.succeeded, ...uncounted.failed]);
+    const ignored: Pod[] = [];
+    let policyFailure: [string, string] | undefined;
     for (const p of pods) {
       const uid = p.metadata?.uid ?? '';
       if (!hasTrackingFinalizer(p) || seen.has(uid)) continue;
@@ -260,12 +265,21 @@ export class JobController implements Controller {
         const ix = completionIndex(p);
         if (indexed && ix !== undefined && completions != null && ix < completions) completedIndexes.add(ix);
       } else if (isFailed(p, job) && !suspended) {
+        const match = matchPodFailurePolicy(job, p);
+        if (match?.action === 'Ignore') {
+          // Not a failure: released without counting, and replaced.
+          ignored.push(p);
+          continue;
+        }
+        if (match?.action === 'FailJob') policyFailure ??= ['PodFailurePolicy', match.message];
         uncounted.failed.push(uid);
       } else continue;
       seen.add(uid);
     }
     const succeeded = indexed ? completedIndexes.size : (status.succeeded ?? 0) + uncounted.succeeded.length;
     const failed = (status.failed ?? 0) + uncounted.failed.length;
+
+    await Promise.all(ignored.map((p) => this.removeFinalizer(p)));
 
     const active = pods.filter(isActive);
     const terminating = pods.filter(isTerminating);
@@ -292,7 +306,9 @@ export class JobController implements Controller {
       const limit = job.spec?.backoffLimit ?? 6;
       const deadline = job.spec?.activeDeadlineSeconds;
       const started = parseTime(status.startTime);
-      if (failed > limit || pastBackoffLimitOnFailure(job, active)) {
+      if (policyFailure) {
+        failure = policyFailure;
+      } else if (failed > limit || pastBackoffLimitOnFailure(job, active)) {
         failure = ['BackoffLimitExceeded', 'Job has reached the specified backoff limit'];
       } else if (deadline != null && started !== undefined) {
         const left = started + deadline * 1000 - now;

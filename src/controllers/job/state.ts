@@ -142,3 +142,51 @@ export function formatIndexes(indexes: Iterable<number>): string {
   }
   return parts.join(',');
 }
+
+// ---- pod failure policy ---------------------------------------------------------
+
+export interface PolicyMatch {
+  action: 'FailJob' | 'FailIndex' | 'Ignore' | 'Count';
+  /** Upstream's message for a FailJob match (the FailureTarget condition's). */
+  message: string;
+}
+
+/**
+ * matchPodFailurePolicy: the first rule a Failed pod matches, by the exit
+ * codes of its terminated containers (non-zero only) or by its conditions.
+ * Undefined: no rule matched, the failure counts as usual.
+ */
+export function matchPodFailurePolicy(job: Job, pod: Pod): PolicyMatch | undefined {
+  const rules = job.spec?.podFailurePolicy?.rules ?? [];
+  const where = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  for (const [i, rule] of rules.entries()) {
+    const action = rule.action as PolicyMatch['action'];
+    if (!['FailJob', 'FailIndex', 'Ignore', 'Count'].includes(action)) continue;
+    const req = rule.onExitCodes;
+    if (req) {
+      for (const s of statuses) {
+        const code = s.state?.terminated?.exitCode;
+        if (code === undefined || code === 0) continue;
+        if (req.containerName != null && req.containerName !== s.name) continue;
+        const listed = req.values.includes(code);
+        if (req.operator === 'In' ? listed : req.operator === 'NotIn' ? !listed : false)
+          return {
+            action,
+            message: `Container ${s.name} for pod ${where} failed with exit code ${code} matching ${action} rule at index ${i}`,
+          };
+      }
+    }
+    for (const pattern of rule.onPodConditions ?? []) {
+      const hit = (pod.status?.conditions ?? []).find(
+        (c) => c.type === pattern.type && c.status === (pattern.status || 'True'),
+      );
+      if (hit)
+        return {
+          action,
+          message: `Pod ${where} has condition ${hit.type} matching ${action} rule at index ${i}`,
+        };
+    }
+  }
+  return undefined;
+}

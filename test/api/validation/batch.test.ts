@@ -157,6 +157,44 @@ runCases<Job>('validateJob', job, (j) => validateJob(j as V1Job), [
     ['spec.backoffLimitPerIndex: Forbidden: requires indexed completion mode'],
   ],
   [
+    'podFailurePolicy: a valid rule set',
+    (j) => {
+      j.spec!.podReplacementPolicy = 'Failed';
+      j.spec!.podFailurePolicy = {
+        rules: [
+          { action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [1, 42] } },
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        ],
+      };
+    },
+    [],
+  ],
+  [
+    'podFailurePolicy: exit codes and patterns',
+    (j) =>
+      (j.spec!.podFailurePolicy = {
+        rules: [
+          { action: 'FailJob', onExitCodes: { containerName: 'x', operator: 'In', values: [0, 3, 3, 2] } },
+          { action: 'Restart', onPodConditions: [{ type: 'DisruptionTarget', status: 'Maybe' }] },
+          { action: 'Count' },
+          { action: 'FailIndex', onExitCodes: { operator: 'Is', values: [] } },
+        ],
+      }),
+    [
+      'spec.podFailurePolicy.rules[0].onExitCodes.containerName: Invalid value: "x": must be one of the container or initContainer names in the pod template',
+      'spec.podFailurePolicy.rules[0].onExitCodes.values[0]: Invalid value: 0: must not be 0 for the In operator',
+      'spec.podFailurePolicy.rules[0].onExitCodes.values[2]: Duplicate value: 3',
+      'spec.podFailurePolicy.rules[0].onExitCodes.values[3]: Invalid value: 2: must be ordered',
+      'spec.podFailurePolicy.rules[1].action: Unsupported value: "Restart": supported values: "Count", "FailIndex", "FailJob", "Ignore"',
+      'spec.podFailurePolicy.rules[1].onPodConditions[0].status: Unsupported value: "Maybe": supported values: "False", "True", "Unknown"',
+      'spec.podFailurePolicy.rules[2]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required',
+      'spec.podFailurePolicy.rules[3].action: Forbidden: requires the backoffLimitPerIndex to be set',
+      'spec.podFailurePolicy.rules[3].onExitCodes.operator: Unsupported value: "Is": supported values: "In", "NotIn"',
+      'spec.podFailurePolicy.rules[3].onExitCodes.values: Required value: at least one value is required',
+      'spec.podReplacementPolicy: Unsupported value: "TerminatingOrFailed": supported values: "Failed"',
+    ],
+  ],
+  [
     'a user label that conflicts with the generated one',
     (j) => (j.spec!.template.metadata = { labels: { 'batch.kubernetes.io/job-name': 'other' } }),
     [

@@ -124,6 +124,47 @@ describe('Job controller', () => {
     );
   });
 
+  it("podFailurePolicy: Ignore does not count, FailJob fails at once with upstream's message", async () => {
+    await h.client.create<Job>(
+      Jobs,
+      'default',
+      jobManifest('policy', {
+        podFailurePolicy: {
+          rules: [
+            { action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } },
+            { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+          ],
+        },
+      }),
+    );
+    const next = async (prev?: Pod) =>
+      (
+        await waitFor('a new pod', async () => {
+          const p = await livePods(h.client, 'policy');
+          return p.length === 1 && p[0]!.metadata?.uid !== prev?.metadata?.uid ? p : undefined;
+        })
+      )[0]!;
+    const p1 = await next();
+    await finishPod(h.client, p1, 'Failed', h.clock.t, { exitCode: 1 });
+    const p2 = await next(p1);
+    assert.equal((await getJob(h.client, 'policy')).status?.failed, 1);
+    await finishPod(h.client, p2, 'Failed', h.clock.t, { condition: 'DisruptionTarget' });
+    const p3 = await next(p2);
+    const released = await h.client.get<Pod>(Pods, 'default', p2.metadata!.name!);
+    assert.deepEqual(released.metadata?.finalizers ?? [], []);
+    assert.equal((await getJob(h.client, 'policy')).status?.failed, 1, 'the ignored failure is not counted');
+    await finishPod(h.client, p3, 'Failed', h.clock.t, { exitCode: 42 });
+    const job = await waitFor('Failed', async () => {
+      const j = await getJob(h.client, 'policy');
+      return conditionsOf(j).includes('Failed=True/PodFailurePolicy') ? j : undefined;
+    });
+    assert.equal(
+      job.status?.conditions?.find((c) => c.type === 'Failed')?.message,
+      `Container c for pod default/${p3.metadata?.name} failed with exit code 42 matching FailJob rule at index 0`,
+    );
+    assert.equal(job.status?.failed, 2);
+  });
+
   it('fails with DeadlineExceeded once activeDeadlineSeconds pass on its clock, deleting active pods', async () => {
     await h.client.create<Job>(
       Jobs,

@@ -88,9 +88,10 @@ export async function finishPod(
   pod: Pod,
   phase: 'Succeeded' | 'Failed',
   at: number,
+  opts: { exitCode?: number; condition?: string } = {},
 ): Promise<Pod> {
   const cur = await client.get<Pod>(Pods, pod.metadata!.namespace!, pod.metadata!.name!);
-  const exitCode = phase === 'Succeeded' ? 0 : 1;
+  const exitCode = opts.exitCode ?? (phase === 'Succeeded' ? 0 : 1);
   return client.update<Pod>(
     Pods,
     {
@@ -98,6 +99,9 @@ export async function finishPod(
       status: {
         phase,
         startTime: iso(at - 1000),
+        ...(opts.condition
+          ? { conditions: [{ type: opts.condition, status: 'True', lastTransitionTime: iso(at) }] }
+          : {}),
         containerStatuses: (cur.spec?.containers ?? []).map((c) => ({
           name: c.name,
           image: c.image ?? '',
