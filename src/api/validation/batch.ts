@@ -8,8 +8,7 @@
  * job that never started, completionMode, podFailurePolicy,
  * backoffLimitPerIndex, successPolicy, managedBy), podFailurePolicy rules,
  * and CronJob schedules, time zones, concurrency policies and history
- * limits. successPolicy is checked for its completion mode only (the
- * controller does not implement it).
+ * limits. successPolicy's index parse errors are worded by us.
  */
 import type {
   CronJob,
@@ -151,6 +150,7 @@ function validateJobSpecFields(spec: JobSpec | undefined, p: FieldPath): FieldEr
   }
   if (s.backoffLimitPerIndex != null)
     errs.push(...nonNegative(s.backoffLimitPerIndex, p.child('backoffLimitPerIndex')));
+  if (indexed && s.successPolicy) errs.push(...validateSuccessPolicy(s, p.child('successPolicy')));
   if (s.podFailurePolicy) errs.push(...validatePodFailurePolicy(s, p.child('podFailurePolicy')));
   if (s.podReplacementPolicy != null) {
     const allowed = s.podFailurePolicy ? ['Failed'] : ['Failed', 'TerminatingOrFailed'];
@@ -231,6 +231,73 @@ function validatePodFailurePolicy(s: JobSpec, p: FieldPath): FieldError[] {
     });
   });
   return errs;
+}
+
+/** validateSuccessPolicy: rules present, each with a count or indexes, counts within completions. */
+function validateSuccessPolicy(s: JobSpec, p: FieldPath): FieldError[] {
+  const rules = s.successPolicy?.rules ?? [];
+  const rp = p.child('rules');
+  if (rules.length === 0)
+    return [
+      fieldErrors.required(rp, 'at least one rules must be specified when the successPolicy is specified'),
+    ];
+  const errs: FieldError[] = [];
+  if (rules.length > 20) errs.push(fieldErrors.tooMany(rp, rules.length, 20));
+  const completions = s.completions ?? 0;
+  rules.forEach((r, i) => {
+    const path = rp.index(i);
+    if (r.succeededCount == null && r.succeededIndexes == null)
+      errs.push(
+        fieldErrors.required(path, 'at least one of succeededCount or succeededIndexes must be specified'),
+      );
+    let indexes: number | undefined;
+    if (r.succeededIndexes != null) {
+      const bad = r.succeededIndexes
+        .split(',')
+        .find((part) => !/^\d+(-\d+)?$/.test(part) || part.split('-').some((n) => Number(n) >= completions));
+      if (bad !== undefined)
+        errs.push(
+          fieldErrors.invalid(
+            path.child('succeededIndexes'),
+            r.succeededIndexes,
+            `error parsing succeededIndexes: ${bad}: must be a number or a range within [0, ${completions})`,
+          ),
+        );
+      else indexes = parseIndexCount(r.succeededIndexes);
+    }
+    const c = r.succeededCount;
+    if (c != null) {
+      const cp = path.child('succeededCount');
+      if (c < 1) errs.push(fieldErrors.invalid(cp, c, 'must be greater than or equal to 1'));
+      else if (c > completions)
+        errs.push(
+          fieldErrors.invalid(
+            cp,
+            c,
+            `must be less than or equal to ${completions} (the number of specified completions)`,
+          ),
+        );
+      else if (indexes !== undefined && c > indexes)
+        errs.push(
+          fieldErrors.invalid(
+            cp,
+            c,
+            `must be smaller or equal to the number of indexes specified in succeededIndexes (${indexes})`,
+          ),
+        );
+    }
+  });
+  return errs;
+}
+
+/** How many indexes "1,3-5" names. */
+function parseIndexCount(text: string): number {
+  const set = new Set<number>();
+  for (const part of text.split(',')) {
+    const [a, b] = part.split('-').map(Number) as [number, number | undefined];
+    for (let i = a; i <= (b ?? a); i++) set.add(i);
+  }
+  return set.size;
 }
 
 /** ValidateJobSpec: the fields, a required valid selector, and a template it selects. */

@@ -17,8 +17,9 @@
  * activeDeadlineSeconds. Indexed jobs get one successful pod per index.
  * podFailurePolicy rules FailJob (reason PodFailurePolicy), Ignore (not
  * counted, replaced) and Count apply to Failed pods; FailIndex counts as
- * Count. Not implemented: successPolicy, backoffLimitPerIndex (validated,
- * then treated as absent), adoption of orphan pods.
+ * Count. An Indexed Job's successPolicy ends it early (reason SuccessPolicy).
+ * Not implemented: backoffLimitPerIndex (validated, then treated as
+ * absent), adoption of orphan pods.
  */
 import type { Job, JobStatus } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -55,6 +56,7 @@ import {
   isTerminating,
   JOB_TRACKING_FINALIZER,
   matchPodFailurePolicy,
+  matchSuccessPolicy,
   onlyReplaceFailedPods,
   parseIndexes,
   pastBackoffLimitOnFailure,
@@ -320,7 +322,18 @@ export class JobController implements Controller {
         this.ctx.events.event(asRef(job), 'Warning', failure[0], failure[1]);
       } else {
         const reached = completions == null ? succeeded > 0 && active.length === 0 : succeeded >= completions;
-        if (reached) {
+        const rule = indexed ? matchSuccessPolicy(job, completedIndexes) : undefined;
+        if (rule !== undefined && !reached) {
+          setCondition(
+            status,
+            'SuccessCriteriaMet',
+            'True',
+            'SuccessPolicy',
+            `Matched rules at index ${rule}`,
+            nowText,
+          );
+          success = true;
+        } else if (reached) {
           setCondition(
             status,
             'SuccessCriteriaMet',

@@ -190,3 +190,18 @@ export function matchPodFailurePolicy(job: Job, pod: Pod): PolicyMatch | undefin
   }
   return undefined;
 }
+
+/**
+ * matchSuccessPolicy: the index of the first rule the completed indexes
+ * satisfy: all of succeededIndexes, or succeededCount of them (of all
+ * indexes when succeededIndexes is unset).
+ */
+export function matchSuccessPolicy(job: Job, completed: ReadonlySet<number>): number | undefined {
+  const rules = job.spec?.successPolicy?.rules ?? [];
+  for (const [i, rule] of rules.entries()) {
+    const wanted = rule.succeededIndexes == null ? undefined : parseIndexes(rule.succeededIndexes);
+    const done = wanted ? [...wanted].filter((x) => completed.has(x)).length : completed.size;
+    if (rule.succeededCount != null ? done >= rule.succeededCount : wanted && done === wanted.size) return i;
+  }
+  return undefined;
+}

@@ -195,6 +195,38 @@ runCases<Job>('validateJob', job, (j) => validateJob(j as V1Job), [
     ],
   ],
   [
+    'successPolicy on an Indexed Job',
+    (j) => {
+      j.spec!.completionMode = 'Indexed';
+      j.spec!.completions = 5;
+      j.spec!.successPolicy = {
+        rules: [
+          { succeededIndexes: '0,2-3', succeededCount: 2 },
+          {},
+          { succeededCount: 6 },
+          { succeededIndexes: '1', succeededCount: 2 },
+          { succeededIndexes: '7' },
+        ],
+      };
+    },
+    [
+      'spec.successPolicy.rules[1]: Required value: at least one of succeededCount or succeededIndexes must be specified',
+      'spec.successPolicy.rules[2].succeededCount: Invalid value: 6: must be less than or equal to 5 (the number of specified completions)',
+      'spec.successPolicy.rules[3].succeededCount: Invalid value: 2: must be smaller or equal to the number of indexes specified in succeededIndexes (1)',
+      'spec.successPolicy.rules[4].succeededIndexes: Invalid value: "7": error parsing succeededIndexes: 7: must be a number or a range within [0, 5)',
+    ],
+  ],
+  [
+    'successPolicy without rules',
+    (j) => {
+      j.spec!.completionMode = 'Indexed';
+      j.spec!.successPolicy = { rules: [] };
+    },
+    [
+      'spec.successPolicy.rules: Required value: at least one rules must be specified when the successPolicy is specified',
+    ],
+  ],
+  [
     'a user label that conflicts with the generated one',
     (j) => (j.spec!.template.metadata = { labels: { 'batch.kubernetes.io/job-name': 'other' } }),
     [

@@ -248,6 +248,35 @@ describe('Job controller', () => {
     assert.equal(job.status?.failed, 1);
   });
 
+  it('successPolicy: an Indexed Job completes once its chosen indexes succeed, the rest deleted', async () => {
+    await h.client.create<Job>(
+      Jobs,
+      'default',
+      jobManifest('leader', {
+        completionMode: 'Indexed',
+        completions: 3,
+        parallelism: 3,
+        successPolicy: { rules: [{ succeededIndexes: '0' }] },
+      }),
+    );
+    const pods = await waitLive('leader', 3);
+    const zero = pods.find(
+      (p) => p.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'] === '0',
+    )!;
+    await finishPod(h.client, zero, 'Succeeded', h.clock.t);
+    const job = await waitFor('Complete', async () => {
+      const j = await getJob(h.client, 'leader');
+      return conditionsOf(j).includes('Complete=True/SuccessPolicy') ? j : undefined;
+    });
+    assert.deepEqual(conditionsOf(job), [
+      'SuccessCriteriaMet=True/SuccessPolicy',
+      'Complete=True/SuccessPolicy',
+    ]);
+    assert.equal(job.status?.conditions?.[0]?.message, 'Matched rules at index 0');
+    assert.equal(job.status?.completedIndexes, '0');
+    assert.deepEqual(await livePods(h.client, 'leader'), []);
+  });
+
   it('releases the finalizers of pods whose Job was deleted', async () => {
     await h.client.create<Job>(Jobs, 'default', jobManifest('gone'));
     const [pod] = await waitLive('gone', 1);
