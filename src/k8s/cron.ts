@@ -165,8 +165,9 @@ function descriptor(spec: string, timeZone: string | undefined): CronSchedule {
 export function isKnownTimeZone(zone: string): boolean {
   if (zone === '' || zone === 'UTC' || zone === 'Local') return true;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    // ICU matches names case-insensitively; Go opens zoneinfo files, whose names are case-sensitive.
+    return !(resolved !== zone && resolved.toLowerCase() === zone.toLowerCase());
   } catch {
     return false;
   }

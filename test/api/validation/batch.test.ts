@@ -371,6 +371,12 @@ runCases<CronJob>('validateCronJob', cronJob, (cj) => validateCronJob(cj as V1Cr
     ['spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus'],
   ],
   [
+    'a time zone in the wrong case',
+    (cj) => (cj.spec!.timeZone = 'europe/berlin'),
+    ['spec.timeZone: Invalid value: "europe/berlin": unknown time zone europe/berlin'],
+  ],
+  ['a legacy zone alias', (cj) => (cj.spec!.timeZone = 'US/Pacific'), []],
+  [
     'Local',
     (cj) => (cj.spec!.timeZone = 'Local'),
     [
