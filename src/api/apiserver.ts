@@ -26,6 +26,7 @@ import { buildOpenAPIV2 } from './openapi/v2.js';
 import { buildOpenAPIV3, type ServedResource } from './openapi/v3.js';
 import { ensurePki } from './pki.js';
 import { appsResources } from './registry/apps.js';
+import { batchResources } from './registry/batch.js';
 import { coreResources } from './registry/resources.js';
 import { ServiceAllocator } from './registry/service/alloc.js';
 import { kubernetesService } from './registry/service/kubernetes.js';
@@ -114,6 +115,7 @@ export class ApiServer {
     const resources: ResourceInfo[] = [
       ...coreResources(serviceStrategy(alloc, ipPolicy), ipPolicy),
       ...appsResources(),
+      ...batchResources(),
     ];
     const groupResource = (r: ResourceInfo) => (r.group ? `${r.resource}.${r.group}` : r.resource);
     const metrics = new ApiMetrics(

@@ -13,10 +13,12 @@ import type { Controller, ControllerContext } from '../client/controller.js';
 import { clientEventSink } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
+import { CronJobController } from '../controllers/cronjob/controller.js';
 import { DeploymentController } from '../controllers/deployment/controller.js';
 import { EndpointsController } from '../controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js';
 import { GarbageCollector } from '../controllers/gc/controller.js';
+import { JobController } from '../controllers/job/controller.js';
 import { EndpointSliceMirroringController } from '../controllers/mirroring/controller.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
 import { NodeIPAMController } from '../controllers/nodeipam/controller.js';
@@ -24,6 +26,7 @@ import { NodeLifecycleController } from '../controllers/nodelifecycle/controller
 import { ReplicaSetController } from '../controllers/replicaset/controller.js';
 import { ServiceAccountController } from '../controllers/serviceaccount/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
+import { TTLAfterFinishedController } from '../controllers/ttlafterfinished/controller.js';
 import { startDns } from '../dns/dns.js';
 import { createLogger, type LogFormat, type Logger } from '../lib/log.js';
 import { startProxy } from '../proxy/proxy.js';
@@ -65,6 +68,9 @@ export const controllerNames = [
   'replicaset',
   'deployment',
   'statefulset',
+  'job',
+  'cronjob',
+  'ttl-after-finished',
   'garbagecollector',
   'namespace',
   'serviceaccount',
@@ -117,6 +123,9 @@ export function buildControllers(ctx: ControllerContext, opts: ControllerManager
     replicaset: () => new ReplicaSetController(ctx),
     deployment: () => new DeploymentController(ctx),
     statefulset: () => new StatefulSetController(ctx),
+    job: () => new JobController(ctx),
+    cronjob: () => new CronJobController(ctx),
+    'ttl-after-finished': () => new TTLAfterFinishedController(ctx),
     garbagecollector: () => new GarbageCollector(ctx),
     namespace: () => new NamespaceController(ctx),
     serviceaccount: () => new ServiceAccountController(ctx),

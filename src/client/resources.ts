@@ -43,6 +43,20 @@ export const Deployments = apps('deployments', 'Deployment');
 export const ReplicaSets = apps('replicasets', 'ReplicaSet');
 export const StatefulSets = apps('statefulsets', 'StatefulSet');
 export const ControllerRevisions = apps('controllerrevisions', 'ControllerRevision');
+export const Jobs: ResourceType = {
+  group: 'batch',
+  version: 'v1',
+  resource: 'jobs',
+  kind: 'Job',
+  namespaced: true,
+};
+export const CronJobs: ResourceType = {
+  group: 'batch',
+  version: 'v1',
+  resource: 'cronjobs',
+  kind: 'CronJob',
+  namespaced: true,
+};
 
 export const apiVersionOf = (rt: ResourceType): string =>
   rt.group ? `${rt.group}/${rt.version}` : rt.version;

@@ -3,6 +3,7 @@
  * matching upstream's pkg/printers/internalversion so `kubectl get` reads the
  * same as against a real cluster. Pure: the clock is passed in.
  */
+import { cronJobConvertor, jobConvertor } from './batch.js';
 import { configMapConvertor, secretConvertor, serviceAccountConvertor } from './config.js';
 import { defaultConvertor } from './default.js';
 import { endpointSliceConvertor, endpointsConvertor } from './endpoints.js';
@@ -40,6 +41,8 @@ const CONVERTORS = new Map<string, TableConvertor>([
   ['apps/ReplicaSet', replicaSetConvertor],
   ['apps/StatefulSet', statefulSetConvertor],
   ['apps/ControllerRevision', controllerRevisionConvertor],
+  ['batch/Job', jobConvertor],
+  ['batch/CronJob', cronJobConvertor],
 ]);
 
 /** The printer of a kind, or the apiserver's default (Name, Created At) for kinds without one. */

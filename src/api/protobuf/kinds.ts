@@ -22,8 +22,10 @@ const table: Record<string, string> = {
   'apps/v1/StatefulSet': 'apps.StatefulSet',
   'discovery.k8s.io/v1/EndpointSlice': 'discovery.EndpointSlice',
   'autoscaling/v1/Scale': 'autoscaling.Scale',
+  'batch/v1/Job': 'batch.Job',
+  'batch/v1/CronJob': 'batch.CronJob',
 };
-for (const gv of ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'autoscaling/v1', 'meta.k8s.io/v1']) {
+for (const gv of ['v1', 'apps/v1', 'discovery.k8s.io/v1', 'autoscaling/v1', 'batch/v1', 'meta.k8s.io/v1']) {
   table[`${gv}/DeleteOptions`] = 'meta.DeleteOptions';
 }
 

@@ -15,9 +15,11 @@ import { isConflict, isNotFound } from '../../client/client.js';
 import type { Controller, ControllerContext } from '../../client/controller.js';
 import {
   ControllerRevisions,
+  CronJobs,
   Deployments,
   EndpointSlices,
   Endpoints,
+  Jobs,
   Leases,
   Nodes,
   Pods,
@@ -54,6 +56,8 @@ export const GC_RESOURCES: readonly ResourceType[] = [
   Deployments,
   StatefulSets,
   ControllerRevisions,
+  Jobs,
+  CronJobs,
   EndpointSlices,
   Endpoints,
   Services,
