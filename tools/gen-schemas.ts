@@ -39,6 +39,7 @@ type JsonObject = { [k: string]: Json };
 const modules: Record<string, string> = {
   'core/v1': 'io.k8s.api.core.v1',
   'apps/v1': 'io.k8s.api.apps.v1',
+  'batch/v1': 'io.k8s.api.batch.v1',
   'discovery/v1': 'io.k8s.api.discovery.v1',
   'networking/v1': 'io.k8s.api.networking.v1',
   'autoscaling/v1': 'io.k8s.api.autoscaling.v1',

@@ -27,6 +27,7 @@ import { buildOpenAPIV2 } from './openapi/v2.js';
 import { buildOpenAPIV3, type ServedResource } from './openapi/v3.js';
 import { ensurePki } from './pki.js';
 import { appsResources } from './registry/apps.js';
+import { batchResources } from './registry/batch.js';
 import { networkingResources, replicationAndStorageResources } from './registry/core-kinds.js';
 import { coreResources } from './registry/resources.js';
 import { ServiceAllocator } from './registry/service/alloc.js';
@@ -120,6 +121,7 @@ export class ApiServer {
       ...networkingResources(async () =>
         (await reg('ingressclasses', 'networking.k8s.io').list('')).items.map((o) => o.obj as IngressClass),
       ),
+      ...batchResources(),
     ];
     const groupResource = (r: ResourceInfo) => (r.group ? `${r.resource}.${r.group}` : r.resource);
     const metrics = new ApiMetrics(

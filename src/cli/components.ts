@@ -13,11 +13,13 @@ import type { Controller, ControllerContext } from '../client/controller.js';
 import { clientEventSink } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
+import { CronJobController } from '../controllers/cronjob/controller.js';
 import { DaemonSetController } from '../controllers/daemonset/controller.js';
 import { DeploymentController } from '../controllers/deployment/controller.js';
 import { EndpointsController } from '../controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js';
 import { GarbageCollector } from '../controllers/gc/controller.js';
+import { JobController } from '../controllers/job/controller.js';
 import { EndpointSliceMirroringController } from '../controllers/mirroring/controller.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
 import { NodeIPAMController } from '../controllers/nodeipam/controller.js';
@@ -25,6 +27,7 @@ import { NodeLifecycleController } from '../controllers/nodelifecycle/controller
 import { REPLICATION_CONTROLLER_KIND, ReplicaSetController } from '../controllers/replicaset/controller.js';
 import { ServiceAccountController } from '../controllers/serviceaccount/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
+import { TTLAfterFinishedController } from '../controllers/ttlafterfinished/controller.js';
 import { PersistentVolumeController } from '../controllers/volume/controller.js';
 import { startDns } from '../dns/dns.js';
 import { createLogger, type LogFormat, type Logger } from '../lib/log.js';
@@ -70,6 +73,9 @@ export const controllerNames = [
   'daemonset',
   'replicationcontroller',
   'persistentvolume-binder',
+  'job',
+  'cronjob',
+  'ttl-after-finished',
   'garbagecollector',
   'namespace',
   'serviceaccount',
@@ -125,6 +131,9 @@ export function buildControllers(ctx: ControllerContext, opts: ControllerManager
     daemonset: () => new DaemonSetController(ctx),
     replicationcontroller: () => new ReplicaSetController(ctx, { kind: REPLICATION_CONTROLLER_KIND }),
     'persistentvolume-binder': () => new PersistentVolumeController(ctx),
+    job: () => new JobController(ctx),
+    cronjob: () => new CronJobController(ctx),
+    'ttl-after-finished': () => new TTLAfterFinishedController(ctx),
     garbagecollector: () => new GarbageCollector(ctx),
     namespace: () => new NamespaceController(ctx),
     serviceaccount: () => new ServiceAccountController(ctx),

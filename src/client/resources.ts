@@ -61,6 +61,20 @@ export const IngressClasses: ResourceType = {
   kind: 'IngressClass',
   namespaced: false,
 };
+export const Jobs: ResourceType = {
+  group: 'batch',
+  version: 'v1',
+  resource: 'jobs',
+  kind: 'Job',
+  namespaced: true,
+};
+export const CronJobs: ResourceType = {
+  group: 'batch',
+  version: 'v1',
+  resource: 'cronjobs',
+  kind: 'CronJob',
+  namespaced: true,
+};
 
 export const apiVersionOf = (rt: ResourceType): string =>
   rt.group ? `${rt.group}/${rt.version}` : rt.version;

@@ -99,6 +99,11 @@ export class WorkQueue {
   }
 
   /** Resolves when nothing is queued, running or waiting for a retry (for tests and benchmarks). */
+  /** Resolves once nothing is queued or running; delayed adds may still be waiting (manual-clock tests). */
+  async quiet(): Promise<void> {
+    while (this.queue.length || this.running) await new Promise((r) => setTimeout(r, 5));
+  }
+
   async idle(): Promise<void> {
     while (this.queue.length || this.running || this.timers.size) await new Promise((r) => setTimeout(r, 5));
   }

@@ -386,6 +386,6 @@ spec:
       t.skip('batch/v1 Job and CronJob are not served yet: kubectl cannot prune with the default allowlist');
       return;
     }
-    pruneScenario('default', []);
+    pruneScenario('defaults', []);
   });
 });

@@ -3,6 +3,7 @@
  * matching upstream's pkg/printers/internalversion so `kubectl get` reads the
  * same as against a real cluster. Pure: the clock is passed in.
  */
+import { cronJobConvertor, jobConvertor } from './batch.js';
 import { configMapConvertor, secretConvertor, serviceAccountConvertor } from './config.js';
 import { defaultConvertor } from './default.js';
 import { endpointSliceConvertor, endpointsConvertor } from './endpoints.js';
@@ -50,6 +51,8 @@ const CONVERTORS = new Map<string, TableConvertor>([
   ['/PersistentVolumeClaim', persistentVolumeClaimConvertor],
   ['networking.k8s.io/Ingress', ingressConvertor],
   ['networking.k8s.io/IngressClass', ingressClassConvertor],
+  ['batch/Job', jobConvertor],
+  ['batch/CronJob', cronJobConvertor],
 ]);
 
 /** The printer of a kind, or the apiserver's default (Name, Created At) for kinds without one. */

@@ -28,6 +28,8 @@ const table: Record<string, string> = {
   'networking.k8s.io/v1/IngressClass': 'networking.IngressClass',
   'discovery.k8s.io/v1/EndpointSlice': 'discovery.EndpointSlice',
   'autoscaling/v1/Scale': 'autoscaling.Scale',
+  'batch/v1/Job': 'batch.Job',
+  'batch/v1/CronJob': 'batch.CronJob',
 };
 for (const gv of [
   'v1',
@@ -35,6 +37,7 @@ for (const gv of [
   'discovery.k8s.io/v1',
   'networking.k8s.io/v1',
   'autoscaling/v1',
+  'batch/v1',
   'meta.k8s.io/v1',
 ]) {
   table[`${gv}/DeleteOptions`] = 'meta.DeleteOptions';

@@ -20,6 +20,7 @@
  */
 import { apps } from './schema/apps.js';
 import { autoscaling } from './schema/autoscaling.js';
+import { batch } from './schema/batch.js';
 import { core } from './schema/core.js';
 import { discovery } from './schema/discovery.js';
 import { meta } from './schema/meta.js';
@@ -143,6 +144,7 @@ export const messages: ReadonlyMap<string, MessageDef> = build([
   discovery,
   autoscaling,
   networking,
+  batch,
 ]);
 
 export function messageDef(fullName: string): MessageDef {

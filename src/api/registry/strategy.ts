@@ -81,4 +81,7 @@ export interface Strategy<T extends KubeObject = KubeObject> {
 
   /** Whether metadata.generation tracks changes of everything but metadata and status. */
   tracksGeneration?: boolean;
+
+  /** A DELETE without a propagation policy orphans dependents (batch/v1 Jobs), instead of background. */
+  defaultOrphanDependents?: boolean;
 }

@@ -48,6 +48,7 @@ const networking = 'io.k8s.api.networking.v1.';
 const autoscaling = 'io.k8s.api.autoscaling.v1.';
 const coordination = 'io.k8s.api.coordination.v1.';
 const policy = 'io.k8s.api.policy.v1.';
+const batch = 'io.k8s.api.batch.v1.';
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 
 const atomic: FieldFacts = { listType: 'atomic' };
@@ -373,6 +374,33 @@ export const fieldFacts: Record<string, Record<string, FieldFacts>> = {
   [`${networking}IngressStatus`]: { loadBalancer: value },
   [`${networking}IngressLoadBalancerStatus`]: { ingress: atomic },
   [`${networking}IngressLoadBalancerIngress`]: { ports: atomic },
+
+  // ---- batch/v1
+  [`${batch}JobSpec`]: {
+    activeDeadlineSeconds: int64,
+    completionMode: e('CompletionMode'),
+    podReplacementPolicy: e('PodReplacementPolicy'),
+    template: value,
+  },
+  [`${batch}JobStatus`]: {
+    conditions: { listType: 'atomic', patchStrategy: 'merge', patchMergeKey: 'type' },
+  },
+  [`${batch}JobCondition`]: { status: { goType: 'v1.ConditionStatus' } },
+  [`${batch}UncountedTerminatedPods`]: { succeeded: set, failed: set },
+  [`${batch}PodFailurePolicy`]: { rules: atomic },
+  [`${batch}PodFailurePolicyRule`]: { action: e('PodFailurePolicyAction'), onPodConditions: atomic },
+  [`${batch}PodFailurePolicyOnExitCodesRequirement`]: {
+    operator: e('PodFailurePolicyOnExitCodesOperator'),
+    values: set,
+  },
+  [`${batch}SuccessPolicy`]: { rules: atomic },
+  [`${batch}JobTemplateSpec`]: {},
+  [`${batch}CronJobSpec`]: {
+    concurrencyPolicy: e('ConcurrencyPolicy'),
+    jobTemplate: value,
+    startingDeadlineSeconds: int64,
+  },
+  [`${batch}CronJobStatus`]: { active: atomic },
 
   // ---- discovery/v1
   [`${discovery}EndpointSlice`]: {
@@ -749,6 +777,53 @@ export const enums: Record<string, ReadonlyArray<readonly [string, string]>> = {
       'Pending indicates that the PersistentVolumeClaim cannot be modified due to unmet requirements, such as the specified VolumeAttributesClass not existing',
     ],
   ],
+  CompletionMode: [
+    [
+      'Indexed',
+      'is a Job completion mode. In this mode, the Pods of a Job get an associated completion index from 0 to (.spec.completions - 1). The Job is considered complete when a Pod completes for each completion index.',
+    ],
+    [
+      'NonIndexed',
+      'is a Job completion mode. In this mode, the Job is considered complete when there have been .spec.completions successfully completed Pods. Pod completions are homologous to each other.',
+    ],
+  ],
+  ConcurrencyPolicy: [
+    ['Allow', 'allows CronJobs to run concurrently.'],
+    ['Forbid', "forbids concurrent runs, skipping next run if previous hasn't finished yet."],
+    ['Replace', 'cancels currently running job and replaces it with a new one.'],
+  ],
+  PodReplacementPolicy: [
+    [
+      'Failed',
+      'means to wait until a previously created Pod is fully terminated (has phase Failed or Succeeded) before creating a replacement Pod.',
+    ],
+    [
+      'TerminatingOrFailed',
+      'means that we recreate pods when they are terminating (has a metadata.deletionTimestamp) or failed.',
+    ],
+  ],
+  PodFailurePolicyAction: [
+    [
+      'Count',
+      "This is an action which might be taken on a pod failure - the pod failure is handled in the default way - the counter towards .backoffLimit, represented by the job's .status.failed field, is incremented.",
+    ],
+    [
+      'FailIndex',
+      "This is an action which might be taken on a pod failure - mark the Job's index as failed to avoid restarts within this index. This action can only be used when backoffLimitPerIndex is set.",
+    ],
+    [
+      'FailJob',
+      "This is an action which might be taken on a pod failure - mark the pod's job as Failed and terminate all running pods.",
+    ],
+    [
+      'Ignore',
+      "This is an action which might be taken on a pod failure - the counter towards .backoffLimit, represented by the job's .status.failed field, is not incremented and a replacement pod is created.",
+    ],
+  ],
+  PodFailurePolicyOnExitCodesOperator: [
+    ['In', ''],
+    ['NotIn', ''],
+  ],
   DeploymentStrategyType: [
     ['Recreate', 'Kill all existing pods before creating new ones.'],
     [
@@ -797,6 +872,7 @@ const servedGroupVersions: ReadonlyArray<readonly [string, string]> = [
   ['networking.k8s.io', 'v1'],
   ['coordination.k8s.io', 'v1'],
   ['policy', 'v1'],
+  ['batch', 'v1'],
 ];
 
 const kind = (group: string, version: string, k: string): GVK => ({ group, version, kind: k });
@@ -830,6 +906,10 @@ export const kindsByDefinition: ReadonlyMap<string, readonly GVK[]> = new Map<st
   ...['Ingress', 'IngressClass'].flatMap((k): [string, GVK[]][] => [
     [`${networking}${k}`, [kind('networking.k8s.io', 'v1', k)]],
     [`${networking}${k}List`, [kind('networking.k8s.io', 'v1', `${k}List`)]],
+  ]),
+  ...['Job', 'CronJob'].flatMap((k): [string, GVK[]][] => [
+    [`${batch}${k}`, [kind('batch', 'v1', k)]],
+    [`${batch}${k}List`, [kind('batch', 'v1', `${k}List`)]],
   ]),
   [`${discovery}EndpointSlice`, [kind('discovery.k8s.io', 'v1', 'EndpointSlice')]],
   [`${discovery}EndpointSliceList`, [kind('discovery.k8s.io', 'v1', 'EndpointSliceList')]],

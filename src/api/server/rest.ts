@@ -364,10 +364,24 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
   };
 }
 
+/** Upstream's Job REST warning: without a policy, a batch/v1 Job's pods are kept. */
+const ORPHAN_DEFAULT_WARNING =
+  'child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning';
+
+function warnOrphanDefault(r: ResourceRequest, opts: DeleteOptions): void {
+  if (
+    r.registry.info.strategy.defaultOrphanDependents &&
+    opts.propagationPolicy === undefined &&
+    opts.orphanDependents === undefined
+  )
+    addWarnings(r.res, [ORPHAN_DEFAULT_WARNING]);
+}
+
 async function remove(r: ResourceRequest): Promise<void> {
   const info = r.registry.info;
   if (r.subresource) throw statusErrors.methodNotSupported(groupResource(info), 'delete');
   const opts = await deleteOptions(r);
+  warnOrphanDefault(r, opts);
   const { object, deleted } = await r.registry.delete(r.namespace, r.name, opts);
   // As upstream's DeleteResource: 202 when the object stays and the deprecated
   // orphanDependents=false asked for cascading; 200 otherwise.
@@ -393,6 +407,7 @@ async function remove(r: ResourceRequest): Promise<void> {
 async function deleteCollection(r: ResourceRequest): Promise<void> {
   const info = r.registry.info;
   const opts = await deleteOptions(r);
+  warnOrphanDefault(r, opts);
   const deleted = await r.registry.deleteCollection(r.namespace, selectors(r), opts);
   sendJSON(
     r.res,

@@ -537,7 +537,11 @@ export class Registry {
         const grace = this.beforeDelete(obj, opts);
         // A graceful deletion already under way keeps its course (and its finalizers).
         if (grace === 'pending') return { object: current.obj as KubeObject, deleted: false };
-        const finalizers = deletionFinalizers(meta.finalizers ?? [], opts);
+        const finalizers = deletionFinalizers(
+          meta.finalizers ?? [],
+          opts,
+          this.strategy.defaultOrphanDependents === true,
+        );
         if (finalizers) {
           if (finalizers.length) meta.finalizers = finalizers;
           else delete meta.finalizers;
@@ -728,11 +732,18 @@ export const FinalizerDeleteDependents = 'foregroundDeletion';
  * The garbage collector's finalizers as a delete asks for them (upstream's
  * deletionFinalizersForGarbageCollection): Orphan adds `orphan`, Foreground
  * adds `foregroundDeletion`, Background removes both; without a policy the
- * object's own finalizers decide, else background. Undefined: no change.
+ * object's own finalizers decide, then the kind's default (orphan for batch/v1
+ * Jobs), else background. Undefined: no change.
  */
-export function deletionFinalizers(finalizers: readonly string[], opts: DeleteOptions): string[] | undefined {
-  // Without a policy, the first GC finalizer the object carries decides.
-  const first = finalizers.find((f) => f === FinalizerOrphanDependents || f === FinalizerDeleteDependents);
+export function deletionFinalizers(
+  finalizers: readonly string[],
+  opts: DeleteOptions,
+  defaultOrphan = false,
+): string[] | undefined {
+  // Without a policy, the first GC finalizer the object carries decides, then the kind's default.
+  const first =
+    finalizers.find((f) => f === FinalizerOrphanDependents || f === FinalizerDeleteDependents) ??
+    (defaultOrphan ? FinalizerOrphanDependents : undefined);
   const policy = opts.propagationPolicy;
   const orphan =
     opts.orphanDependents ?? (policy ? policy === 'Orphan' : first === FinalizerOrphanDependents);

@@ -15,11 +15,13 @@ import { isConflict, isNotFound } from '../../client/client.js';
 import type { Controller, ControllerContext } from '../../client/controller.js';
 import {
   ControllerRevisions,
+  CronJobs,
   DaemonSets,
   Deployments,
   EndpointSlices,
   Endpoints,
   Ingresses,
+  Jobs,
   Leases,
   Nodes,
   PersistentVolumeClaims,
@@ -64,6 +66,8 @@ export const GC_RESOURCES: readonly ResourceType[] = [
   PersistentVolumeClaims,
   PersistentVolumes,
   Ingresses,
+  Jobs,
+  CronJobs,
   EndpointSlices,
   Endpoints,
   Services,

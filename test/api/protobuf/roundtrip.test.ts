@@ -239,6 +239,75 @@ describe('round trip: rich objects', () => {
     });
   });
 
+  test('Job: generated selector, zero counts that are pointers, uncounted pods, conditions', () => {
+    roundTrip({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'pi', namespace: 'default', uid: 'u1' },
+      spec: {
+        parallelism: 1,
+        completions: 1,
+        activeDeadlineSeconds: 600,
+        backoffLimit: 0,
+        selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u1' } },
+        manualSelector: false,
+        template: {
+          metadata: { labels: { 'batch.kubernetes.io/controller-uid': 'u1', 'job-name': 'pi' } },
+          spec: { restartPolicy: 'Never', containers: [{ name: 'pi', image: 'busybox' }] },
+        },
+        ttlSecondsAfterFinished: 0,
+        completionMode: 'NonIndexed',
+        suspend: false,
+        podReplacementPolicy: 'TerminatingOrFailed',
+      },
+      status: {
+        conditions: [
+          {
+            type: 'Complete',
+            status: 'True',
+            lastProbeTime: '2024-01-01T00:00:05Z',
+            lastTransitionTime: '2024-01-01T00:00:05Z',
+            reason: 'CompletionsReached',
+            message: 'Reached expected number of succeeded pods',
+          },
+        ],
+        startTime: '2024-01-01T00:00:00Z',
+        completionTime: '2024-01-01T00:00:05Z',
+        succeeded: 1,
+        terminating: 0,
+        uncountedTerminatedPods: { failed: ['p2'] },
+        ready: 0,
+      },
+    });
+  });
+
+  test('CronJob: time zone, 64-bit deadline, job template, active references', () => {
+    roundTrip({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'tick', namespace: 'default' },
+      spec: {
+        schedule: '*/5 * * * *',
+        timeZone: 'Europe/Berlin',
+        startingDeadlineSeconds: 5000000000,
+        concurrencyPolicy: 'Forbid',
+        suspend: true,
+        jobTemplate: {
+          metadata: { labels: { app: 'tick' } },
+          spec: {
+            template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } },
+          },
+        },
+        successfulJobsHistoryLimit: 0,
+        failedJobsHistoryLimit: 1,
+      },
+      status: {
+        active: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'tick-1', namespace: 'default', uid: 'u2' }],
+        lastScheduleTime: '2024-01-01T00:05:00Z',
+      },
+    });
+  });
+
   test('StatefulSet: claim templates, rolling update partition 0, ordinals start 0', () => {
     roundTrip({
       apiVersion: 'apps/v1',

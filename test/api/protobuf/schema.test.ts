@@ -52,6 +52,7 @@ const files: Record<string, string> = {
   discovery: 'discovery/v1.d.ts',
   networking: 'networking/v1.d.ts',
   autoscaling: 'autoscaling/v1.d.ts',
+  batch: 'batch/v1.d.ts',
 };
 const interfaces = new Map<string, Map<string, Shape>>();
 for (const file of Object.values(files))

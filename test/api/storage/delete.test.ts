@@ -50,6 +50,16 @@ describe('deletionFinalizers (propagation policy → GC finalizers)', () => {
   for (const c of cases) {
     it(c.name, () => assert.deepEqual(deletionFinalizers(c.have, c.opts), c.want));
   }
+  // batch/v1 Jobs: a delete without a policy orphans (upstream's DefaultGarbageCollectionPolicy).
+  const orphanDefault: [string, string[], DeleteOptions, string[] | undefined][] = [
+    ['kind default orphan, unset', [], {}, ['orphan']],
+    ['kind default orphan, held foreground wins', ['foregroundDeletion'], {}, undefined],
+    ['kind default orphan, background asked', [], { propagationPolicy: 'Background' }, undefined],
+    ['kind default orphan, orphanDependents=false', [], { orphanDependents: false }, undefined],
+  ];
+  for (const [name, have, opts, want] of orphanDefault) {
+    it(name, () => assert.deepEqual(deletionFinalizers(have, opts, true), want));
+  }
 });
 
 describe('registry delete with propagation', () => {
