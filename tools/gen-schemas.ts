@@ -41,6 +41,7 @@ const modules: Record<string, string> = {
   'apps/v1': 'io.k8s.api.apps.v1',
   'batch/v1': 'io.k8s.api.batch.v1',
   'discovery/v1': 'io.k8s.api.discovery.v1',
+  'networking/v1': 'io.k8s.api.networking.v1',
   'autoscaling/v1': 'io.k8s.api.autoscaling.v1',
   'coordination/v1': 'io.k8s.api.coordination.v1',
   'policy/v1': 'io.k8s.api.policy.v1',

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Endpoints, Namespace, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { IngressClass } from 'kubernetes-types/networking/v1.js';
 import type { EndpointIPPolicy } from '../k8s/ip-validation.js';
 import { StatusError } from '../k8s/status.js';
 import { type Logger, silentLogger } from '../lib/log.js';
@@ -27,6 +28,7 @@ import { buildOpenAPIV3, type ServedResource } from './openapi/v3.js';
 import { ensurePki } from './pki.js';
 import { appsResources } from './registry/apps.js';
 import { batchResources } from './registry/batch.js';
+import { networkingResources, replicationAndStorageResources } from './registry/core-kinds.js';
 import { coreResources } from './registry/resources.js';
 import { ServiceAllocator } from './registry/service/alloc.js';
 import { kubernetesService } from './registry/service/kubernetes.js';
@@ -115,6 +117,10 @@ export class ApiServer {
     const resources: ResourceInfo[] = [
       ...coreResources(serviceStrategy(alloc, ipPolicy), ipPolicy),
       ...appsResources(),
+      ...replicationAndStorageResources(),
+      ...networkingResources(async () =>
+        (await reg('ingressclasses', 'networking.k8s.io').list('')).items.map((o) => o.obj as IngressClass),
+      ),
       ...batchResources(),
     ];
     const groupResource = (r: ResourceInfo) => (r.group ? `${r.resource}.${r.group}` : r.resource);

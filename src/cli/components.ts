@@ -14,6 +14,7 @@ import { clientEventSink } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { CronJobController } from '../controllers/cronjob/controller.js';
+import { DaemonSetController } from '../controllers/daemonset/controller.js';
 import { DeploymentController } from '../controllers/deployment/controller.js';
 import { EndpointsController } from '../controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js';
@@ -23,10 +24,11 @@ import { EndpointSliceMirroringController } from '../controllers/mirroring/contr
 import { NamespaceController } from '../controllers/namespace/controller.js';
 import { NodeIPAMController } from '../controllers/nodeipam/controller.js';
 import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
-import { ReplicaSetController } from '../controllers/replicaset/controller.js';
+import { REPLICATION_CONTROLLER_KIND, ReplicaSetController } from '../controllers/replicaset/controller.js';
 import { ServiceAccountController } from '../controllers/serviceaccount/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
 import { TTLAfterFinishedController } from '../controllers/ttlafterfinished/controller.js';
+import { PersistentVolumeController } from '../controllers/volume/controller.js';
 import { startDns } from '../dns/dns.js';
 import { createLogger, type LogFormat, type Logger } from '../lib/log.js';
 import { startProxy } from '../proxy/proxy.js';
@@ -68,6 +70,9 @@ export const controllerNames = [
   'replicaset',
   'deployment',
   'statefulset',
+  'daemonset',
+  'replicationcontroller',
+  'persistentvolume-binder',
   'job',
   'cronjob',
   'ttl-after-finished',
@@ -123,6 +128,9 @@ export function buildControllers(ctx: ControllerContext, opts: ControllerManager
     replicaset: () => new ReplicaSetController(ctx),
     deployment: () => new DeploymentController(ctx),
     statefulset: () => new StatefulSetController(ctx),
+    daemonset: () => new DaemonSetController(ctx),
+    replicationcontroller: () => new ReplicaSetController(ctx, { kind: REPLICATION_CONTROLLER_KIND }),
+    'persistentvolume-binder': () => new PersistentVolumeController(ctx),
     job: () => new JobController(ctx),
     cronjob: () => new CronJobController(ctx),
     'ttl-after-finished': () => new TTLAfterFinishedController(ctx),

@@ -22,6 +22,9 @@ export const Pods = core('pods', 'Pod');
 export const Services = core('services', 'Service');
 export const Endpoints = core('endpoints', 'Endpoints');
 export const Events = core('events', 'Event');
+export const ReplicationControllers = core('replicationcontrollers', 'ReplicationController');
+export const PersistentVolumes = core('persistentvolumes', 'PersistentVolume', false);
+export const PersistentVolumeClaims = core('persistentvolumeclaims', 'PersistentVolumeClaim');
 export const ConfigMaps = core('configmaps', 'ConfigMap');
 export const Secrets = core('secrets', 'Secret');
 export const ServiceAccounts = core('serviceaccounts', 'ServiceAccount');
@@ -43,6 +46,21 @@ export const Deployments = apps('deployments', 'Deployment');
 export const ReplicaSets = apps('replicasets', 'ReplicaSet');
 export const StatefulSets = apps('statefulsets', 'StatefulSet');
 export const ControllerRevisions = apps('controllerrevisions', 'ControllerRevision');
+export const DaemonSets = apps('daemonsets', 'DaemonSet');
+export const Ingresses: ResourceType = {
+  group: 'networking.k8s.io',
+  version: 'v1',
+  resource: 'ingresses',
+  kind: 'Ingress',
+  namespaced: true,
+};
+export const IngressClasses: ResourceType = {
+  group: 'networking.k8s.io',
+  version: 'v1',
+  resource: 'ingressclasses',
+  kind: 'IngressClass',
+  namespaced: false,
+};
 export const Jobs: ResourceType = {
   group: 'batch',
   version: 'v1',

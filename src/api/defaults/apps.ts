@@ -1,10 +1,10 @@
 /**
  * apps/v1 defaults (pkg/apis/apps/v1/defaults.go and the generated
- * defaulters, 1.32): SetDefaults_Deployment / _ReplicaSet / _StatefulSet, the
+ * defaulters, 1.32): SetDefaults_Deployment / _ReplicaSet / _StatefulSet / _DaemonSet, the
  * pod template's PodSpec defaults, and for StatefulSets the defaults of each
  * volume claim template. ControllerRevisions have none.
  */
-import type { Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, PodSpec, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { defaultPodSpec } from './pod.js';
 
@@ -73,4 +73,19 @@ export function setStatefulSetDefaults(ss: StatefulSet): void {
   spec.revisionHistoryLimit ??= 10;
   defaultTemplate(spec as { template?: PodTemplateSpec });
   for (const pvc of spec.volumeClaimTemplates ?? []) defaultClaimTemplate(pvc);
+}
+
+export function setDaemonSetDefaults(ds: DaemonSet): void {
+  ds.spec ??= {} as Spec<DaemonSet>;
+  const spec = ds.spec;
+  spec.updateStrategy ??= {};
+  const us = spec.updateStrategy;
+  if (!us.type) us.type = 'RollingUpdate';
+  if (us.type === 'RollingUpdate') {
+    us.rollingUpdate ??= {};
+    us.rollingUpdate.maxUnavailable ??= 1;
+    us.rollingUpdate.maxSurge ??= 0;
+  }
+  spec.revisionHistoryLimit ??= 10;
+  defaultTemplate(spec as { template?: PodTemplateSpec });
 }

@@ -8,14 +8,18 @@ import { configMapConvertor, secretConvertor, serviceAccountConvertor } from './
 import { defaultConvertor } from './default.js';
 import { endpointSliceConvertor, endpointsConvertor } from './endpoints.js';
 import { eventConvertor, eventsV1Convertor } from './event.js';
+import { ingressClassConvertor, ingressConvertor } from './network.js';
 import { namespaceConvertor, nodeConvertor } from './node.js';
 import { podConvertor } from './pod.js';
 import { serviceConvertor } from './service.js';
+import { persistentVolumeClaimConvertor, persistentVolumeConvertor } from './storage.js';
 import type { TableConvertor } from './types.js';
 import {
   controllerRevisionConvertor,
+  daemonSetConvertor,
   deploymentConvertor,
   replicaSetConvertor,
+  replicationControllerConvertor,
   statefulSetConvertor,
 } from './workloads.js';
 
@@ -41,6 +45,12 @@ const CONVERTORS = new Map<string, TableConvertor>([
   ['apps/ReplicaSet', replicaSetConvertor],
   ['apps/StatefulSet', statefulSetConvertor],
   ['apps/ControllerRevision', controllerRevisionConvertor],
+  ['apps/DaemonSet', daemonSetConvertor],
+  ['/ReplicationController', replicationControllerConvertor],
+  ['/PersistentVolume', persistentVolumeConvertor],
+  ['/PersistentVolumeClaim', persistentVolumeClaimConvertor],
+  ['networking.k8s.io/Ingress', ingressConvertor],
+  ['networking.k8s.io/IngressClass', ingressClassConvertor],
   ['batch/Job', jobConvertor],
   ['batch/CronJob', cronJobConvertor],
 ]);

@@ -1,11 +1,21 @@
-/** Deployment, ReplicaSet and StatefulSet rows: upstream printDeployment / printReplicaSet / printStatefulSet. */
-import type { ControllerRevision, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
-import type { Container } from 'kubernetes-types/core/v1.js';
+/**
+ * Deployment, ReplicaSet, StatefulSet, DaemonSet and ReplicationController rows:
+ * upstream printDeployment / printReplicaSet / printStatefulSet / printDaemonSet /
+ * printReplicationController.
+ */
+import type {
+  ControllerRevision,
+  DaemonSet,
+  Deployment,
+  ReplicaSet,
+  StatefulSet,
+} from 'kubernetes-types/apps/v1.js';
+import type { Container, ReplicationController } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../registry/strategy.js';
 import { AGE_COLUMN, column, DOC, NAME_COLUMN } from './columns.js';
 import { translateTimestampSince } from './duration.js';
-import { formatLabelSelector, labelSelectorString } from './labels.js';
+import { formatLabelSelector, formatLabels, labelSelectorString } from './labels.js';
 import type { TableConvertor } from './types.js';
 
 /** layoutContainerCells: container names and images, each comma-joined. */
@@ -127,6 +137,98 @@ export const controllerRevisionConvertor: TableConvertor = {
         controllerName(cr.metadata?.ownerReferences),
         cr.revision ?? 0,
         translateTimestampSince(cr.metadata?.creationTimestamp, now),
+      ],
+    ];
+  },
+};
+
+/** printDaemonSet: NAME DESIRED CURRENT READY UP-TO-DATE AVAILABLE NODE SELECTOR AGE. */
+export const daemonSetConvertor: TableConvertor = {
+  columns: [
+    NAME_COLUMN,
+    column(
+      'Desired',
+      'integer',
+      'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod). More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/',
+    ),
+    column(
+      'Current',
+      'integer',
+      'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod. More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/',
+    ),
+    column(
+      'Ready',
+      'integer',
+      'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.',
+    ),
+    column('Up-to-date', 'integer', 'The total number of nodes that are running updated daemon pod'),
+    column(
+      'Available',
+      'integer',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)',
+    ),
+    column(
+      'Node Selector',
+      'string',
+      "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
+    ),
+    AGE_COLUMN,
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
+    column(
+      'Selector',
+      'string',
+      "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
+      { priority: 1 },
+    ),
+  ],
+  rows(obj: KubeObject, now: Date): unknown[][] {
+    const ds = obj as DaemonSet;
+    const st = ds.status;
+    const [names, images] = containerCells(ds.spec?.template?.spec?.containers);
+    return [
+      [
+        ds.metadata?.name ?? '',
+        st?.desiredNumberScheduled ?? 0,
+        st?.currentNumberScheduled ?? 0,
+        st?.numberReady ?? 0,
+        st?.updatedNumberScheduled ?? 0,
+        st?.numberAvailable ?? 0,
+        formatLabels(ds.spec?.template?.spec?.nodeSelector),
+        translateTimestampSince(ds.metadata?.creationTimestamp, now),
+        names,
+        images,
+        formatLabelSelector(ds.spec?.selector),
+      ],
+    ];
+  },
+};
+
+/** printReplicationController: NAME DESIRED CURRENT READY AGE (the selector is a label map). */
+export const replicationControllerConvertor: TableConvertor = {
+  columns: [
+    NAME_COLUMN,
+    column('Desired', 'integer', DOC.replicaSetReplicas),
+    column('Current', 'integer', DOC.replicaSetStatusReplicas),
+    column('Ready', 'integer', DOC.replicaSetReadyReplicas),
+    AGE_COLUMN,
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
+    column('Selector', 'string', DOC.replicaSetSelector, { priority: 1 }),
+  ],
+  rows(obj: KubeObject, now: Date): unknown[][] {
+    const rc = obj as ReplicationController;
+    const [names, images] = containerCells(rc.spec?.template?.spec?.containers);
+    return [
+      [
+        rc.metadata?.name ?? '',
+        rc.spec?.replicas ?? 0,
+        rc.status?.replicas ?? 0,
+        rc.status?.readyReplicas ?? 0,
+        translateTimestampSince(rc.metadata?.creationTimestamp, now),
+        names,
+        images,
+        formatLabels(rc.spec?.selector),
       ],
     ];
   },

@@ -24,6 +24,7 @@ import { batch } from './schema/batch.js';
 import { core } from './schema/core.js';
 import { discovery } from './schema/discovery.js';
 import { meta } from './schema/meta.js';
+import { networking } from './schema/networking.js';
 import { runtime } from './schema/runtime.js';
 
 export interface PackageSource {
@@ -142,6 +143,7 @@ export const messages: ReadonlyMap<string, MessageDef> = build([
   apps,
   discovery,
   autoscaling,
+  networking,
   batch,
 ]);
 

@@ -1,8 +1,9 @@
-/** apps/v1: deployments, replicasets, statefulsets, controllerrevisions, as upstream serves them. */
+/** apps/v1: deployments, replicasets, statefulsets, daemonsets, controllerrevisions, as upstream serves them. */
 
 import type { FieldGetters } from '../../k8s/selectors.js';
 import { metadataFieldGetters, type ResourceInfo } from '../resource.js';
 import { controllerRevisionStrategy } from './controllerrevision.js';
+import { daemonSetStrategy } from './daemonset.js';
 import { deploymentStrategy } from './deployment.js';
 import { replicaSetStrategy } from './replicaset.js';
 import { statefulSetStrategy } from './statefulset.js';
@@ -15,6 +16,7 @@ function workload(
   shortName: string,
   strategy: Strategy,
   fieldGetters: FieldGetters = metadataFieldGetters(true),
+  subresources: ResourceInfo['subresources'] = ['status', 'scale'],
 ): ResourceInfo {
   return {
     group: 'apps',
@@ -29,7 +31,7 @@ function workload(
     storagePrefix: `/registry/${resource}`,
     strategy,
     fieldGetters,
-    subresources: ['status', 'scale'],
+    subresources,
     allowCreateOnUpdate: false,
     // Upstream's workload stores have no ReturnDeletedObject: a delete answers a Status.
     returnDeletedObject: false,
@@ -47,6 +49,8 @@ export function appsResources(): ResourceInfo[] {
     workload('deployments', 'Deployment', 'deploy', deploymentStrategy as Strategy),
     workload('replicasets', 'ReplicaSet', 'rs', replicaSetStrategy as Strategy, replicaSetFields),
     workload('statefulsets', 'StatefulSet', 'sts', statefulSetStrategy as Strategy),
+    // DaemonSets have no scale subresource.
+    workload('daemonsets', 'DaemonSet', 'ds', daemonSetStrategy as Strategy, undefined, ['status']),
     {
       group: 'apps',
       version: 'v1',

@@ -44,6 +44,7 @@ export const MICRO_TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime';
 const core = 'io.k8s.api.core.v1.';
 const apps = 'io.k8s.api.apps.v1.';
 const discovery = 'io.k8s.api.discovery.v1.';
+const networking = 'io.k8s.api.networking.v1.';
 const autoscaling = 'io.k8s.api.autoscaling.v1.';
 const coordination = 'io.k8s.api.coordination.v1.';
 const policy = 'io.k8s.api.policy.v1.';
@@ -347,6 +348,32 @@ export const fieldFacts: Record<string, Record<string, FieldFacts>> = {
   },
   [`${apps}StatefulSetCondition`]: { status: { goType: 'v1.ConditionStatus' } },
   [`${apps}StatefulSetOrdinals`]: { start: { default: 0 } },
+  [`${apps}DaemonSetSpec`]: { template: value, updateStrategy: value },
+  [`${apps}DaemonSetUpdateStrategy`]: { type: e('DaemonSetUpdateStrategyType') },
+  [`${apps}DaemonSetStatus`]: { conditions: conditionsByType, observedGeneration: int64 },
+  [`${apps}DaemonSetCondition`]: { status: { goType: 'v1.ConditionStatus' } },
+
+  // ---- core/v1: replication controllers and persistent volumes
+  [`${core}ReplicationControllerSpec`]: { selector: atomicMap },
+  [`${core}ReplicationControllerStatus`]: { conditions: conditionsByType, observedGeneration: int64 },
+  [`${core}ReplicationControllerCondition`]: { status: { goType: 'v1.ConditionStatus' } },
+  [`${core}PersistentVolumeSpec`]: {
+    accessModes: { ...atomic, enum: 'PersistentVolumeAccessMode' },
+    mountOptions: atomic,
+    persistentVolumeReclaimPolicy: e('PersistentVolumeReclaimPolicy'),
+    volumeMode: e('PersistentVolumeMode'),
+  },
+  [`${core}PersistentVolumeStatus`]: { phase: e('PersistentVolumePhase') },
+
+  // ---- networking/v1
+  [`${networking}IngressSpec`]: { rules: atomic, tls: atomic },
+  [`${networking}IngressTLS`]: { hosts: atomic },
+  [`${networking}IngressServiceBackend`]: { port: value },
+  [`${networking}HTTPIngressRuleValue`]: { paths: atomic },
+  [`${networking}HTTPIngressPath`]: { backend: value, pathType: e('PathType') },
+  [`${networking}IngressStatus`]: { loadBalancer: value },
+  [`${networking}IngressLoadBalancerStatus`]: { ingress: atomic },
+  [`${networking}IngressLoadBalancerIngress`]: { ports: atomic },
 
   // ---- batch/v1
   [`${batch}JobSpec`]: {
@@ -683,6 +710,54 @@ export const enums: Record<string, ReadonlyArray<readonly [string, string]>> = {
     ['Block', 'means the volume will not be formatted with a filesystem and will remain a raw block device.'],
     ['Filesystem', 'means the volume will be or is formatted with a filesystem.'],
   ],
+  DaemonSetUpdateStrategyType: [
+    ['OnDelete', "Replace the old daemons only when it's killed"],
+    [
+      'RollingUpdate',
+      'Replace the old daemons by new ones using rolling update i.e replace them on each node one after the other.',
+    ],
+  ],
+  PersistentVolumeReclaimPolicy: [
+    [
+      'Delete',
+      'means the volume will be deleted from Kubernetes on release from its claim. The volume plugin must support Deletion.',
+    ],
+    [
+      'Recycle',
+      'means the volume will be recycled back into the pool of unbound persistent volumes on release from its claim. The volume plugin must support Recycling.',
+    ],
+    [
+      'Retain',
+      'means the volume will be left in its current phase (Released) for manual reclamation by the administrator. The default policy is Retain.',
+    ],
+  ],
+  PersistentVolumePhase: [
+    [
+      'Available',
+      'used for PersistentVolumes that are not yet bound Available volumes are held by the binder and matched to PersistentVolumeClaims',
+    ],
+    ['Bound', 'used for PersistentVolumes that are bound'],
+    [
+      'Failed',
+      'used for PersistentVolumes that failed to be correctly recycled or deleted after being released from a claim',
+    ],
+    ['Pending', 'used for PersistentVolumes that are not available'],
+    [
+      'Released',
+      'used for PersistentVolumes where the bound PersistentVolumeClaim was deleted released volumes must be recycled before becoming available again this phase is used by the persistent volume claim binder to signal to another process to reclaim the resource',
+    ],
+  ],
+  PathType: [
+    ['Exact', 'matches the URL path exactly and with case sensitivity.'],
+    [
+      'ImplementationSpecific',
+      'matching is up to the IngressClass. Implementations can treat this as a separate PathType or treat it identically to Prefix or Exact path types.',
+    ],
+    [
+      'Prefix',
+      "matches based on a URL path prefix split by '/'. Matching is case sensitive and done on a path element by element basis. A path element refers is the list of labels in the path split by the '/' separator. A request is a match for path p if every p is an element-wise prefix of p of the request path. Note that if the last element of the path is a substring of the last element in request path, it is not a match (e.g. /foo/bar matches /foo/bar/baz, but does not match /foo/barbaz). If multiple matching paths exist in an Ingress spec, the longest matching path will be given priority. Examples: - /foo/bar does not match requests to /foo/barbaz - /foo/bar matches request to /foo/bar and /foo/bar/baz - /foo and /foo/ both match requests to /foo and /foo/. If both paths are present in an Ingress spec, the longest matching path (/foo/) will be given priority.",
+    ],
+  ],
   PersistentVolumeClaimPhase: [
     ['Bound', 'used for PersistentVolumeClaims that are bound'],
     [
@@ -794,6 +869,7 @@ const servedGroupVersions: ReadonlyArray<readonly [string, string]> = [
   ['apps', 'v1'],
   ['autoscaling', 'v1'],
   ['discovery.k8s.io', 'v1'],
+  ['networking.k8s.io', 'v1'],
   ['coordination.k8s.io', 'v1'],
   ['policy', 'v1'],
   ['batch', 'v1'],
@@ -810,6 +886,8 @@ export const kindsByDefinition: ReadonlyMap<string, readonly GVK[]> = new Map<st
     'Event',
     'Pod',
     'Node',
+    'ReplicationController',
+    'PersistentVolume',
     'ConfigMap',
     'Secret',
     'ServiceAccount',
@@ -819,9 +897,15 @@ export const kindsByDefinition: ReadonlyMap<string, readonly GVK[]> = new Map<st
     [`${core}${k}List`, [kind('', 'v1', `${k}List`)]],
   ]),
   [`${core}Binding`, [kind('', 'v1', 'Binding')]],
-  ...['Deployment', 'ReplicaSet', 'StatefulSet', 'ControllerRevision'].flatMap((k): [string, GVK[]][] => [
-    [`${apps}${k}`, [kind('apps', 'v1', k)]],
-    [`${apps}${k}List`, [kind('apps', 'v1', `${k}List`)]],
+  ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ControllerRevision'].flatMap(
+    (k): [string, GVK[]][] => [
+      [`${apps}${k}`, [kind('apps', 'v1', k)]],
+      [`${apps}${k}List`, [kind('apps', 'v1', `${k}List`)]],
+    ],
+  ),
+  ...['Ingress', 'IngressClass'].flatMap((k): [string, GVK[]][] => [
+    [`${networking}${k}`, [kind('networking.k8s.io', 'v1', k)]],
+    [`${networking}${k}List`, [kind('networking.k8s.io', 'v1', `${k}List`)]],
   ]),
   ...['Job', 'CronJob'].flatMap((k): [string, GVK[]][] => [
     [`${batch}${k}`, [kind('batch', 'v1', k)]],
@@ -846,7 +930,4 @@ export const kindsByDefinition: ReadonlyMap<string, readonly GVK[]> = new Map<st
 ]);
 
 /** What the generator starts from; everything reachable from these is emitted. */
-export const rootDefinitions: readonly string[] = [
-  ...[...kindsByDefinition.keys()].filter((d) => !d.endsWith('PersistentVolumeClaimList')),
-  `${meta}Patch`,
-];
+export const rootDefinitions: readonly string[] = [...kindsByDefinition.keys(), `${meta}Patch`];

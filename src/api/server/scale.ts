@@ -57,6 +57,14 @@ export function selectorString(sel: LabelSelector | undefined): string {
   return reqs.map((r) => r[1]).join(',');
 }
 
+/** A ReplicationController's selector is a label map (upstream scaleFromRC: SelectorFromSet). */
+function scaleSelector(obj: KubeObject): string {
+  const spec = (obj as { spec?: { selector?: unknown } }).spec;
+  if (obj.kind === 'ReplicationController')
+    return selectorString({ matchLabels: (spec?.selector ?? {}) as Record<string, string> });
+  return selectorString(spec?.selector as LabelSelector | undefined);
+}
+
 /** The Scale of an object (upstream scaleFromDeployment and friends). */
 export function scaleOf(obj: KubeObject): Scale {
   const o = obj as Scalable;
@@ -72,7 +80,7 @@ export function scaleOf(obj: KubeObject): Scale {
     apiVersion: 'autoscaling/v1',
     metadata,
     spec: { replicas: o.spec?.replicas ?? 0 },
-    status: { replicas: o.status?.replicas ?? 0, selector: selectorString(o.spec?.selector) },
+    status: { replicas: o.status?.replicas ?? 0, selector: scaleSelector(obj) },
   };
 }
 

@@ -10,6 +10,9 @@
  */
 import type {
   ControllerRevision,
+  DaemonSet,
+  DaemonSetSpec,
+  DaemonSetStatus,
   Deployment,
   DeploymentSpec,
   DeploymentStatus,
@@ -728,4 +731,144 @@ export function validateControllerRevisionUpdate(
       goErrors.invalid(FieldPath.root('data'), goRawExtension(cr.data ?? undefined), FieldImmutableErrorMsg),
     );
   return withGenericUpdateChecks(cr.metadata, old.metadata, true, errs);
+}
+
+// --- DaemonSet ------------------------------------------------------------------
+
+/** Upstream's v1 conversion keeps the internal TemplateGeneration in this annotation. */
+export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
+
+type DSUpdateStrategy = DaemonSetSpec['updateStrategy'];
+
+function goDSUpdateStrategy(us: DSUpdateStrategy): string {
+  const ru = us?.rollingUpdate;
+  const ruText = ru
+    ? `apps.RollingUpdateDaemonSet{MaxUnavailable:${goIntOrString(ru.maxUnavailable)}, MaxSurge:${goIntOrString(ru.maxSurge)}}`
+    : undefined;
+  return `apps.DaemonSetUpdateStrategy{Type:${goQuote(us?.type ?? '')}, RollingUpdate:${goPtr('apps.RollingUpdateDaemonSet', ruText)}}`;
+}
+
+/** ValidateDaemonSetUpdateStrategy and ValidateRollingUpdateDaemonSet: exactly one of maxUnavailable / maxSurge non-zero. */
+function validateDSUpdateStrategy(us: DSUpdateStrategy): FieldError[] {
+  const p = spec.child('updateStrategy');
+  const type = us?.type ?? '';
+  if (type === 'OnDelete') return [];
+  if (type !== 'RollingUpdate') {
+    const detail = fieldErrors.notSupported(p, type, ['RollingUpdate', 'OnDelete']).detail;
+    return [new GoNotSupported(p.toString(), goDSUpdateStrategy(us), detail)];
+  }
+  const ru = us?.rollingUpdate;
+  if (!ru) return [fieldErrors.required(p.child('rollingUpdate'))];
+  const rp = p.child('rollingUpdate');
+  const errs = [
+    ...validatePositiveIntOrPercent(ru.maxUnavailable, rp.child('maxUnavailable')),
+    ...validatePositiveIntOrPercent(ru.maxSurge, rp.child('maxSurge')),
+    ...notMoreThan100Percent(ru.maxUnavailable, rp.child('maxUnavailable')),
+    ...notMoreThan100Percent(ru.maxSurge, rp.child('maxSurge')),
+  ];
+  const hasUnavailable = intOrPercentValue(ru.maxUnavailable) !== 0;
+  const hasSurge = intOrPercentValue(ru.maxSurge) !== 0;
+  if (hasUnavailable && hasSurge)
+    errs.push(
+      goErrors.invalid(
+        rp.child('maxSurge'),
+        goIntOrString(ru.maxSurge),
+        'may not be set when maxUnavailable is non-zero',
+      ),
+    );
+  else if (!hasUnavailable && !hasSurge)
+    errs.push(fieldErrors.required(rp.child('maxUnavailable'), 'cannot be 0 when maxSurge is 0'));
+  return errs;
+}
+
+const templateGeneration = (ds: DaemonSet): number =>
+  Number(ds.metadata?.annotations?.[TEMPLATE_GENERATION_ANNOTATION] ?? 0) || 0;
+
+function validateDaemonSetSpec(ds: DaemonSet): FieldError[] {
+  const s: Partial<DaemonSetSpec> = ds.spec ?? {};
+  const errs: FieldError[] = [];
+  errs.push(...validateLabelSelector(s.selector, spec.child('selector')));
+  const sel = labelSelectorAsSelector(s.selector);
+  // A nil selector converts to Nothing upstream, which matches no labels.
+  if (sel && !selectorMatches(sel, s.template?.metadata?.labels))
+    errs.push(labelsMismatch(s.template, spec.child('template')));
+  if (
+    s.selector != null &&
+    Object.keys(s.selector.matchLabels ?? {}).length + (s.selector.matchExpressions?.length ?? 0) === 0
+  )
+    errs.push(
+      goErrors.invalid(
+        spec.child('selector'),
+        goLabelSelector(s.selector),
+        'empty selector is invalid for daemonset',
+      ),
+    );
+  errs.push(...validatePodTemplateSpec(s.template ?? {}, spec.child('template').toString()));
+  const restartPolicy = s.template?.spec?.restartPolicy ?? '';
+  if (restartPolicy !== 'Always')
+    errs.push(
+      fieldErrors.notSupported(spec.child('template', 'spec', 'restartPolicy'), restartPolicy, ['Always']),
+    );
+  if (s.template?.spec?.activeDeadlineSeconds != null)
+    errs.push(
+      fieldErrors.forbidden(
+        spec.child('template', 'spec', 'activeDeadlineSeconds'),
+        'activeDeadlineSeconds in DaemonSet is not Supported',
+      ),
+    );
+  errs.push(...nonNegative(s.minReadySeconds, spec.child('minReadySeconds')));
+  errs.push(...nonNegative(templateGeneration(ds), spec.child('templateGeneration')));
+  errs.push(...validateDSUpdateStrategy(s.updateStrategy));
+  if (s.revisionHistoryLimit != null)
+    errs.push(...nonNegative(s.revisionHistoryLimit, spec.child('revisionHistoryLimit')));
+  return errs;
+}
+
+export function validateDaemonSet(ds: DaemonSet): FieldError[] {
+  const errs = [...validateObjectMeta(ds.metadata, true, nameIsDNSSubdomain), ...validateDaemonSetSpec(ds)];
+  return withGenericCreateChecks(ds.metadata, true, errs);
+}
+
+/** ValidateDaemonSetUpdate plus the strategy's selector immutability. */
+export function validateDaemonSetUpdate(ds: DaemonSet, old: DaemonSet): FieldError[] {
+  const errs = validateObjectMetaUpdate(ds.metadata, old.metadata);
+  const gen = templateGeneration(ds);
+  const oldGen = templateGeneration(old);
+  const tg = spec.child('templateGeneration');
+  const templateUpdated = !semanticEqual(ds.spec?.template, old.spec?.template);
+  if (gen < oldGen) errs.push(fieldErrors.invalid(tg, gen, 'must not be decremented'));
+  if (gen === oldGen && templateUpdated)
+    errs.push(fieldErrors.invalid(tg, gen, 'must be incremented upon template update'));
+  else if (gen > oldGen && !templateUpdated)
+    errs.push(fieldErrors.invalid(tg, gen, 'must not be incremented without template update'));
+  errs.push(...validateDaemonSetSpec(ds));
+  errs.push(...selectorImmutable(ds.spec?.selector, old.spec?.selector));
+  return withGenericUpdateChecks(ds.metadata, old.metadata, true, errs);
+}
+
+function validateDaemonSetStatus(st: DaemonSetStatus | undefined): FieldError[] {
+  const s: Partial<DaemonSetStatus> = st ?? {};
+  const errs: FieldError[] = [];
+  for (const f of [
+    'currentNumberScheduled',
+    'numberMisscheduled',
+    'desiredNumberScheduled',
+    'numberReady',
+    'observedGeneration',
+    'updatedNumberScheduled',
+    'numberAvailable',
+    'numberUnavailable',
+  ] as const)
+    errs.push(...nonNegative(s[f], status.child(f)));
+  if (s.collisionCount != null) errs.push(...nonNegative(s.collisionCount, status.child('collisionCount')));
+  return errs;
+}
+
+export function validateDaemonSetStatusUpdate(ds: DaemonSet, old: DaemonSet): FieldError[] {
+  const errs = [
+    ...validateObjectMetaUpdate(ds.metadata, old.metadata),
+    ...validateDaemonSetStatus(ds.status),
+    ...collisionCountErrors(ds.status?.collisionCount, old.status?.collisionCount),
+  ];
+  return withGenericUpdateChecks(ds.metadata, old.metadata, true, errs);
 }

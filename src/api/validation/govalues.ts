@@ -10,6 +10,7 @@ import { goQuote } from '../../k8s/gofmt.js';
 const typeText: Partial<Record<FieldErrorType, string>> = {
   FieldValueInvalid: 'Invalid value',
   FieldValueDuplicate: 'Duplicate value',
+  FieldValueNotSupported: 'Unsupported value',
 };
 
 /** A field error whose bad value is already rendered Go-style. */
@@ -28,6 +29,13 @@ export const goErrors = {
     new GoValueError('FieldValueInvalid', p.toString(), goText, detail),
   duplicate: (p: FieldPath, goText: string): FieldError =>
     new GoValueError('FieldValueDuplicate', p.toString(), goText, ''),
+  notSupported: (p: FieldPath, goText: string, supported: readonly string[]): FieldError =>
+    new GoValueError(
+      'FieldValueNotSupported',
+      p.toString(),
+      goText,
+      `supported values: ${supported.map(goQuote).join(', ')}`,
+    ),
 };
 
 /** `%#v` of a string slice: `[]string(nil)` when absent, `[]T{"a", "b"}` otherwise. */

@@ -116,6 +116,37 @@ export function isValidLabelValue(value: string): string[] {
 }
 
 /** IANA_SVC_NAME (RFC 6335), lower case only: named container/target ports. */
+const wildcardDNS1123SubdomainFmt = `\\*\\.${dns1123SubdomainFmt}`;
+const wildcardDNS1123SubdomainErrMsg =
+  "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character";
+const wildcardDNS1123SubdomainRe = anchored(wildcardDNS1123SubdomainFmt);
+
+/** IsWildcardDNS1123Subdomain: `*.` and a subdomain (Ingress hosts). */
+export function isWildcardDNS1123Subdomain(value: string): string[] {
+  const errs: string[] = [];
+  if (byteLength(value) > DNS1123SubdomainMaxLength) errs.push(maxLenError(DNS1123SubdomainMaxLength));
+  if (!wildcardDNS1123SubdomainRe.test(value))
+    errs.push(regexError(wildcardDNS1123SubdomainErrMsg, wildcardDNS1123SubdomainFmt, '*.example.com'));
+  return errs;
+}
+
+const httpPathFmt = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
+const httpPathRe = anchored(httpPathFmt);
+
+/** IsDomainPrefixedPath: `acme.io/foo` (IngressClass controllers). */
+export function validateDomainPrefixedPath(value: string, path: FieldPath): FieldError[] {
+  if (value.length === 0) return [fieldErrors.required(path)];
+  const slash = value.indexOf('/');
+  const host = slash < 0 ? value : value.slice(0, slash);
+  const rest = slash < 0 ? '' : value.slice(slash + 1);
+  if (slash < 0 || !host || !rest)
+    return [fieldErrors.invalid(path, value, 'must be a domain-prefixed path (such as "acme.io/foo")')];
+  const errs = isDNS1123Subdomain(host).map((m) => fieldErrors.invalid(path, host, m));
+  if (!httpPathRe.test(rest))
+    errs.push(fieldErrors.invalid(path, rest, regexError('Invalid path', httpPathFmt)));
+  return errs;
+}
+
 export function isValidPortName(port: string): string[] {
   const errs: string[] = [];
   if (byteLength(port) > 15) errs.push(maxLenError(15));

@@ -7,10 +7,10 @@
  */
 import type { ReplicaSet, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import type { LabelSelector, OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { Controller, ControllerContext } from '../../client/controller.js';
-import { Pods, ReplicaSets } from '../../client/resources.js';
-import { type Informer, keyOf } from '../../client/types.js';
+import { Pods, ReplicaSets, ReplicationControllers } from '../../client/resources.js';
+import { type Informer, keyOf, type ResourceType } from '../../client/types.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { errText } from '../../lib/errors.js';
 import {
@@ -33,7 +33,46 @@ import { podsToDelete } from './ranking.js';
 import { claimObjects, recheckOwner } from './refmanager.js';
 import { calculateReplicaSetStatus, replicaSetStatusUnchanged } from './status.js';
 
+/**
+ * What the controller manages: ReplicaSets, or ReplicationControllers, which
+ * upstream's replication controller runs through the same code with their
+ * equality-based selector converted to a LabelSelector.
+ */
+export interface ReplicatedKind {
+  resource: ResourceType;
+  kind: string;
+  apiVersion: string;
+  /** Controller and work queue names. */
+  name: string;
+  queue: string;
+  selector(obj: ReplicaSet): LabelSelector | undefined;
+}
+
+export const REPLICA_SET_KIND: ReplicatedKind = {
+  resource: ReplicaSets,
+  kind: 'ReplicaSet',
+  apiVersion: 'apps/v1',
+  name: 'replicaset-controller',
+  queue: 'replicaset',
+  selector: (rs) => rs.spec?.selector,
+};
+
+/** An RC's `spec.selector` is a label map; an empty one selects nothing (validation requires one). */
+export const REPLICATION_CONTROLLER_KIND: ReplicatedKind = {
+  resource: ReplicationControllers,
+  kind: 'ReplicationController',
+  apiVersion: 'v1',
+  name: 'replicationcontroller-controller',
+  queue: 'replicationmanager',
+  selector: (rc) => {
+    const map = (rc.spec as { selector?: Record<string, string> } | undefined)?.selector;
+    return map && Object.keys(map).length ? { matchLabels: map } : undefined;
+  },
+};
+
 export interface ReplicaSetControllerOptions {
+  /** The kind managed (default ReplicaSet). */
+  kind?: ReplicatedKind;
   /** Most pods created or deleted in one sync (upstream BurstReplicas, 500). */
   burstReplicas?: number;
   /** Syncs running at once (upstream --concurrent-replicaset-syncs, 5). */
@@ -42,18 +81,9 @@ export interface ReplicaSetControllerOptions {
   now?: () => number;
 }
 
-const KIND = 'ReplicaSet';
-const API_VERSION = 'apps/v1';
-
-/** The object events are recorded against: list items carry no apiVersion/kind. */
-const asRef = (rs: ReplicaSet): ReplicaSet => ({
-  apiVersion: API_VERSION,
-  kind: KIND,
-  metadata: rs.metadata,
-});
-
 export class ReplicaSetController implements Controller {
-  readonly name = 'replicaset-controller';
+  readonly name: string;
+  private readonly kind: ReplicatedKind;
   private readonly rss: Informer<ReplicaSet>;
   private readonly pods: Informer<Pod>;
   private readonly queue: WorkQueue;
@@ -65,16 +95,18 @@ export class ReplicaSetController implements Controller {
     private readonly ctx: ControllerContext,
     opts: ReplicaSetControllerOptions = {},
   ) {
+    this.kind = opts.kind ?? REPLICA_SET_KIND;
+    this.name = this.kind.name;
     this.burst = opts.burstReplicas ?? 500;
     this.now = opts.now ?? Date.now;
     this.expectations = new Expectations(this.now);
     this.queue = new WorkQueue(
-      'replicaset',
+      this.kind.queue,
       (key) => this.sync(key),
       { concurrency: opts.workers ?? 5 },
       ctx.log,
     );
-    this.rss = ctx.informers.informer<ReplicaSet>(ReplicaSets);
+    this.rss = ctx.informers.informer<ReplicaSet>(this.kind.resource);
     this.pods = ctx.informers.informer<Pod>(Pods);
     this.rss.addHandlers({
       add: (rs) => this.queue.add(keyOf(rs)),
@@ -108,11 +140,16 @@ export class ReplicaSetController implements Controller {
     return this.queue.idle();
   }
 
+  /** The object events are recorded against: list items carry no apiVersion/kind. */
+  private asRef(rs: ReplicaSet): ReplicaSet {
+    return { apiVersion: this.kind.apiVersion, kind: this.kind.kind, metadata: rs.metadata } as ReplicaSet;
+  }
+
   // ---- event handlers -------------------------------------------------------
 
   /** The ReplicaSet a controller reference names, if it is in the cache with that UID. */
   private resolve(namespace: string, ref: OwnerReference): ReplicaSet | undefined {
-    if (ref.kind !== KIND) return undefined;
+    if (ref.kind !== this.kind.kind) return undefined;
     const rs = this.rss.get(`${namespace}/${ref.name}`);
     return rs && rs.metadata?.uid === ref.uid ? rs : undefined;
   }
@@ -123,7 +160,8 @@ export class ReplicaSetController implements Controller {
       .list(pod.metadata?.namespace ?? '')
       .filter(
         (rs) =>
-          !isEmptySelector(rs.spec?.selector) && selectorMatches(rs.spec?.selector, pod.metadata?.labels),
+          !isEmptySelector(this.kind.selector(rs)) &&
+          selectorMatches(this.kind.selector(rs), pod.metadata?.labels),
       );
   }
 
@@ -218,15 +256,15 @@ export class ReplicaSetController implements Controller {
   }
 
   private async claimPods(rs: ReplicaSet, pods: Pod[]): Promise<Pod[]> {
-    const ref = newControllerRef(rs, API_VERSION, KIND);
+    const ref = newControllerRef(rs, this.kind.apiVersion, this.kind.kind);
     const { client } = this.ctx;
     const { claimed, errors } = await claimObjects(pods, {
       owner: rs,
       controllerRef: ref,
-      matches: (p) => selectorMatches(rs.spec?.selector, p.metadata?.labels),
+      matches: (p) => selectorMatches(this.kind.selector(rs), p.metadata?.labels),
       canAdopt: () =>
-        recheckOwner(KIND, rs, () =>
-          client.get<ReplicaSet>(ReplicaSets, rs.metadata!.namespace!, rs.metadata!.name!),
+        recheckOwner(this.kind.kind, rs, () =>
+          client.get<ReplicaSet>(this.kind.resource, rs.metadata!.namespace!, rs.metadata!.name!),
         ),
       adopt: async (p) => {
         await client.patch(
@@ -297,21 +335,21 @@ export class ReplicaSetController implements Controller {
       rs.spec?.template,
       ns,
       rs.metadata?.name ?? '',
-      newControllerRef(rs, API_VERSION, KIND),
+      newControllerRef(rs, this.kind.apiVersion, this.kind.kind),
     );
     if (Object.keys(pod.metadata?.labels ?? {}).length === 0)
       throw new Error('unable to create pods, no labels');
     try {
       const created = await this.ctx.client.create<Pod>(Pods, ns, pod);
       this.ctx.events.event(
-        asRef(rs),
+        this.asRef(rs),
         'Normal',
         'SuccessfulCreate',
         `Created pod: ${created.metadata?.name}`,
       );
     } catch (err) {
       if (!isNamespaceTerminating(err)) {
-        this.ctx.events.event(asRef(rs), 'Warning', 'FailedCreate', `Error creating: ${errText(err)}`);
+        this.ctx.events.event(this.asRef(rs), 'Warning', 'FailedCreate', `Error creating: ${errText(err)}`);
       }
       throw err;
     }
@@ -323,10 +361,10 @@ export class ReplicaSetController implements Controller {
       await this.ctx.client.delete(Pods, pod.metadata?.namespace ?? '', name);
     } catch (err) {
       if (apiReason(err) === 'NotFound') throw err;
-      this.ctx.events.event(asRef(rs), 'Warning', 'FailedDelete', `Error deleting: ${errText(err)}`);
+      this.ctx.events.event(this.asRef(rs), 'Warning', 'FailedDelete', `Error deleting: ${errText(err)}`);
       throw new Error(`unable to delete pods: ${errText(err)}`);
     }
-    this.ctx.events.event(asRef(rs), 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
+    this.ctx.events.event(this.asRef(rs), 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
   }
 
   /**
@@ -342,7 +380,7 @@ export class ReplicaSetController implements Controller {
     for (const other of this.rss.list(ns)) {
       if (getControllerOf(other)?.uid !== owner.uid) continue;
       for (const pod of this.pods.list(ns)) {
-        if (!selectorMatches(other.spec?.selector, pod.metadata?.labels)) continue;
+        if (!selectorMatches(this.kind.selector(other), pod.metadata?.labels)) continue;
         const uid = pod.metadata?.uid ?? keyOf(pod);
         if (seen.has(uid)) continue;
         seen.add(uid);
@@ -359,10 +397,18 @@ export class ReplicaSetController implements Controller {
     let cur = rs;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.ctx.client.update<ReplicaSet>(ReplicaSets, { ...cur, status: next }, 'status');
+        return await this.ctx.client.update<ReplicaSet>(
+          this.kind.resource,
+          { ...cur, status: next },
+          'status',
+        );
       } catch (err) {
         if (attempt >= 1) throw err;
-        cur = await this.ctx.client.get<ReplicaSet>(ReplicaSets, rs.metadata!.namespace!, rs.metadata!.name!);
+        cur = await this.ctx.client.get<ReplicaSet>(
+          this.kind.resource,
+          rs.metadata!.namespace!,
+          rs.metadata!.name!,
+        );
       }
     }
   }

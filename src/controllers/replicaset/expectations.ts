@@ -33,6 +33,11 @@ export class Expectations {
     return this.now() - r.at > this.ttlMs;
   }
 
+  /** Expects `adds` creations and the deletion of these pods at once (upstream SetExpectations). */
+  expect(key: string, adds: number, podKeys: readonly string[]): void {
+    this.records.set(key, { add: adds, del: podKeys.length, at: this.now(), deleting: new Set(podKeys) });
+  }
+
   expectCreations(key: string, n: number): void {
     this.records.set(key, { add: n, del: 0, at: this.now(), deleting: new Set() });
   }

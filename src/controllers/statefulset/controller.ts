@@ -125,7 +125,7 @@ export class StatefulSetController implements Controller {
         set,
         'Warning',
         'VolumeClaimTemplatesUnsupported',
-        `svcnet does not serve PersistentVolumeClaims: volumeClaimTemplates ${claims.join(', ')} are not provisioned; pods get an emptyDir volume of the same name instead`,
+        `svcnet's StatefulSet controller does not create PersistentVolumeClaims: volumeClaimTemplates ${claims.join(', ')} are not provisioned; pods get an emptyDir volume of the same name instead`,
       );
     }
 

@@ -28,7 +28,7 @@ describe('tableConvertorFor', () => {
   }
 
   const unknown: [string, string][] = [
-    ['', 'ReplicationController'],
+    ['', 'LimitRange'],
     ['apps', 'Service'],
     ['discovery.k8s.io', 'Endpoints'],
     ['example.com', 'Widget'],

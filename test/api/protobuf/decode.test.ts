@@ -43,7 +43,10 @@ describe('envelope and kinds', () => {
   });
 
   test('an unsupported kind names the supported ones', () => {
-    rejects(envelope('apps/v1', 'DaemonSet', []), /DaemonSet in apps\/v1 are not supported.*v1\/Service/);
+    rejects(
+      envelope('apps/v1', 'ControllerRevision', []),
+      /ControllerRevision in apps\/v1 are not supported.*v1\/Service/,
+    );
     rejects(envelope('v2', 'Service', []), /Service in v2 are not supported/);
   });
 

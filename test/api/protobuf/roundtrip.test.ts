@@ -631,6 +631,144 @@ describe('round trip: rich objects', () => {
     });
   });
 
+  test('DaemonSet, ReplicationController, PersistentVolume(Claim), Ingress, IngressClass', () => {
+    roundTrip({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'pv1' },
+      spec: {
+        capacity: { storage: '1Gi' },
+        csi: {
+          driver: 'x.example.com',
+          volumeHandle: 'h',
+          volumeAttributes: { a: 'b' },
+          nodePublishSecretRef: { name: 's', namespace: 'ns' },
+        },
+        accessModes: ['ReadWriteOnce', 'ReadOnlyMany'],
+        claimRef: { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'c', uid: 'u' },
+        persistentVolumeReclaimPolicy: 'Delete',
+        storageClassName: 'fast',
+        mountOptions: ['ro'],
+        volumeMode: 'Filesystem',
+        nodeAffinity: {
+          required: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['z1'] }] }],
+          },
+        },
+      },
+      status: { phase: 'Bound', lastPhaseTransitionTime: '2024-01-01T00:00:00Z' },
+    });
+    roundTrip({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'pv2' },
+      spec: {
+        capacity: { storage: '5Gi' },
+        local: { path: '/mnt/d', fsType: 'ext4' },
+        accessModes: ['ReadWriteOnce'],
+      },
+      status: { phase: 'Available' },
+    });
+    const template = {
+      metadata: { labels: { app: 'a' } },
+      spec: { containers: [{ name: 'c', image: 'i' }] },
+    };
+    roundTrip({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'ds', namespace: 'default' },
+      spec: {
+        selector: { matchLabels: { app: 'a' } },
+        template,
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: '10%' } },
+        minReadySeconds: 5,
+        revisionHistoryLimit: 10,
+      },
+      status: {
+        currentNumberScheduled: 1,
+        numberMisscheduled: 0,
+        desiredNumberScheduled: 2,
+        numberReady: 1,
+        observedGeneration: 3,
+        updatedNumberScheduled: 1,
+        numberAvailable: 1,
+        numberUnavailable: 1,
+        collisionCount: 0,
+      },
+    });
+    roundTrip({
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name: 'rc', namespace: 'default' },
+      spec: { replicas: 0, minReadySeconds: 1, selector: { app: 'a' }, template },
+      status: {
+        replicas: 2,
+        fullyLabeledReplicas: 2,
+        readyReplicas: 1,
+        availableReplicas: 1,
+        observedGeneration: 1,
+      },
+    });
+    roundTrip({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'c', namespace: 'default' },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: '1Gi' } },
+        volumeName: 'pv1',
+        storageClassName: '',
+        volumeMode: 'Filesystem',
+      },
+      status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } },
+    });
+    roundTrip({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'ing', namespace: 'default' },
+      spec: {
+        ingressClassName: 'nginx',
+        defaultBackend: { resource: { apiGroup: 'example.com', kind: 'Bucket', name: 'b' } },
+        tls: [{ hosts: ['a.example.com'], secretName: 'cert' }],
+        rules: [
+          {
+            host: 'a.example.com',
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'web', port: { number: 80 } } },
+                },
+                {
+                  path: '/x',
+                  pathType: 'Exact',
+                  backend: { service: { name: 'web', port: { name: 'http' } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+      status: { loadBalancer: { ingress: [{ ip: '10.0.0.1', ports: [{ port: 80, protocol: 'TCP' }] }] } },
+    });
+    roundTrip({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name: 'nginx' },
+      spec: {
+        controller: 'example.com/ingress',
+        parameters: {
+          apiGroup: 'example.com',
+          kind: 'Params',
+          name: 'p',
+          scope: 'Namespace',
+          namespace: 'ns',
+        },
+      },
+    });
+  });
+
   test('the encoder rejects a JSON name the schema does not have', () => {
     assert.throws(
       () => encodeProtobuf({ apiVersion: 'v1', kind: 'Service', spec: { port: [] } } as KubeObject),

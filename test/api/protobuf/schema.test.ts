@@ -50,6 +50,7 @@ const files: Record<string, string> = {
   meta: 'meta/v1.d.ts',
   apps: 'apps/v1.d.ts',
   discovery: 'discovery/v1.d.ts',
+  networking: 'networking/v1.d.ts',
   autoscaling: 'autoscaling/v1.d.ts',
   batch: 'batch/v1.d.ts',
 };

@@ -44,8 +44,8 @@ describe('gen-schemas', () => {
       assert.ok(defs[name], name);
     }
     // Unreachable kinds stay out.
-    assert.equal(defs[`${core}ReplicationController`], undefined);
-    assert.equal(defs[`${core}PersistentVolume`], undefined);
+    assert.equal(defs[`${core}LimitRange`], undefined);
+    assert.equal(defs[`${core}ResourceQuota`], undefined);
   });
 
   it('references other definitions the v3 way: allOf plus default for Go value structs', () => {

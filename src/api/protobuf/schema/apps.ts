@@ -1,5 +1,5 @@
 /**
- * apps/v1 messages: Deployment, ReplicaSet, StatefulSet.
+ * apps/v1 messages: Deployment, ReplicaSet, StatefulSet, DaemonSet.
  * Field numbers, JSON names and Go shapes from upstream types.go (protobuf tags);
  * the notation is documented in ../schema.ts.
  */
@@ -33,5 +33,13 @@ export const apps: PackageSource = {
     ReplicaSetStatus:
       'replicas:1:i32! fullyLabeledReplicas:2:i32 readyReplicas:4:i32 availableReplicas:5:i32 terminatingReplicas:7:*i32 observedGeneration:3:i64 conditions:6:[]ReplicaSetCondition',
     ReplicaSetCondition: 'type:1:s! status:2:s! lastTransitionTime:3:Time reason:4:s message:5:s',
+    DaemonSet: 'metadata:1:ObjectMeta spec:2:DaemonSetSpec status:3:DaemonSetStatus',
+    DaemonSetSpec:
+      'selector:1:*LabelSelector template:2:PodTemplateSpec updateStrategy:3:DaemonSetUpdateStrategy minReadySeconds:4:i32 revisionHistoryLimit:6:*i32',
+    DaemonSetUpdateStrategy: 'type:1:s rollingUpdate:2:*RollingUpdateDaemonSet',
+    RollingUpdateDaemonSet: 'maxUnavailable:1:*IntOrString maxSurge:2:*IntOrString',
+    DaemonSetStatus:
+      'currentNumberScheduled:1:i32! numberMisscheduled:2:i32! desiredNumberScheduled:3:i32! numberReady:4:i32! observedGeneration:5:i64 updatedNumberScheduled:6:i32 numberAvailable:7:i32 numberUnavailable:8:i32 collisionCount:9:*i32 conditions:10:[]DaemonSetCondition',
+    DaemonSetCondition: 'type:1:s! status:2:s! lastTransitionTime:3:Time reason:4:s message:5:s',
   },
 };

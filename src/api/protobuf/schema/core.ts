@@ -1,6 +1,7 @@
 /**
  * core/v1 messages reachable from Service, Namespace, Pod, Endpoints, Event, Node, Binding,
- * ConfigMap, Secret and ServiceAccount (and the apps/v1 templates).
+ * ConfigMap, Secret, ServiceAccount, ReplicationController, PersistentVolume and PersistentVolumeClaim
+ * (and the apps/v1 templates).
  * Field numbers, JSON names and Go shapes from upstream types.go (protobuf tags);
  * the notation is documented in ../schema.ts.
  */
@@ -178,6 +179,38 @@ export const core: PackageSource = {
     ServicePort: 'name:1:s protocol:2:s appProtocol:6:*s port:3:i32! targetPort:4:IntOrString nodePort:5:i32',
     Service: 'metadata:1:ObjectMeta spec:2:ServiceSpec status:3:ServiceStatus',
     Endpoints: 'metadata:1:ObjectMeta subsets:2:[]EndpointSubset',
+    PersistentVolume: 'metadata:1:ObjectMeta spec:2:PersistentVolumeSpec status:3:PersistentVolumeStatus',
+    PersistentVolumeSpec:
+      'capacity:1:{}Quantity @persistentVolumeSource:2:PersistentVolumeSource accessModes:3:[]s claimRef:4:*ObjectReference persistentVolumeReclaimPolicy:5:s storageClassName:6:s mountOptions:7:[]s volumeMode:8:*s nodeAffinity:9:*VolumeNodeAffinity volumeAttributesClassName:10:*s',
+    PersistentVolumeSource:
+      'gcePersistentDisk:1:*GCEPersistentDiskVolumeSource awsElasticBlockStore:2:*AWSElasticBlockStoreVolumeSource hostPath:3:*HostPathVolumeSource glusterfs:4:*GlusterfsPersistentVolumeSource nfs:5:*NFSVolumeSource rbd:6:*RBDPersistentVolumeSource iscsi:7:*ISCSIPersistentVolumeSource cinder:8:*CinderPersistentVolumeSource cephfs:9:*CephFSPersistentVolumeSource fc:10:*FCVolumeSource flocker:11:*FlockerVolumeSource flexVolume:12:*FlexPersistentVolumeSource azureFile:13:*AzureFilePersistentVolumeSource vsphereVolume:14:*VsphereVirtualDiskVolumeSource quobyte:15:*QuobyteVolumeSource azureDisk:16:*AzureDiskVolumeSource photonPersistentDisk:17:*PhotonPersistentDiskVolumeSource portworxVolume:18:*PortworxVolumeSource scaleIO:19:*ScaleIOPersistentVolumeSource local:20:*LocalVolumeSource storageos:21:*StorageOSPersistentVolumeSource csi:22:*CSIPersistentVolumeSource',
+    PersistentVolumeStatus: 'phase:1:s message:2:s reason:3:s lastPhaseTransitionTime:4:*Time',
+    VolumeNodeAffinity: 'required:1:*NodeSelector',
+    GlusterfsPersistentVolumeSource: 'endpoints:1:s! path:2:s! readOnly:3:b endpointsNamespace:4:*s',
+    RBDPersistentVolumeSource:
+      'monitors:1:[]s image:2:s! fsType:3:s pool:4:s user:5:s keyring:6:s secretRef:7:*SecretReference readOnly:8:b',
+    ISCSIPersistentVolumeSource:
+      'targetPortal:1:s! iqn:2:s! lun:3:i32! iscsiInterface:4:s fsType:5:s readOnly:6:b portals:7:[]s chapAuthDiscovery:8:b chapAuthSession:11:b secretRef:10:*SecretReference initiatorName:12:*s',
+    CinderPersistentVolumeSource: 'volumeID:1:s! fsType:2:s readOnly:3:b secretRef:4:*SecretReference',
+    CephFSPersistentVolumeSource:
+      'monitors:1:[]s path:2:s user:3:s secretFile:4:s secretRef:5:*SecretReference readOnly:6:b',
+    FlexPersistentVolumeSource:
+      'driver:1:s! fsType:2:s secretRef:3:*SecretReference readOnly:4:b options:5:{}s',
+    AzureFilePersistentVolumeSource: 'secretName:1:s! shareName:2:s! readOnly:3:b secretNamespace:4:*s',
+    ScaleIOPersistentVolumeSource:
+      'gateway:1:s! system:2:s! secretRef:3:*SecretReference sslEnabled:4:b protectionDomain:5:s storagePool:6:s storageMode:7:s volumeName:8:s fsType:9:s readOnly:10:b',
+    LocalVolumeSource: 'path:1:s! fsType:2:*s',
+    StorageOSPersistentVolumeSource:
+      'volumeName:1:s volumeNamespace:2:s fsType:3:s readOnly:4:b secretRef:5:*ObjectReference',
+    CSIPersistentVolumeSource:
+      'driver:1:s! volumeHandle:2:s! readOnly:3:b fsType:4:s volumeAttributes:5:{}s controllerPublishSecretRef:6:*SecretReference nodeStageSecretRef:7:*SecretReference nodePublishSecretRef:8:*SecretReference controllerExpandSecretRef:9:*SecretReference nodeExpandSecretRef:10:*SecretReference',
+    ReplicationController:
+      'metadata:1:ObjectMeta spec:2:ReplicationControllerSpec status:3:ReplicationControllerStatus',
+    ReplicationControllerSpec:
+      'replicas:1:*i32 minReadySeconds:4:i32 selector:2:{}s template:3:*PodTemplateSpec',
+    ReplicationControllerStatus:
+      'replicas:1:i32! fullyLabeledReplicas:2:i32 readyReplicas:4:i32 availableReplicas:5:i32 observedGeneration:3:i64 conditions:6:[]ReplicationControllerCondition',
+    ReplicationControllerCondition: 'type:1:s! status:2:s! lastTransitionTime:3:Time reason:4:s message:5:s',
     ConfigMap: 'metadata:1:ObjectMeta immutable:4:*b data:2:{}s binaryData:3:{}by',
     Secret: 'metadata:1:ObjectMeta immutable:5:*b data:2:{}by stringData:4:{}s type:3:s',
     ServiceAccount:
