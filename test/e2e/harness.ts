@@ -148,12 +148,16 @@ const held = new WeakMap<Cluster, () => void>();
  * broadcast address) ever gets. The kernel frees it when the holder stops or dies. Clusters
  * of test files running side by side must not share a pod range (two pods with one address:
  * the second one's netexec cannot bind, and its rollout never completes) nor, when both run a
- * proxy, a service range (both proxies would bind the same ClusterIPs).
+ * proxy, a service range (both proxies would bind the same ClusterIPs). A range where anything
+ * else listens is skipped too: a cluster left running by a test process that was killed holds
+ * its range without the reservation.
  */
 async function reserveRange(seconds: number[], what: string): Promise<{ cidr: string; server: Server }> {
   const start = process.pid % seconds.length;
+  const busy = listeningSeconds();
   for (let i = 0; i < seconds.length; i++) {
     const second = seconds[(start + i) % seconds.length]!;
+    if (busy.has(second)) continue;
     const server = createServer();
     const bound = await new Promise<boolean>((r) => {
       server.once('error', () => r(false));
@@ -165,6 +169,33 @@ async function reserveRange(seconds: number[], what: string): Promise<{ cidr: st
     }
   }
   throw new Error(`every ${what} range is taken by other test clusters`);
+}
+
+/**
+ * The second octets of 127.X.0.0/16 ranges where a TCP socket listens or a UDP socket is bound
+ * (/proc/net/tcp and udp: local addresses as little-endian hex). Empty where /proc has none.
+ */
+function listeningSeconds(): Set<number> {
+  const out = new Set<number>();
+  for (const [file, state] of [
+    ['/proc/net/tcp', '0A'],
+    ['/proc/net/udp', '07'],
+  ] as const) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      const local = f[1]?.split(':')[0];
+      if (f[3] !== state || local?.length !== 8) continue;
+      // Little-endian: the first octet is the last byte.
+      if (Number.parseInt(local.slice(6, 8), 16) === 127) out.add(Number.parseInt(local.slice(4, 6), 16));
+    }
+  }
+  return out;
 }
 
 const span = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
