@@ -26,6 +26,7 @@ import {
   readRunState,
   releaseDataDir,
   runningPid,
+  strandedComponents,
   writeRunState,
 } from './runstate.js';
 import { Supervisor } from './supervisor.js';
@@ -140,6 +141,9 @@ export async function up(opts: UpOptions): Promise<number> {
     throw err;
   }
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  // A previous run killed with SIGKILL leaves its components stopping by themselves: the ports
+  // they still hold are this data dir's, not another svcnet's, so wait (bounded) for them to go.
+  await waitForExit(strandedComponents(opts.dataDir), 30_000);
   // A second svcnet on this machine already holds the default ports: take free ones, and say so.
   if (runningPid(opts.dataDir) === undefined) {
     try {
@@ -158,6 +162,12 @@ export async function up(opts: UpOptions): Promise<number> {
   }
   if (opts.detach) return detach(opts);
   return serve(opts);
+}
+
+/** Polls until every pid has exited, or `timeoutMs` has passed. */
+async function waitForExit(pids: number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
 type PortOption =

@@ -3,7 +3,16 @@
  * and a second `up` can find it: DATA_DIR/svcnet.pid (the lock, created
  * exclusively) and DATA_DIR/run.json (where it serves).
  */
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { SvcnetError } from '../lib/errors.js';
 
@@ -63,6 +72,26 @@ export function runningPid(dataDir: string): number | undefined {
     // No /proc: trust the pid.
   }
   return pid;
+}
+
+/**
+ * Components of a previous run whose `up` died (SIGKILL) still alive: they
+ * notice within a second and stop by themselves, holding their ports until
+ * then. Empty when a live svcnet owns the data dir or nothing was recorded.
+ */
+export function strandedComponents(dataDir: string): number[] {
+  if (runningPid(dataDir) !== undefined) return [];
+  const pids = Object.values(readRunState(dataDir)?.components ?? {});
+  return pids.filter((p): p is number => typeof p === 'number' && p > 0 && isAlive(p) && isSvcnet(p));
+}
+
+/** Whether `pid` runs svcnet (a recycled pid does not count); true without /proc. */
+function isSvcnet(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('svcnet');
+  } catch {
+    return !existsSync('/proc/self');
+  }
 }
 
 /**

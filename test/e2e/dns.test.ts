@@ -273,7 +273,24 @@ spec:
           encoding: 'utf8',
         },
       ).stdout.trim();
-    await eventually(() => viaProxy() === webIP(), 20_000, 'an answer through the kube-dns ClusterIP');
+    try {
+      await eventually(() => viaProxy() === webIP(), 20_000, 'an answer through the kube-dns ClusterIP');
+    } catch (err) {
+      // What the proxy was given and what dig saw, to tell a missing endpoint from a dead relay.
+      const state = c.kubectl(['get', 'svc,endpoints,endpointslices', '-n', 'kube-system', '-o', 'wide']);
+      const seen = spawnSync(
+        'dig',
+        [`@${svc.spec.clusterIP}`, '+time=2', '+tries=1', 'web.default.svc.cluster.local'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      const warnings = c.kubectl(['get', 'events', '-A', '--field-selector=type=Warning']);
+      throw new Error(
+        `${String(err)}\n${state.stdout}${state.stderr}\n${warnings.stdout}${warnings.stderr}\n` +
+          `dig: ${seen.stdout}${seen.stderr}`,
+      );
+    }
   });
 
   it('SERVFAIL when every upstream is down', async () => {
