@@ -10,6 +10,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { bearerToken } from '../k8s/bearer.js';
 
 /** Why a request is refused: an HTTP code and its plain-text body. */
 export interface Denial {
@@ -25,8 +26,9 @@ export function authorize(
 ): Denial | undefined {
   if (path === '/healthz') return undefined;
   if (headers.origin !== undefined) return { code: 403, message: 'Forbidden: cross-origin request\n' };
-  const m = /^Bearer +(\S+) *$/i.exec(headers.authorization ?? '');
-  if (!token || !m || !sameSecret(m[1]!, token)) return { code: 401, message: 'Unauthorized\n' };
+  const given = bearerToken(headers.authorization);
+  if (!token || given === undefined || !sameSecret(given, token))
+    return { code: 401, message: 'Unauthorized\n' };
   return undefined;
 }
 

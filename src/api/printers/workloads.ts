@@ -59,34 +59,50 @@ export const deploymentConvertor: TableConvertor = {
   },
 };
 
-export const replicaSetConvertor: TableConvertor = {
-  columns: [
-    NAME_COLUMN,
-    column('Desired', 'integer', DOC.replicaSetReplicas),
-    column('Current', 'integer', DOC.replicaSetStatusReplicas),
-    column('Ready', 'integer', DOC.replicaSetReadyReplicas),
-    AGE_COLUMN,
-    CONTAINERS_COLUMN,
-    IMAGES_COLUMN,
-    column('Selector', 'string', DOC.replicaSetSelector, { priority: 1 }),
-  ],
-  rows(obj: KubeObject, now: Date): unknown[][] {
-    const rs = obj as ReplicaSet;
-    const [names, images] = containerCells(rs.spec?.template?.spec?.containers);
-    return [
-      [
-        rs.metadata?.name ?? '',
-        rs.spec?.replicas ?? 0,
-        rs.status?.replicas ?? 0,
-        rs.status?.readyReplicas ?? 0,
-        translateTimestampSince(rs.metadata?.creationTimestamp, now),
-        names,
-        images,
-        formatLabelSelector(rs.spec?.selector),
-      ],
-    ];
-  },
-};
+/**
+ * printReplicaSet and printReplicationController: NAME DESIRED CURRENT READY
+ * AGE, the same columns; only the selector differs (a LabelSelector, a label map).
+ */
+function replicasConvertor<T extends ReplicaSet | ReplicationController>(
+  selector: (o: T) => string,
+): TableConvertor {
+  return {
+    columns: [
+      NAME_COLUMN,
+      column('Desired', 'integer', DOC.replicaSetReplicas),
+      column('Current', 'integer', DOC.replicaSetStatusReplicas),
+      column('Ready', 'integer', DOC.replicaSetReadyReplicas),
+      AGE_COLUMN,
+      CONTAINERS_COLUMN,
+      IMAGES_COLUMN,
+      column('Selector', 'string', DOC.replicaSetSelector, { priority: 1 }),
+    ],
+    rows(obj: KubeObject, now: Date): unknown[][] {
+      const o = obj as T;
+      const [names, images] = containerCells(o.spec?.template?.spec?.containers);
+      return [
+        [
+          o.metadata?.name ?? '',
+          o.spec?.replicas ?? 0,
+          o.status?.replicas ?? 0,
+          o.status?.readyReplicas ?? 0,
+          translateTimestampSince(o.metadata?.creationTimestamp, now),
+          names,
+          images,
+          selector(o),
+        ],
+      ];
+    },
+  };
+}
+
+export const replicaSetConvertor = replicasConvertor<ReplicaSet>((rs) =>
+  formatLabelSelector(rs.spec?.selector),
+);
+
+export const replicationControllerConvertor = replicasConvertor<ReplicationController>((rc) =>
+  formatLabels(rc.spec?.selector),
+);
 
 export const statefulSetConvertor: TableConvertor = {
   columns: [
@@ -199,36 +215,6 @@ export const daemonSetConvertor: TableConvertor = {
         names,
         images,
         formatLabelSelector(ds.spec?.selector),
-      ],
-    ];
-  },
-};
-
-/** printReplicationController: NAME DESIRED CURRENT READY AGE (the selector is a label map). */
-export const replicationControllerConvertor: TableConvertor = {
-  columns: [
-    NAME_COLUMN,
-    column('Desired', 'integer', DOC.replicaSetReplicas),
-    column('Current', 'integer', DOC.replicaSetStatusReplicas),
-    column('Ready', 'integer', DOC.replicaSetReadyReplicas),
-    AGE_COLUMN,
-    CONTAINERS_COLUMN,
-    IMAGES_COLUMN,
-    column('Selector', 'string', DOC.replicaSetSelector, { priority: 1 }),
-  ],
-  rows(obj: KubeObject, now: Date): unknown[][] {
-    const rc = obj as ReplicationController;
-    const [names, images] = containerCells(rc.spec?.template?.spec?.containers);
-    return [
-      [
-        rc.metadata?.name ?? '',
-        rc.spec?.replicas ?? 0,
-        rc.status?.replicas ?? 0,
-        rc.status?.readyReplicas ?? 0,
-        translateTimestampSince(rc.metadata?.creationTimestamp, now),
-        names,
-        images,
-        formatLabels(rc.spec?.selector),
       ],
     ];
   },

@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { bearerToken } from '../../k8s/bearer.js';
 import { goQuote } from '../../k8s/gofmt.js';
 import { StatusError, statusErrors } from '../../k8s/status.js';
 import type { Logger } from '../../lib/log.js';
@@ -76,14 +77,6 @@ const PUBLIC = /^\/(healthz|livez|readyz)(\/.*)?$|^\/version\/?$/;
  * 401 on every path, never anonymous, as upstream's union.NewFailOnError).
  */
 export type Authn = 'user' | 'anonymous' | 'invalid';
-
-/** The token of an `Authorization: Bearer <token>` header, as upstream's bearertoken authenticator reads it. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const parts = (header ?? '').trim().split(' ', 3);
-  // The scheme in any case; the token is the second word (an empty one, from two spaces, is no credential).
-  if (parts.length < 2 || parts[0]!.toLowerCase() !== 'bearer') return undefined;
-  return parts[1] || undefined;
-}
 
 /**
  * Whether the connection presented a certificate our CA signed. `authorized`

@@ -500,7 +500,8 @@ export function validateReplicaSetUpdate(rs: ReplicaSet, old: ReplicaSet): Field
   return withGenericUpdateChecks(rs.metadata, old.metadata, true, errs);
 }
 
-function validateReplicaSetStatus(st: ReplicaSetStatus | undefined): FieldError[] {
+/** A ReplicaSet's status counts; a ReplicationController's are checked alike (upstream's two functions agree). */
+export function validateReplicaSetStatus(st: ReplicaSetStatus | undefined): FieldError[] {
   const s = st ?? ({} as ReplicaSetStatus);
   const errs: FieldError[] = [];
   for (const f of [

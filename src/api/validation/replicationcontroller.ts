@@ -4,9 +4,9 @@
  * checks). Unlike apps/v1 workloads the selector is a plain label map, it may
  * change, and the template may be absent (then it is required).
  */
-import type { ReplicationController, ReplicationControllerStatus } from 'kubernetes-types/core/v1.js';
+import type { ReplicationController } from 'kubernetes-types/core/v1.js';
 import { type FieldError, FieldPath, fieldErrors } from '../../k8s/field.js';
-import { goStringMap } from './apps.js';
+import { goStringMap, validateReplicaSetStatus } from './apps.js';
 import { goErrors } from './govalues.js';
 import {
   IsNegativeErrorMsg,
@@ -19,7 +19,6 @@ import { nameIsDNSSubdomain } from './names.js';
 import { validatePodTemplateSpec } from './pod.js';
 
 const spec = FieldPath.root('spec');
-const status = FieldPath.root('status');
 
 const nonNegative = (v: number | undefined, path: FieldPath): FieldError[] =>
   (v ?? 0) < 0 ? [fieldErrors.invalid(path, v, IsNegativeErrorMsg)] : [];
@@ -75,33 +74,13 @@ export function validateReplicationControllerUpdate(
   return withGenericUpdateChecks(rc.metadata, old.metadata, true, errs);
 }
 
-const notAbove = (field: string, v: number | undefined, limit: number | undefined, what: string) =>
-  (v ?? 0) > (limit ?? 0)
-    ? [fieldErrors.invalid(status.child(field), v, `cannot be greater than ${what}`)]
-    : [];
-
-function validateStatus(st: ReplicationControllerStatus | undefined): FieldError[] {
-  const s: Partial<ReplicationControllerStatus> = st ?? {};
-  const errs: FieldError[] = [];
-  for (const f of [
-    'replicas',
-    'fullyLabeledReplicas',
-    'readyReplicas',
-    'availableReplicas',
-    'observedGeneration',
-  ] as const)
-    errs.push(...nonNegative(s[f], status.child(f)));
-  errs.push(...notAbove('fullyLabeledReplicas', s.fullyLabeledReplicas, s.replicas, 'status.replicas'));
-  errs.push(...notAbove('readyReplicas', s.readyReplicas, s.replicas, 'status.replicas'));
-  errs.push(...notAbove('availableReplicas', s.availableReplicas, s.replicas, 'status.replicas'));
-  errs.push(...notAbove('availableReplicas', s.availableReplicas, s.readyReplicas, 'readyReplicas'));
-  return errs;
-}
-
 export function validateReplicationControllerStatusUpdate(
   rc: ReplicationController,
   old: ReplicationController,
 ): FieldError[] {
-  const errs = [...validateObjectMetaUpdate(rc.metadata, old.metadata), ...validateStatus(rc.status)];
+  const errs = [
+    ...validateObjectMetaUpdate(rc.metadata, old.metadata),
+    ...validateReplicaSetStatus(rc.status),
+  ];
   return withGenericUpdateChecks(rc.metadata, old.metadata, true, errs);
 }
